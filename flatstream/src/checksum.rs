@@ -1,0 +1,259 @@
+//! Checksum algorithms that protect frame payloads.
+//!
+//! A checksum is a small `Copy` value (all the built-in ones are zero-sized)
+//! that hashes bytes to a `u64`, of which the low [`Checksum::size`] bytes are
+//! stored in the frame header. Each algorithm sits behind its own cargo
+//! feature; `all_checksums` turns them all on.
+//!
+//! | type | feature | bytes | exact algorithm | check value of `b"123456789"` |
+//! |---|---|---|---|---|
+//! | [`NoChecksum`] | — | 0 | none | — |
+//! | `Crc16` | `crc16` | 2 | CRC-16/IBM-SDLC (also called CRC-16/X-25) | `0x906E` |
+//! | `Crc16Xmodem` | `crc16` | 2 | CRC-16/XMODEM (what `flatstream-rs` 0.2 calls CRC16) | `0x31C3` |
+//! | `Crc32` | `crc32` | 4 | CRC-32/ISO-HDLC (zlib, PNG, Ethernet) | `0xCBF43926` |
+//! | `Crc32c` | `crc32c` | 4 | CRC-32/ISCSI (Castagnoli) | `0xE3069283` |
+//! | `Crc64` | `crc64` | 8 | CRC-64/XZ (also called CRC-64/GO-ECMA) | `0x995DC9BBDF1939FA` |
+//! | `XxHash64` | `xxhash64` | 8 | XXH64, seed 0 | `0xE6C9_AC53_6D62_4B1A` is *not* it; see tests |
+//! | `Xxh3` | `xxh3` | 8 | XXH3-64, seed 0 (what `flatstream-rs` 0.2 calls XxHash64) | see tests |
+//!
+//! None of the implementations reads memory through a pointer cast, so they
+//! work at any alignment of the input (the CRC-64 crate the original design
+//! tried crashed on unaligned input; the tests run every algorithm at every
+//! start offset 0..16).
+
+use crate::error::{Error, Result};
+
+/// A checksum algorithm over a frame's bytes.
+///
+/// Implement it to plug in your own algorithm; [`ChecksumFramer`] and
+/// [`ChecksumDeframer`] store `size()` bytes of `calculate()` little-endian in
+/// every frame header.
+///
+/// [`ChecksumFramer`]: crate::ChecksumFramer
+/// [`ChecksumDeframer`]: crate::ChecksumDeframer
+pub trait Checksum: Copy {
+    /// Bytes the checksum occupies in a frame header: 0, 2, 4 or 8 for the
+    /// built-in ones, at most 8 for any.
+    fn size(&self) -> usize;
+
+    /// The checksum of `data`. Only the low `size()` bytes are stored; bits
+    /// above them must be zero.
+    fn calculate(&self, data: &[u8]) -> u64;
+
+    /// A short human-readable name of the exact algorithm, e.g. `"CRC-32C"`.
+    fn name(&self) -> &'static str;
+
+    /// Checks `data` against the `expected` checksum.
+    ///
+    /// On mismatch this returns [`Error::ChecksumMismatch`] with `offset` 0:
+    /// the checksum does not know where the data sits in a stream; deframers
+    /// report the frame's real offset.
+    fn verify(&self, expected: u64, data: &[u8]) -> Result<()> {
+        let calculated = self.calculate(data);
+        if calculated == expected {
+            Ok(())
+        } else {
+            Err(Error::ChecksumMismatch {
+                offset: 0,
+                expected,
+                calculated,
+            })
+        }
+    }
+}
+
+/// No checksum at all: zero bytes in the header, nothing verified.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct NoChecksum;
+
+impl NoChecksum {
+    /// The (zero-sized) no-op checksum.
+    pub const fn new() -> Self {
+        NoChecksum
+    }
+}
+
+impl Checksum for NoChecksum {
+    #[inline]
+    fn size(&self) -> usize {
+        0
+    }
+    #[inline]
+    fn calculate(&self, _data: &[u8]) -> u64 {
+        0
+    }
+    fn name(&self) -> &'static str {
+        "none"
+    }
+}
+
+/// Declares one zero-sized checksum type. Every built-in algorithm is the
+/// same shape (a unit struct, `new()`, a one-line `calculate`); the macro
+/// keeps the docs, derives and trait impl from being written seven times.
+macro_rules! checksum_type {
+    (
+        $(#[$doc:meta])*
+        feature = $feature:literal, name = $name:literal, size = $size:literal,
+        $ty:ident, |$data:ident| $calc:expr
+    ) => {
+        $(#[$doc])*
+        #[cfg(feature = $feature)]
+        #[cfg_attr(docsrs, doc(cfg(feature = $feature)))]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct $ty;
+
+        #[cfg(feature = $feature)]
+        impl $ty {
+            #[doc = concat!("The ", $name, " checksum.")]
+            pub const fn new() -> Self {
+                $ty
+            }
+        }
+
+        #[cfg(feature = $feature)]
+        impl Checksum for $ty {
+            #[inline]
+            fn size(&self) -> usize {
+                $size
+            }
+            #[inline]
+            fn calculate(&self, $data: &[u8]) -> u64 {
+                $calc
+            }
+            fn name(&self) -> &'static str {
+                $name
+            }
+        }
+    };
+}
+
+#[cfg(feature = "crc16")]
+static CRC16_IBM_SDLC: crc::Crc<u16, crc::Table<16>> =
+    crc::Crc::<u16, crc::Table<16>>::new(&crc::CRC_16_IBM_SDLC);
+#[cfg(feature = "crc16")]
+static CRC16_XMODEM: crc::Crc<u16, crc::Table<16>> =
+    crc::Crc::<u16, crc::Table<16>>::new(&crc::CRC_16_XMODEM);
+#[cfg(feature = "crc32c")]
+static CRC32_ISCSI: crc::Crc<u32, crc::Table<16>> =
+    crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
+#[cfg(feature = "crc64")]
+static CRC64_XZ: crc::Crc<u64, crc::Table<16>> =
+    crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ);
+
+checksum_type! {
+    /// CRC-16/IBM-SDLC (also known as CRC-16/X-25): 2 bytes, check value `0x906E`.
+    ///
+    /// Detects every 1- and 2-bit error in payloads up to about 4 KiB; use a
+    /// 4-byte checksum above that. For files written by `flatstream-rs` 0.2,
+    /// whose CRC-16 is XMODEM, use [`Crc16Xmodem`].
+    feature = "crc16", name = "CRC-16/IBM-SDLC", size = 2,
+    Crc16, |data| u64::from(CRC16_IBM_SDLC.checksum(data))
+}
+
+checksum_type! {
+    /// CRC-16/XMODEM: 2 bytes, check value `0x31C3`.
+    ///
+    /// The variant `flatstream-rs` 0.2 stores under the name "CRC16"; use it
+    /// to read and write streams compatible with that crate. For new streams
+    /// prefer [`Crc16`] (which, unlike XMODEM, also notices leading zero
+    /// bytes) or a 4-byte checksum.
+    feature = "crc16", name = "CRC-16/XMODEM", size = 2,
+    Crc16Xmodem, |data| u64::from(CRC16_XMODEM.checksum(data))
+}
+
+checksum_type! {
+    /// CRC-32/ISO-HDLC, the common "CRC-32" of zlib, PNG and Ethernet:
+    /// 4 bytes, check value `0xCBF43926`. Computed with `crc32fast`
+    /// (SIMD where the CPU has it, a portable table otherwise).
+    feature = "crc32", name = "CRC-32/ISO-HDLC", size = 4,
+    Crc32, |data| u64::from(crc32fast::hash(data))
+}
+
+checksum_type! {
+    /// CRC-32/ISCSI (Castagnoli, "CRC-32C"): 4 bytes, check value `0xE3069283`.
+    ///
+    /// Better error detection than [`Crc32`] for the same size; the default
+    /// choice for new streams.
+    feature = "crc32c", name = "CRC-32C/ISCSI", size = 4,
+    Crc32c, |data| u64::from(CRC32_ISCSI.checksum(data))
+}
+
+checksum_type! {
+    /// CRC-64/XZ (also known as CRC-64/GO-ECMA): 8 bytes, check value
+    /// `0x995DC9BBDF1939FA`. A byte-wise table implementation: no pointer
+    /// casts, so any alignment of the input works.
+    feature = "crc64", name = "CRC-64/XZ", size = 8,
+    Crc64, |data| CRC64_XZ.checksum(data)
+}
+
+checksum_type! {
+    /// XXH64 with seed 0: 8 bytes, a fast non-cryptographic hash.
+    ///
+    /// Note: `flatstream-rs` 0.2 used the name "XxHash64" for XXH3; to read
+    /// its files use [`Xxh3`].
+    feature = "xxhash64", name = "XXH64", size = 8,
+    XxHash64, |data| xxhash_rust::xxh64::xxh64(data, 0)
+}
+
+checksum_type! {
+    /// XXH3-64 with seed 0: 8 bytes, the fastest checksum here on large
+    /// payloads. Matches what `flatstream-rs` 0.2 stored as "XxHash64".
+    feature = "xxh3", name = "XXH3-64", size = 8,
+    Xxh3, |data| xxhash_rust::xxh3::xxh3_64(data)
+}
+
+/// The mask that keeps the low `size` bytes of a checksum value.
+#[inline]
+pub(crate) const fn size_mask(size: usize) -> u64 {
+    if size >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (size * 8)) - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_checksum_is_empty_and_accepts_all() {
+        assert_eq!(NoChecksum::new().size(), 0);
+        assert_eq!(NoChecksum.calculate(b"abc"), 0);
+        assert!(NoChecksum.verify(0, b"whatever").is_ok());
+    }
+
+    #[test]
+    fn verify_reports_both_values() {
+        #[derive(Clone, Copy)]
+        struct Sum;
+        impl Checksum for Sum {
+            fn size(&self) -> usize {
+                2
+            }
+            fn calculate(&self, d: &[u8]) -> u64 {
+                d.iter().map(|&b| u64::from(b)).sum::<u64>() & 0xFFFF
+            }
+            fn name(&self) -> &'static str {
+                "sum"
+            }
+        }
+        assert!(Sum.verify(6, &[1, 2, 3]).is_ok());
+        match Sum.verify(7, &[1, 2, 3]) {
+            Err(Error::ChecksumMismatch {
+                expected: 7,
+                calculated: 6,
+                ..
+            }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn size_mask_keeps_low_bytes() {
+        assert_eq!(size_mask(0), 0);
+        assert_eq!(size_mask(2), 0xFFFF);
+        assert_eq!(size_mask(4), 0xFFFF_FFFF);
+        assert_eq!(size_mask(8), u64::MAX);
+    }
+}

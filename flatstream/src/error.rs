@@ -1,0 +1,189 @@
+//! The one error type of the crate.
+//!
+//! Every failure a reader or writer can meet is a variant here, with the byte
+//! offset of the frame it concerns, so a user can tell *what* went wrong,
+//! *where* in the stream, and what to do about it. Nothing in this crate panics
+//! on bad input: hostile bytes end in one of these values.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+
+/// The result type of every fallible operation in `flatstream`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while framing, writing or reading a stream.
+///
+/// `offset` fields are byte positions in the stream, counted from the first
+/// byte the reader (or writer) saw; for frame errors they point at the frame's
+/// first header byte, so `offset` is where a repair tool would cut.
+///
+/// The enum is `#[non_exhaustive]`: match the variants you handle and keep a
+/// `_` arm for the rest.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The underlying reader or writer failed.
+    Io(io::Error),
+    /// The stream ended inside a frame: the header or the payload is cut short.
+    UnexpectedEof {
+        /// Offset of the first header byte of the cut frame.
+        offset: u64,
+        /// Bytes the frame needs from `offset` on (the header alone while the
+        /// header is incomplete, else header, payload and padding).
+        needed: u64,
+        /// Bytes that were present from `offset` to the end of the stream.
+        available: u64,
+    },
+    /// The checksum stored in a frame does not match its payload.
+    ChecksumMismatch {
+        /// Offset of the first header byte of the damaged frame.
+        offset: u64,
+        /// The checksum stored in the frame header.
+        expected: u64,
+        /// The checksum computed over the bytes that arrived.
+        calculated: u64,
+    },
+    /// A frame's length is above the limit, or (when writing) does not fit
+    /// the header's length field.
+    ///
+    /// Readers return this from the header alone, before any buffer grows.
+    FrameTooLarge {
+        /// Offset of the first header byte of the frame.
+        offset: u64,
+        /// The payload length the header declares (reading) or the payload
+        /// has (writing).
+        len: u64,
+        /// The largest payload length accepted.
+        max: u64,
+    },
+    /// A frame header is malformed in a way other than its length.
+    InvalidFrame {
+        /// Offset of the first header byte of the frame.
+        offset: u64,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// A [`StreamSerialize`](crate::StreamSerialize) implementation could not
+    /// produce its payload.
+    Serialize {
+        /// What went wrong.
+        reason: Cow<'static, str>,
+    },
+}
+
+impl Error {
+    /// The stream offset this error concerns, when it concerns a frame.
+    pub fn offset(&self) -> Option<u64> {
+        match self {
+            Error::UnexpectedEof { offset, .. }
+            | Error::ChecksumMismatch { offset, .. }
+            | Error::FrameTooLarge { offset, .. }
+            | Error::InvalidFrame { offset, .. } => Some(*offset),
+            Error::Io(_) | Error::Serialize { .. } => None,
+        }
+    }
+
+    /// The same error with its frame offset moved by `base` bytes.
+    ///
+    /// Sans-IO functions report offsets relative to the slice they were given;
+    /// drivers that know where that slice sits in the stream add its position.
+    pub(crate) fn shifted(mut self, base: u64) -> Self {
+        match &mut self {
+            Error::UnexpectedEof { offset, .. }
+            | Error::ChecksumMismatch { offset, .. }
+            | Error::FrameTooLarge { offset, .. }
+            | Error::InvalidFrame { offset, .. } => *offset = offset.saturating_add(base),
+            Error::Io(_) | Error::Serialize { .. } => {}
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "I/O error: {e}"),
+            Error::UnexpectedEof {
+                offset,
+                needed,
+                available,
+            } => write!(
+                f,
+                "stream ends inside the frame at byte {offset}: the frame needs {needed} bytes \
+                 but only {available} arrived (the writer likely stopped mid-frame; everything \
+                 before byte {offset} is intact)"
+            ),
+            Error::ChecksumMismatch {
+                offset,
+                expected,
+                calculated,
+            } => write!(
+                f,
+                "checksum mismatch in the frame at byte {offset}: the header says {expected:#x}, \
+                 the payload hashes to {calculated:#x} (the frame is corrupt; check that reader \
+                 and writer use the same checksum)"
+            ),
+            Error::FrameTooLarge { offset, len, max } => write!(
+                f,
+                "frame at byte {offset} has a {len}-byte payload, above the limit of {max} bytes \
+                 (raise it with `with_max_frame_len` if such frames are expected, otherwise the \
+                 header is corrupt)"
+            ),
+            Error::InvalidFrame { offset, reason } => {
+                write!(f, "invalid frame header at byte {offset}: {reason}")
+            }
+            Error::Serialize { reason } => write!(f, "could not serialize the message: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifted_moves_frame_offsets_only() {
+        let e = Error::ChecksumMismatch {
+            offset: 3,
+            expected: 1,
+            calculated: 2,
+        }
+        .shifted(100);
+        assert_eq!(e.offset(), Some(103));
+        let io = Error::from(io::Error::other("x")).shifted(100);
+        assert_eq!(io.offset(), None);
+    }
+
+    #[test]
+    fn display_names_the_offset_and_the_remedy() {
+        let e = Error::FrameTooLarge {
+            offset: 42,
+            len: 99,
+            max: 10,
+        };
+        let s = e.to_string();
+        assert!(s.contains("byte 42") && s.contains("99") && s.contains("with_max_frame_len"));
+        let e = Error::UnexpectedEof {
+            offset: 7,
+            needed: 20,
+            available: 3,
+        };
+        assert!(e.to_string().contains("needs 20 bytes but only 3"));
+    }
+}

@@ -1,0 +1,612 @@
+//! Frame layouts: how a payload is wrapped on the way out and recognised on
+//! the way in.
+//!
+//! The core is sans-IO. A [`Framer`] writes a header into a byte slice; a
+//! [`Deframer`] decodes a frame from a byte slice. Neither touches `Read` or
+//! `Write`, so the same logic drives [`StreamWriter`](crate::StreamWriter),
+//! [`StreamReader`](crate::StreamReader), [`SliceReader`](crate::SliceReader)
+//! (memory-mapped files) and any future async driver or codec.
+//!
+//! Wire formats of the built-in framers (see `docs/wire-format.md`):
+//!
+//! ```text
+//! DefaultFramer:     [u32 LE payload length][payload]
+//! ChecksumFramer<C>: [u32 LE payload length][C::size() bytes checksum, LE][payload]
+//! ```
+//!
+//! Errors from the sans-IO functions carry offsets relative to the start of
+//! the frame (0); drivers add the frame's position in the stream.
+
+use std::io::{self, Read, Write};
+use std::ops::Range;
+
+use crate::checksum::{size_mask, Checksum, NoChecksum};
+use crate::error::{Error, Result};
+
+/// The longest header any framer may declare. Writers keep the header on the
+/// stack in an array of this size.
+pub const MAX_HEADER_LEN: usize = 128;
+
+/// The default largest payload a deframer accepts: 16 MiB.
+///
+/// A header claiming more is rejected with [`Error::FrameTooLarge`] before any
+/// memory is reserved. Change it with `with_max_frame_len`.
+pub const DEFAULT_MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
+
+/// Writes frame headers. Sans-IO: see the [module docs](self).
+///
+/// A frame is `header_len()` header bytes, the payload, then
+/// `padding_len(payload.len())` zero bytes.
+pub trait Framer {
+    /// The header length in bytes; fixed for a given framer and at most
+    /// [`MAX_HEADER_LEN`].
+    fn header_len(&self) -> usize;
+
+    /// The largest payload this framer writes. Longer payloads are refused
+    /// with [`Error::FrameTooLarge`] before anything is written.
+    fn max_frame_len(&self) -> usize;
+
+    /// Zero bytes written after a payload of `payload_len` bytes (used by
+    /// framings that keep frames aligned). Zero by default.
+    #[inline]
+    fn padding_len(&self, payload_len: usize) -> usize {
+        let _ = payload_len;
+        0
+    }
+
+    /// Encodes the header of `payload` into `header`, which is exactly
+    /// `header_len()` bytes long.
+    ///
+    /// Fails, writing nothing of consequence, when the payload is too long
+    /// for the header's length field or the framer's limit.
+    fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()>;
+
+    /// Appends the whole frame (header, payload, padding) to `out`.
+    ///
+    /// On error `out` is left as it was.
+    fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let header_len = self.header_len();
+        let start = out.len();
+        out.resize(start + header_len, 0);
+        if let Err(e) = self.encode_header(payload, &mut out[start..]) {
+            out.truncate(start);
+            return Err(e);
+        }
+        out.extend_from_slice(payload);
+        let padding = self.padding_len(payload.len());
+        out.resize(out.len() + padding, 0);
+        Ok(())
+    }
+
+    /// Frames `payload` and writes it to `writer` (the original design's
+    /// signature). Header, payload and padding go out in one vectored write.
+    fn frame_and_write<W: Write>(&self, writer: &mut W, payload: &[u8]) -> Result<()> {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let header = header_slot(&mut header, self.header_len())?;
+        self.encode_header(payload, header)?;
+        let padding = padding_slice(self.padding_len(payload.len()))?;
+        write_all_vectored(
+            writer,
+            &mut [
+                io::IoSlice::new(header),
+                io::IoSlice::new(payload),
+                io::IoSlice::new(padding),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// Where a complete frame sits in the input given to
+/// [`Deframer::decode_frame`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    /// A whole, verified frame starts the input.
+    Frame {
+        /// The payload's byte range within the input.
+        payload: Range<usize>,
+        /// Bytes the frame occupies (header, payload and padding): where the
+        /// next frame starts.
+        frame_len: usize,
+    },
+    /// The input holds only the start of a frame: `needed` bytes in all are
+    /// required before it can be decoded (a lower bound while the header is
+    /// incomplete).
+    Incomplete {
+        /// Total bytes the frame needs from the start of the input.
+        needed: usize,
+    },
+}
+
+/// Recognises frames. Sans-IO: see the [module docs](self).
+pub trait Deframer {
+    /// The header length in bytes; fixed for a given deframer.
+    fn header_len(&self) -> usize;
+
+    /// The largest payload accepted. A header declaring more is refused with
+    /// [`Error::FrameTooLarge`] before the payload is read.
+    fn max_frame_len(&self) -> usize;
+
+    /// Zero bytes that follow a payload of `payload_len` bytes. Zero by
+    /// default.
+    #[inline]
+    fn padding_len(&self, payload_len: usize) -> usize {
+        let _ = payload_len;
+        0
+    }
+
+    /// Decodes a header (exactly `header_len()` bytes) to the payload length
+    /// it declares, refusing lengths above [`max_frame_len`](Self::max_frame_len)
+    /// and malformed headers.
+    fn decode_header(&self, header: &[u8]) -> Result<usize>;
+
+    /// Checks a complete frame's payload against its header (e.g. the
+    /// checksum). Accepts everything by default.
+    #[inline]
+    fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
+        let _ = (header, payload);
+        Ok(())
+    }
+
+    /// Decodes the frame at the start of `input`.
+    ///
+    /// Returns where its payload is, or how many bytes it needs when `input`
+    /// is too short. Never reads past `input`, never allocates, never panics.
+    fn decode_frame(&self, input: &[u8]) -> Result<Decoded> {
+        let header_len = self.header_len();
+        let Some(header) = input.get(..header_len) else {
+            return Ok(Decoded::Incomplete { needed: header_len });
+        };
+        let payload_len = self.decode_header(header)?;
+        let frame_len = header_len
+            .checked_add(payload_len)
+            .and_then(|n| n.checked_add(self.padding_len(payload_len)))
+            .ok_or(Error::FrameTooLarge {
+                offset: 0,
+                len: payload_len as u64,
+                max: self.max_frame_len() as u64,
+            })?;
+        if input.len() < frame_len {
+            return Ok(Decoded::Incomplete { needed: frame_len });
+        }
+        let payload = header_len..header_len + payload_len;
+        self.verify(header, &input[payload.clone()])?;
+        if input[payload.end..frame_len].iter().any(|&b| b != 0) {
+            return Err(Error::InvalidFrame {
+                offset: 0,
+                reason: "padding after the payload is not zero".into(),
+            });
+        }
+        Ok(Decoded::Frame { payload, frame_len })
+    }
+
+    /// Reads one frame from `reader` into `buffer`, which afterwards holds
+    /// exactly the payload (the original design's signature).
+    ///
+    /// Returns `Ok(None)` at a clean end of stream (no byte of a new frame).
+    /// Offsets in errors are relative to the start of this frame (0): this
+    /// function does not know where the frame sits in the stream;
+    /// [`StreamReader`](crate::StreamReader) reports absolute offsets.
+    /// `buffer` grows with the bytes that arrive, never to a length a header
+    /// merely claims.
+    fn read_and_deframe<R: Read>(&self, reader: &mut R, buffer: &mut Vec<u8>) -> Result<Option<()>> {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let header_len = self.header_len();
+        let header = header_slot(&mut header, header_len)?;
+        let got = read_full(reader, header)?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < header_len {
+            return Err(unexpected_eof(header_len, got));
+        }
+        let payload_len = self.decode_header(header)?;
+        let padding = self.padding_len(payload_len);
+        let body_len = payload_len.saturating_add(padding);
+        buffer.clear();
+        // `take` + `read_to_end` grows the buffer as data arrives.
+        let got = reader.by_ref().take(body_len as u64).read_to_end(buffer)?;
+        if got < body_len {
+            return Err(unexpected_eof(
+                header_len.saturating_add(body_len),
+                header_len + got,
+            ));
+        }
+        self.verify(header, &buffer[..payload_len])?;
+        if buffer[payload_len..].iter().any(|&b| b != 0) {
+            return Err(Error::InvalidFrame {
+                offset: 0,
+                reason: "padding after the payload is not zero".into(),
+            });
+        }
+        buffer.truncate(payload_len);
+        Ok(Some(()))
+    }
+}
+
+/// `[u32 LE payload length][payload]`: the original design's wire format.
+///
+/// Writes any payload the 32-bit length field can describe.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DefaultFramer;
+
+impl DefaultFramer {
+    /// The default framer.
+    pub const fn new() -> Self {
+        DefaultFramer
+    }
+}
+
+impl Framer for DefaultFramer {
+    #[inline]
+    fn header_len(&self) -> usize {
+        4
+    }
+    #[inline]
+    fn max_frame_len(&self) -> usize {
+        U32_MAX_LEN
+    }
+    #[inline]
+    fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
+        ChecksumFramer::new(NoChecksum).encode_header(payload, header)
+    }
+}
+
+/// Reads frames written by [`DefaultFramer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefaultDeframer {
+    inner: ChecksumDeframer<NoChecksum>,
+}
+
+impl DefaultDeframer {
+    /// A deframer accepting payloads up to [`DEFAULT_MAX_FRAME_LEN`].
+    pub const fn new() -> Self {
+        DefaultDeframer {
+            inner: ChecksumDeframer::new(NoChecksum),
+        }
+    }
+
+    /// The same deframer with another payload limit (capped at what the
+    /// 32-bit length field can hold).
+    pub const fn with_max_frame_len(self, max: usize) -> Self {
+        DefaultDeframer {
+            inner: self.inner.with_max_frame_len(max),
+        }
+    }
+}
+
+impl Default for DefaultDeframer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Deframer for DefaultDeframer {
+    #[inline]
+    fn header_len(&self) -> usize {
+        4
+    }
+    #[inline]
+    fn max_frame_len(&self) -> usize {
+        self.inner.max_frame_len()
+    }
+    #[inline]
+    fn decode_header(&self, header: &[u8]) -> Result<usize> {
+        self.inner.decode_header(header)
+    }
+}
+
+/// `[u32 LE payload length][checksum, C::size() bytes LE][payload]`, the
+/// checksum computed over the payload.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChecksumFramer<C: Checksum> {
+    checksum: C,
+}
+
+impl<C: Checksum> ChecksumFramer<C> {
+    /// A framer that protects every payload with `checksum`.
+    pub const fn new(checksum: C) -> Self {
+        ChecksumFramer { checksum }
+    }
+
+    /// The checksum in use.
+    pub fn checksum(&self) -> C {
+        self.checksum
+    }
+}
+
+impl<C: Checksum> Framer for ChecksumFramer<C> {
+    #[inline]
+    fn header_len(&self) -> usize {
+        4 + self.checksum.size()
+    }
+    #[inline]
+    fn max_frame_len(&self) -> usize {
+        U32_MAX_LEN
+    }
+    #[inline]
+    fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
+        let size = self.checksum.size();
+        if header.len() != 4 + size || size > 8 {
+            return Err(wrong_header_buffer(header.len(), 4 + size));
+        }
+        let len = len_to_u32(payload.len())?;
+        header[..4].copy_from_slice(&len.to_le_bytes());
+        if size > 0 {
+            let sum = self.checksum.calculate(payload);
+            header[4..].copy_from_slice(&sum.to_le_bytes()[..size]);
+        }
+        Ok(())
+    }
+}
+
+/// Reads frames written by [`ChecksumFramer`] and verifies their checksums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChecksumDeframer<C: Checksum> {
+    checksum: C,
+    max_frame_len: usize,
+}
+
+impl<C: Checksum> ChecksumDeframer<C> {
+    /// A deframer verifying `checksum`, accepting payloads up to
+    /// [`DEFAULT_MAX_FRAME_LEN`].
+    pub const fn new(checksum: C) -> Self {
+        ChecksumDeframer {
+            checksum,
+            max_frame_len: DEFAULT_MAX_FRAME_LEN,
+        }
+    }
+
+    /// The same deframer with another payload limit (capped at what the
+    /// 32-bit length field can hold).
+    pub const fn with_max_frame_len(mut self, max: usize) -> Self {
+        self.max_frame_len = if max < U32_MAX_LEN { max } else { U32_MAX_LEN };
+        self
+    }
+
+    /// The checksum in use.
+    pub fn checksum(&self) -> C {
+        self.checksum
+    }
+}
+
+impl<C: Checksum + Default> Default for ChecksumDeframer<C> {
+    fn default() -> Self {
+        Self::new(C::default())
+    }
+}
+
+impl<C: Checksum> Deframer for ChecksumDeframer<C> {
+    #[inline]
+    fn header_len(&self) -> usize {
+        4 + self.checksum.size()
+    }
+    #[inline]
+    fn max_frame_len(&self) -> usize {
+        self.max_frame_len
+    }
+    #[inline]
+    fn decode_header(&self, header: &[u8]) -> Result<usize> {
+        let Some(len) = header.first_chunk::<4>() else {
+            return Err(wrong_header_buffer(header.len(), self.header_len()));
+        };
+        check_len(u64::from(u32::from_le_bytes(*len)), self.max_frame_len)
+    }
+    #[inline]
+    fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
+        let size = self.checksum.size();
+        if size == 0 {
+            return Ok(());
+        }
+        let Some(stored) = header.get(4..4 + size) else {
+            return Err(wrong_header_buffer(header.len(), self.header_len()));
+        };
+        let expected = read_uint_le(stored);
+        let calculated = self.checksum.calculate(payload) & size_mask(size);
+        if expected == calculated {
+            Ok(())
+        } else {
+            Err(Error::ChecksumMismatch {
+                offset: 0,
+                expected,
+                calculated,
+            })
+        }
+    }
+}
+
+/// The largest length a u32 field holds, as a `usize` (saturating on 16-bit
+/// targets).
+const U32_MAX_LEN: usize = if usize::BITS >= 32 {
+    u32::MAX as usize
+} else {
+    usize::MAX
+};
+
+/// Converts a payload length for a 32-bit length field, refusing what does
+/// not fit instead of truncating.
+#[inline]
+pub fn len_to_u32(len: usize) -> Result<u32> {
+    u32::try_from(len).map_err(|_| Error::FrameTooLarge {
+        offset: 0,
+        len: len as u64,
+        max: u64::from(u32::MAX),
+    })
+}
+
+/// Checks a decoded length against a limit, converting it to `usize`.
+#[inline]
+pub fn check_len(len: u64, max: usize) -> Result<usize> {
+    match usize::try_from(len) {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(Error::FrameTooLarge {
+            offset: 0,
+            len,
+            max: max as u64,
+        }),
+    }
+}
+
+/// Reads up to 8 bytes as a little-endian unsigned integer.
+#[inline]
+pub fn read_uint_le(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    buf[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(buf)
+}
+
+fn wrong_header_buffer(got: usize, want: usize) -> Error {
+    Error::InvalidFrame {
+        offset: 0,
+        reason: format!("header buffer is {got} bytes, the framing needs {want}").into(),
+    }
+}
+
+fn unexpected_eof(needed: usize, available: usize) -> Error {
+    Error::UnexpectedEof {
+        offset: 0,
+        needed: needed as u64,
+        available: available as u64,
+    }
+}
+
+/// The first `len` bytes of a header scratch array, or an error for a framer
+/// that declares a longer header than any writer supports.
+pub(crate) fn header_slot(scratch: &mut [u8; MAX_HEADER_LEN], len: usize) -> Result<&mut [u8]> {
+    scratch.get_mut(..len).ok_or_else(|| Error::InvalidFrame {
+        offset: 0,
+        reason: format!("the framer declares a {len}-byte header; at most {MAX_HEADER_LEN} are supported")
+            .into(),
+    })
+}
+
+/// Zero bytes for padding after a payload.
+pub(crate) fn padding_slice(len: usize) -> Result<&'static [u8]> {
+    static ZEROS: [u8; MAX_HEADER_LEN] = [0; MAX_HEADER_LEN];
+    ZEROS.get(..len).ok_or_else(|| Error::InvalidFrame {
+        offset: 0,
+        reason: format!("the framer asks for {len} padding bytes; at most {MAX_HEADER_LEN} are supported")
+            .into(),
+    })
+}
+
+/// Writes every byte of `slices`, in as few `write_vectored` calls as the
+/// writer allows (`Write::write_all_vectored` is not stable yet).
+pub(crate) fn write_all_vectored<W: Write + ?Sized>(
+    writer: &mut W,
+    mut slices: &mut [io::IoSlice<'_>],
+) -> io::Result<()> {
+    // Drop leading empty slices: writers that only implement `write` take one
+    // slice per call, and an empty one would look like a writer making no
+    // progress.
+    io::IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match writer.write_vectored(slices) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "the writer accepted no bytes of a frame",
+                ))
+            }
+            Ok(n) => io::IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads until `buf` is full or the reader is at its end; returns the bytes
+/// read. Retries on `Interrupted`.
+pub(crate) fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn len_to_u32_refuses_instead_of_truncating() {
+        assert_eq!(len_to_u32(0).unwrap(), 0);
+        assert_eq!(len_to_u32(u32::MAX as usize).unwrap(), u32::MAX);
+        match len_to_u32(u32::MAX as usize + 1) {
+            Err(Error::FrameTooLarge { len, max, .. }) => {
+                assert_eq!(len, u64::from(u32::MAX) + 1);
+                assert_eq!(max, u64::from(u32::MAX));
+            }
+            other => panic!("expected FrameTooLarge, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn check_len_enforces_the_limit() {
+        assert_eq!(check_len(10, 10).unwrap(), 10);
+        assert!(matches!(check_len(11, 10), Err(Error::FrameTooLarge { len: 11, max: 10, .. })));
+        assert!(matches!(check_len(u64::MAX, 10), Err(Error::FrameTooLarge { .. })));
+    }
+
+    #[test]
+    fn read_uint_le_reads_each_width() {
+        assert_eq!(read_uint_le(&[]), 0);
+        assert_eq!(read_uint_le(&[0x34, 0x12]), 0x1234);
+        assert_eq!(read_uint_le(&[1, 2, 3, 4, 5, 6, 7, 8]), 0x0807_0605_0403_0201);
+    }
+
+    #[test]
+    fn decode_frame_reports_what_it_needs() {
+        let d = DefaultDeframer::new();
+        assert_eq!(d.decode_frame(&[]).unwrap(), Decoded::Incomplete { needed: 4 });
+        assert_eq!(d.decode_frame(&[3, 0]).unwrap(), Decoded::Incomplete { needed: 4 });
+        assert_eq!(d.decode_frame(&[3, 0, 0, 0, 9]).unwrap(), Decoded::Incomplete { needed: 7 });
+        assert_eq!(
+            d.decode_frame(&[3, 0, 0, 0, 9, 8, 7, 6]).unwrap(),
+            Decoded::Frame {
+                payload: 4..7,
+                frame_len: 7
+            }
+        );
+    }
+
+    #[test]
+    fn wrong_header_buffers_are_errors_not_panics() {
+        let f = ChecksumFramer::new(NoChecksum);
+        assert!(matches!(f.encode_header(b"x", &mut [0u8; 3]), Err(Error::InvalidFrame { .. })));
+        let d = ChecksumDeframer::new(NoChecksum);
+        assert!(matches!(d.decode_header(&[0u8; 2]), Err(Error::InvalidFrame { .. })));
+    }
+
+    #[test]
+    fn write_all_vectored_survives_one_byte_writers() {
+        struct OneByte(Vec<u8>);
+        impl Write for OneByte {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                match buf.first() {
+                    Some(&b) => {
+                        self.0.push(b);
+                        Ok(1)
+                    }
+                    None => Ok(0),
+                }
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = OneByte(Vec::new());
+        let parts: [&[u8]; 5] = [b"", b"ab", b"", b"cde", b""];
+        let mut slices = parts.map(io::IoSlice::new);
+        write_all_vectored(&mut w, &mut slices).unwrap();
+        assert_eq!(w.0, b"abcde");
+    }
+}

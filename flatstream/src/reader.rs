@@ -1,0 +1,322 @@
+//! Drivers that find frames in bytes: [`StreamReader`] over any [`Read`],
+//! [`SliceReader`] over bytes already in memory.
+
+use std::io::{self, Read};
+
+use crate::error::{Error, Result};
+use crate::framing::{Decoded, Deframer};
+
+/// The reader's first buffer, and the smallest step it grows by.
+const MIN_BUFFER_LEN: usize = 8 * 1024;
+
+/// Reads framed messages from any [`Read`].
+///
+/// The reader keeps its own buffer and reads ahead in large pieces, so pass
+/// it a `File` or socket directly (a `BufReader` around it adds a copy).
+/// [`read_message`](Self::read_message) lends the payload straight out of that
+/// buffer: once the buffer has grown to the largest frame, reading allocates
+/// nothing.
+///
+/// The buffer grows with the bytes that actually arrive (at most doubling per
+/// read), never to the length a header merely claims, and never beyond the
+/// deframer's [`max_frame_len`](Deframer::max_frame_len) plus the header.
+///
+/// ```
+/// use flatstream::{DefaultDeframer, DefaultFramer, StreamReader, StreamWriter};
+/// let mut w = StreamWriter::new(Vec::new(), DefaultFramer);
+/// w.write("one")?;
+/// w.write("two")?;
+/// let bytes = w.into_inner();
+///
+/// let mut r = StreamReader::new(&bytes[..], DefaultDeframer::new());
+/// let mut count = 0;
+/// while let Some(payload) = r.read_message()? {
+///     let text = flatbuffers::root::<&str>(payload).unwrap();
+///     assert!(text == "one" || text == "two");
+///     count += 1;
+/// }
+/// assert_eq!(count, 2);
+/// # Ok::<(), flatstream::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct StreamReader<R: Read, D: Deframer> {
+    inner: R,
+    deframer: D,
+    /// Initialised storage; bytes `start..end` are read but not yet consumed.
+    buffer: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Stream offset of `buffer[start]`: where the next frame begins.
+    position: u64,
+    /// Set after the iterator yielded an error, so it stops there.
+    failed: bool,
+}
+
+impl<R: Read, D: Deframer> StreamReader<R, D> {
+    /// A reader recognising frames with `deframer` in the bytes of `inner`.
+    /// Allocates nothing until the first read.
+    pub fn new(inner: R, deframer: D) -> Self {
+        StreamReader {
+            inner,
+            deframer,
+            buffer: Vec::new(),
+            start: 0,
+            end: 0,
+            position: 0,
+            failed: false,
+        }
+    }
+
+    /// Reads the next frame and lends its payload.
+    ///
+    /// Returns `Ok(None)` when the stream ends cleanly on a frame boundary.
+    /// A stream that ends inside a frame is [`Error::UnexpectedEof`]; a frame
+    /// that fails its checks is reported with the offset of its first byte
+    /// and is not consumed, so calling again returns the same error (I/O
+    /// errors may be retried). The payload borrows the reader's buffer until
+    /// the next call.
+    pub fn read_message(&mut self) -> Result<Option<&[u8]>> {
+        loop {
+            match self.deframer.decode_frame(&self.buffer[self.start..self.end]) {
+                Ok(Decoded::Frame { payload, frame_len }) => {
+                    let base = self.start;
+                    self.start += frame_len;
+                    self.position += frame_len as u64;
+                    return Ok(Some(&self.buffer[base + payload.start..base + payload.end]));
+                }
+                Ok(Decoded::Incomplete { needed }) => {
+                    if !self.fill(needed)? {
+                        let available = self.end - self.start;
+                        if available == 0 {
+                            return Ok(None);
+                        }
+                        return Err(Error::UnexpectedEof {
+                            offset: self.position,
+                            needed: needed as u64,
+                            available: available as u64,
+                        });
+                    }
+                }
+                Err(e) => return Err(e.shifted(self.position)),
+            }
+        }
+    }
+
+    /// Reads more bytes towards a frame of `needed` bytes starting at
+    /// `self.start`. Returns `false` at end of input.
+    fn fill(&mut self, needed: usize) -> Result<bool> {
+        if self.buffer.len() - self.start < needed && self.start > 0 {
+            // Move the partial frame to the front to make room behind it.
+            self.buffer.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buffer.len() {
+            // Full: grow towards `needed`, but at most double, so memory
+            // follows the bytes that arrive rather than what a header claims.
+            let doubled = self.buffer.len().saturating_mul(2);
+            let target = needed.min(doubled).max(MIN_BUFFER_LEN).max(self.end + 1);
+            self.buffer.resize(target, 0);
+        }
+        loop {
+            match self.inner.read(&mut self.buffer[self.end..]) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    // A misbehaving `Read` may claim more than it was given.
+                    self.end = (self.end + n).min(self.buffer.len());
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Stream offset of the next frame: bytes consumed so far.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Bytes read from the inner reader but not consumed yet.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buffer[self.start..self.end]
+    }
+
+    /// The deframer in use.
+    pub fn deframer(&self) -> &D {
+        &self.deframer
+    }
+
+    /// The inner reader.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
+    /// The inner reader, mutably. Reading from it directly skips bytes the
+    /// stream expects.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.inner
+    }
+
+    /// The inner reader, consuming this one. Bytes already read ahead (see
+    /// [`buffered`](Self::buffered)) are dropped.
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+}
+
+/// Owned payloads, for convenience: each item copies the payload into a new
+/// `Vec`. Use [`read_message`](StreamReader::read_message) in a `while let`
+/// loop to avoid that allocation. The iterator ends after the first error.
+impl<R: Read, D: Deframer> Iterator for StreamReader<R, D> {
+    type Item = Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        match self.read_message() {
+            Ok(Some(payload)) => Some(Ok(payload.to_vec())),
+            Ok(None) => None,
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Reads framed messages from bytes already in memory (a buffer, a
+/// memory-mapped file) without copying: payloads borrow the input itself,
+/// for as long as the input lives.
+///
+/// ```
+/// use flatstream::{DefaultDeframer, DefaultFramer, RawPayload, SliceReader, StreamWriter};
+/// let mut w = StreamWriter::new(Vec::new(), DefaultFramer);
+/// w.write(&RawPayload(b"abc"))?;
+/// let bytes = w.into_inner();
+///
+/// let payloads: Vec<&[u8]> = SliceReader::new(&bytes, DefaultDeframer::new())
+///     .collect::<Result<_, _>>()?;
+/// assert_eq!(payloads, [b"abc"]);
+/// # Ok::<(), flatstream::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SliceReader<'a, D: Deframer> {
+    input: &'a [u8],
+    position: usize,
+    deframer: D,
+    failed: bool,
+}
+
+impl<'a, D: Deframer> SliceReader<'a, D> {
+    /// A reader over `input`.
+    pub fn new(input: &'a [u8], deframer: D) -> Self {
+        SliceReader {
+            input,
+            position: 0,
+            deframer,
+            failed: false,
+        }
+    }
+
+    /// The next frame's payload, borrowed from the input. Same contract as
+    /// [`StreamReader::read_message`].
+    pub fn read_message(&mut self) -> Result<Option<&'a [u8]>> {
+        let rest = &self.input[self.position..];
+        let offset = self.position as u64;
+        match self.deframer.decode_frame(rest) {
+            Ok(Decoded::Frame { payload, frame_len }) => {
+                self.position += frame_len;
+                Ok(Some(&rest[payload]))
+            }
+            Ok(Decoded::Incomplete { .. }) if rest.is_empty() => Ok(None),
+            Ok(Decoded::Incomplete { needed }) => Err(Error::UnexpectedEof {
+                offset,
+                needed: needed as u64,
+                available: rest.len() as u64,
+            }),
+            Err(e) => Err(e.shifted(offset)),
+        }
+    }
+
+    /// Offset of the next frame in the input.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The input not consumed yet.
+    pub fn remaining(&self) -> &'a [u8] {
+        &self.input[self.position..]
+    }
+}
+
+/// Borrowed payloads; ends after the first error.
+impl<'a, D: Deframer> Iterator for SliceReader<'a, D> {
+    type Item = Result<&'a [u8]>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let item = self.read_message().transpose();
+        self.failed = matches!(item, Some(Err(_)));
+        item
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framing::DefaultDeframer;
+
+    /// A `Read` that hands out one byte per call.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&b, rest)), Some(slot)) => {
+                    *slot = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn buffer_grows_with_arriving_bytes_not_the_claimed_length() {
+        // Header claims 15 MiB, 10 bytes follow.
+        let mut bytes = (15u32 << 20).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&[7; 10]);
+        let mut r = StreamReader::new(Trickle(&bytes), DefaultDeframer::new());
+        match r.read_message() {
+            Err(Error::UnexpectedEof {
+                offset: 0,
+                needed,
+                available: 14,
+            }) => assert_eq!(needed, (15 << 20) + 4),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(r.buffer.len() <= MIN_BUFFER_LEN, "buffer grew to {}", r.buffer.len());
+    }
+
+    #[test]
+    fn compaction_keeps_partial_frames_intact() {
+        // Many frames of a size that does not divide the buffer.
+        let mut bytes = Vec::new();
+        for i in 0..3000u32 {
+            let payload = vec![(i % 251) as u8; (i % 37) as usize];
+            bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(&payload);
+        }
+        let mut r = StreamReader::new(&bytes[..], DefaultDeframer::new());
+        for i in 0..3000u32 {
+            let p = r.read_message().unwrap().unwrap();
+            assert_eq!(p, vec![(i % 251) as u8; (i % 37) as usize]);
+        }
+        assert!(r.read_message().unwrap().is_none());
+        assert_eq!(r.position(), bytes.len() as u64);
+    }
+}

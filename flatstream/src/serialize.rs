@@ -1,0 +1,144 @@
+//! Turning values into payloads.
+
+use flatbuffers::FlatBufferBuilder;
+
+use crate::error::{Error, Result};
+
+/// The largest buffer the `flatbuffers` builder can produce (2 GiB - 1);
+/// anything longer makes it panic, so we refuse it first.
+pub(crate) const MAX_FLATBUFFER_LEN: usize = i32::MAX as usize;
+
+/// A value that can be written as one frame's payload.
+///
+/// Implement [`serialize`](Self::serialize) to build a FlatBuffers message
+/// (and `finish` it); the writer hands you a builder it resets and reuses, so
+/// serializing allocates nothing once the builder has grown.
+/// `#[derive(StreamSerialize)]` writes this for you.
+///
+/// ```
+/// use flatstream::{Result, StreamSerialize};
+/// use flatbuffers::FlatBufferBuilder;
+///
+/// struct Greeting { text: String }
+///
+/// impl StreamSerialize for Greeting {
+///     fn serialize(&self, builder: &mut FlatBufferBuilder) -> Result<()> {
+///         let text = builder.create_string(&self.text);
+///         builder.finish(text, None);
+///         Ok(())
+///     }
+/// }
+/// # let mut w = flatstream::StreamWriter::new(Vec::new(), flatstream::DefaultFramer);
+/// # w.write(&Greeting { text: "hi".into() }).unwrap();
+/// ```
+pub trait StreamSerialize {
+    /// Builds this value's FlatBuffers message in `builder` and finishes it.
+    fn serialize(&self, builder: &mut FlatBufferBuilder) -> Result<()>;
+
+    /// The payload bytes of this value.
+    ///
+    /// The default resets `builder`, calls [`serialize`](Self::serialize) and
+    /// returns the finished buffer. Types whose bytes already exist (like
+    /// [`RawPayload`]) return them directly, skipping the builder.
+    #[inline]
+    fn encode<'a>(&'a self, builder: &'a mut FlatBufferBuilder<'static>) -> Result<&'a [u8]> {
+        builder.reset();
+        self.serialize(builder)?;
+        // `finished_data` panics on an unfinished builder; a forgotten
+        // `finish` is the implementation's bug, but must not crash the writer.
+        Ok(builder.unfinished_data())
+    }
+}
+
+impl<T: StreamSerialize + ?Sized> StreamSerialize for &T {
+    #[inline]
+    fn serialize(&self, builder: &mut FlatBufferBuilder) -> Result<()> {
+        (**self).serialize(builder)
+    }
+    #[inline]
+    fn encode<'a>(&'a self, builder: &'a mut FlatBufferBuilder<'static>) -> Result<&'a [u8]> {
+        (**self).encode(builder)
+    }
+}
+
+/// A string is written as a FlatBuffers buffer whose root is the string
+/// (the layout `flatstream-rs` 0.2 used, so its files read back as strings).
+impl StreamSerialize for str {
+    fn serialize(&self, builder: &mut FlatBufferBuilder) -> Result<()> {
+        // Length prefix, terminator, padding and root offset fit in 16 bytes.
+        if self.len() > MAX_FLATBUFFER_LEN - 16 {
+            return Err(Error::Serialize {
+                reason: format!(
+                    "a {}-byte string does not fit a FlatBuffers buffer (2 GiB at most)",
+                    self.len()
+                )
+                .into(),
+            });
+        }
+        let text = builder.create_string(self);
+        builder.finish(text, None);
+        Ok(())
+    }
+}
+
+impl StreamSerialize for String {
+    #[inline]
+    fn serialize(&self, builder: &mut FlatBufferBuilder) -> Result<()> {
+        self.as_str().serialize(builder)
+    }
+}
+
+/// Bytes that are already a finished payload (from any encoder, or a
+/// `FlatBufferBuilder` you drive yourself): framed exactly as they are.
+///
+/// ```
+/// use flatstream::{DefaultFramer, RawPayload, StreamWriter};
+/// let mut w = StreamWriter::new(Vec::new(), DefaultFramer);
+/// w.write(&RawPayload(b"any bytes"))?;
+/// assert_eq!(w.into_inner(), b"\x09\0\0\0any bytes");
+/// # Ok::<(), flatstream::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RawPayload<'a>(pub &'a [u8]);
+
+impl StreamSerialize for RawPayload<'_> {
+    /// Raw bytes have no FlatBuffers form of their own: this returns
+    /// [`Error::Serialize`]. Writers call [`encode`](StreamSerialize::encode),
+    /// which returns the bytes unchanged.
+    fn serialize(&self, _builder: &mut FlatBufferBuilder) -> Result<()> {
+        Err(Error::Serialize {
+            reason: "RawPayload is already encoded; write it with StreamWriter::write, which \
+                     frames its bytes as they are"
+                .into(),
+        })
+    }
+    #[inline]
+    fn encode<'a>(&'a self, _builder: &'a mut FlatBufferBuilder<'static>) -> Result<&'a [u8]> {
+        Ok(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_match_the_flatstream_rs_layout() {
+        let mut b = FlatBufferBuilder::new();
+        assert_eq!(
+            "hello".encode(&mut b).unwrap(),
+            [4, 0, 0, 0, 5, 0, 0, 0, b'h', b'e', b'l', b'l', b'o', 0, 0, 0]
+        );
+        // The builder is reset between messages.
+        assert_eq!(String::new().encode(&mut b).unwrap(), [4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn raw_payload_bypasses_the_builder() {
+        let mut b = FlatBufferBuilder::new();
+        let raw = RawPayload(b"\xff\x00");
+        assert_eq!(raw.encode(&mut b).unwrap(), b"\xff\x00");
+        assert!(matches!(raw.serialize(&mut b), Err(Error::Serialize { .. })));
+        assert_eq!((&raw).encode(&mut b).unwrap(), b"\xff\x00");
+    }
+}
