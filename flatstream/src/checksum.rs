@@ -13,8 +13,8 @@
 //! | `Crc32` | `crc32` | 4 | CRC-32/ISO-HDLC (zlib, PNG, Ethernet) | `0xCBF43926` |
 //! | `Crc32c` | `crc32c` | 4 | CRC-32/ISCSI (Castagnoli) | `0xE3069283` |
 //! | `Crc64` | `crc64` | 8 | CRC-64/XZ (also called CRC-64/GO-ECMA) | `0x995DC9BBDF1939FA` |
-//! | `XxHash64` | `xxhash64` | 8 | XXH64, seed 0 | `0xE6C9_AC53_6D62_4B1A` is *not* it; see tests |
-//! | `Xxh3` | `xxh3` | 8 | XXH3-64, seed 0 (what `flatstream-rs` 0.2 calls XxHash64) | see tests |
+//! | `XxHash64` | `xxhash64` | 8 | XXH64, seed 0 | `0x8CB841DB40E6AE83` |
+//! | `Xxh3` | `xxh3` | 8 | XXH3-64, seed 0 (what `flatstream-rs` 0.2 calls XxHash64) | `0x72DCB18B67A17DFF` |
 //!
 //! None of the implementations reads memory through a pointer cast, so they
 //! work at any alignment of the input (the CRC-64 crate the original design

@@ -1,0 +1,77 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::io::{self, Read};
+
+/// Calls `$check(framer, deframer, name)` for every built-in framing.
+#[macro_export]
+macro_rules! for_each_framing {
+    ($check:expr) => {{
+        use flatstream::*;
+        $check(DefaultFramer, DefaultDeframer::new(), "default");
+        $check(ChecksumFramer::new(NoChecksum), ChecksumDeframer::new(NoChecksum), "none");
+        $check(ChecksumFramer::new(Crc16::new()), ChecksumDeframer::new(Crc16::new()), "crc16");
+        $check(
+            ChecksumFramer::new(Crc16Xmodem::new()),
+            ChecksumDeframer::new(Crc16Xmodem::new()),
+            "crc16-xmodem",
+        );
+        $check(ChecksumFramer::new(Crc32::new()), ChecksumDeframer::new(Crc32::new()), "crc32");
+        $check(ChecksumFramer::new(Crc32c::new()), ChecksumDeframer::new(Crc32c::new()), "crc32c");
+        $check(ChecksumFramer::new(Crc64::new()), ChecksumDeframer::new(Crc64::new()), "crc64");
+        $check(
+            ChecksumFramer::new(XxHash64::new()),
+            ChecksumDeframer::new(XxHash64::new()),
+            "xxhash64",
+        );
+        $check(ChecksumFramer::new(Xxh3::new()), ChecksumDeframer::new(Xxh3::new()), "xxh3");
+    }};
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so tests need no RNG crate
+/// and every run sees the same data.
+pub fn pseudo_random_bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// A `Read` that hands out at most `chunk` bytes per call.
+pub struct Chunked<'a> {
+    pub data: &'a [u8],
+    pub chunk: usize,
+}
+
+impl Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.chunk.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// A `Read` that fails with `Interrupted` before every successful read.
+pub struct Interrupting<'a> {
+    pub data: &'a [u8],
+    pub interrupt_next: bool,
+}
+
+impl Read for Interrupting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.interrupt_next = !self.interrupt_next;
+        if !self.interrupt_next {
+            return Err(io::ErrorKind::Interrupted.into());
+        }
+        let n = 3.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
