@@ -8,15 +8,31 @@ use common::pseudo_random_bytes;
 
 /// A bit-at-a-time CRC written from the catalogue parameters, independent of
 /// the crates the library uses.
-fn reference_crc(width: u32, poly: u64, init: u64, refin: bool, refout: bool, xorout: u64, data: &[u8]) -> u64 {
+fn reference_crc(
+    width: u32,
+    poly: u64,
+    init: u64,
+    refin: bool,
+    refout: bool,
+    xorout: u64,
+    data: &[u8],
+) -> u64 {
     let top = 1u64 << (width - 1);
-    let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+    let mask = if width == 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    };
     let mut crc = init;
     for &byte in data {
         let byte = if refin { byte.reverse_bits() } else { byte };
         crc ^= u64::from(byte) << (width - 8);
         for _ in 0..8 {
-            crc = if crc & top != 0 { (crc << 1) ^ poly } else { crc << 1 };
+            crc = if crc & top != 0 {
+                (crc << 1) ^ poly
+            } else {
+                crc << 1
+            };
             crc &= mask;
         }
     }
@@ -48,9 +64,12 @@ fn reference(name: &str, data: &[u8]) -> u64 {
     }
 }
 
+/// A checksum as a closure, its name, its published check value and its size.
+type Entry = (Box<dyn Fn(&[u8]) -> u64>, &'static str, u64, usize);
+
 /// (checksum, published check value of b"123456789", size in bytes)
-fn all() -> Vec<(Box<dyn Fn(&[u8]) -> u64>, &'static str, u64, usize)> {
-    fn entry<C: Checksum + 'static>(c: C, check: u64) -> (Box<dyn Fn(&[u8]) -> u64>, &'static str, u64, usize) {
+fn all() -> Vec<Entry> {
+    fn entry<C: Checksum + 'static>(c: C, check: u64) -> Entry {
         (Box::new(move |d| c.calculate(d)), c.name(), check, c.size())
     }
     vec![
@@ -123,11 +142,17 @@ fn every_start_alignment_gives_the_same_value() {
     let data = pseudo_random_bytes(7, 300);
     let mut buffer = vec![0u8; 300 + 64];
     for (calc, name, _, _) in all() {
-        for len in [0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 300] {
+        for len in [
+            0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 300,
+        ] {
             let expected = reference(name, &data[..len]);
             for align in 0..16 {
                 buffer[align..align + len].copy_from_slice(&data[..len]);
-                assert_eq!(calc(&buffer[align..align + len]), expected, "{name} len {len} align {align}");
+                assert_eq!(
+                    calc(&buffer[align..align + len]),
+                    expected,
+                    "{name} len {len} align {align}"
+                );
             }
         }
     }

@@ -47,7 +47,9 @@ fn check<F: Framer, D: Deframer + Copy>(file: &str, framer: F, deframer: D) {
     let expected = listed_payloads();
 
     // Reading: exactly the listed payloads, through both readers.
-    let got: Vec<Vec<u8>> = StreamReader::new(&bytes[..], deframer).collect::<Result<_>>().unwrap();
+    let got: Vec<Vec<u8>> = StreamReader::new(&bytes[..], deframer)
+        .collect::<Result<_>>()
+        .unwrap();
     assert_eq!(got, expected, "{file}");
     let got: Vec<&[u8]> = SliceReader::new(&bytes, deframer).collect::<Result<_>>().unwrap();
     assert_eq!(got, expected, "{file} via SliceReader");
@@ -71,7 +73,11 @@ fn default_framing() {
 
 #[test]
 fn crc32_framing() {
-    check("checksum-crc32.bin", ChecksumFramer::new(Crc32::new()), ChecksumDeframer::new(Crc32::new()));
+    check(
+        "checksum-crc32.bin",
+        ChecksumFramer::new(Crc32::new()),
+        ChecksumDeframer::new(Crc32::new()),
+    );
 }
 
 #[test]
@@ -91,7 +97,11 @@ fn crc16_framing_is_xmodem() {
 
 #[test]
 fn xxhash64_framing_is_xxh3() {
-    check("checksum-xxhash64.bin", ChecksumFramer::new(Xxh3::new()), ChecksumDeframer::new(Xxh3::new()));
+    check(
+        "checksum-xxhash64.bin",
+        ChecksumFramer::new(Xxh3::new()),
+        ChecksumDeframer::new(Xxh3::new()),
+    );
     // True XXH64 does not match what that crate wrote.
     let bytes = read("checksum-xxhash64.bin");
     let err = StreamReader::new(&bytes[..], ChecksumDeframer::new(XxHash64::new()))
@@ -114,6 +124,10 @@ fn copy_matches_the_shared_corpus() {
     names.sort();
     assert!(names.len() >= 6, "{names:?}");
     for name in names {
-        assert_eq!(std::fs::read(shared.join(&name)).unwrap(), read(&name), "{name} differs from the shared corpus");
+        assert_eq!(
+            std::fs::read(shared.join(&name)).unwrap(),
+            read(&name),
+            "{name} differs from the shared corpus"
+        );
     }
 }

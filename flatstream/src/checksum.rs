@@ -134,11 +134,9 @@ static CRC16_IBM_SDLC: crc::Crc<u16, crc::Table<16>> =
 static CRC16_XMODEM: crc::Crc<u16, crc::Table<16>> =
     crc::Crc::<u16, crc::Table<16>>::new(&crc::CRC_16_XMODEM);
 #[cfg(feature = "crc32c")]
-static CRC32_ISCSI: crc::Crc<u32, crc::Table<16>> =
-    crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
+static CRC32_ISCSI: crc::Crc<u32, crc::Table<16>> = crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
 #[cfg(feature = "crc64")]
-static CRC64_XZ: crc::Crc<u64, crc::Table<16>> =
-    crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ);
+static CRC64_XZ: crc::Crc<u64, crc::Table<16>> = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ);
 
 checksum_type! {
     /// CRC-16/IBM-SDLC (also known as CRC-16/X-25): 2 bytes, check value `0x906E`.

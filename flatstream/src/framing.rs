@@ -552,8 +552,14 @@ mod tests {
     #[test]
     fn check_len_enforces_the_limit() {
         assert_eq!(check_len(10, 10).unwrap(), 10);
-        assert!(matches!(check_len(11, 10), Err(Error::FrameTooLarge { len: 11, max: 10, .. })));
-        assert!(matches!(check_len(u64::MAX, 10), Err(Error::FrameTooLarge { .. })));
+        assert!(matches!(
+            check_len(11, 10),
+            Err(Error::FrameTooLarge { len: 11, max: 10, .. })
+        ));
+        assert!(matches!(
+            check_len(u64::MAX, 10),
+            Err(Error::FrameTooLarge { .. })
+        ));
     }
 
     #[test]
@@ -567,8 +573,14 @@ mod tests {
     fn decode_frame_reports_what_it_needs() {
         let d = DefaultDeframer::new();
         assert_eq!(d.decode_frame(&[]).unwrap(), Decoded::Incomplete { needed: 4 });
-        assert_eq!(d.decode_frame(&[3, 0]).unwrap(), Decoded::Incomplete { needed: 4 });
-        assert_eq!(d.decode_frame(&[3, 0, 0, 0, 9]).unwrap(), Decoded::Incomplete { needed: 7 });
+        assert_eq!(
+            d.decode_frame(&[3, 0]).unwrap(),
+            Decoded::Incomplete { needed: 4 }
+        );
+        assert_eq!(
+            d.decode_frame(&[3, 0, 0, 0, 9]).unwrap(),
+            Decoded::Incomplete { needed: 7 }
+        );
         assert_eq!(
             d.decode_frame(&[3, 0, 0, 0, 9, 8, 7, 6]).unwrap(),
             Decoded::Frame {
@@ -581,9 +593,15 @@ mod tests {
     #[test]
     fn wrong_header_buffers_are_errors_not_panics() {
         let f = ChecksumFramer::new(NoChecksum);
-        assert!(matches!(f.encode_header(b"x", &mut [0u8; 3]), Err(Error::InvalidFrame { .. })));
+        assert!(matches!(
+            f.encode_header(b"x", &mut [0u8; 3]),
+            Err(Error::InvalidFrame { .. })
+        ));
         let d = ChecksumDeframer::new(NoChecksum);
-        assert!(matches!(d.decode_header(&[0u8; 2]), Err(Error::InvalidFrame { .. })));
+        assert!(matches!(
+            d.decode_header(&[0u8; 2]),
+            Err(Error::InvalidFrame { .. })
+        ));
     }
 
     #[test]

@@ -83,9 +83,6 @@ mod reader;
 mod serialize;
 mod writer;
 
-pub use checksum::{Checksum, NoChecksum};
-#[cfg(feature = "crc16")]
-pub use checksum::{Crc16, Crc16Xmodem};
 #[cfg(feature = "crc32")]
 pub use checksum::Crc32;
 #[cfg(feature = "crc32c")]
@@ -96,6 +93,9 @@ pub use checksum::Crc64;
 pub use checksum::XxHash64;
 #[cfg(feature = "xxh3")]
 pub use checksum::Xxh3;
+pub use checksum::{Checksum, NoChecksum};
+#[cfg(feature = "crc16")]
+pub use checksum::{Crc16, Crc16Xmodem};
 pub use error::{Error, Result};
 pub use framing::{
     ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
@@ -111,9 +111,6 @@ pub use flatbuffers;
 
 /// Everything a typical user needs: `use flatstream::prelude::*;`.
 pub mod prelude {
-    pub use crate::checksum::{Checksum, NoChecksum};
-    #[cfg(feature = "crc16")]
-    pub use crate::checksum::{Crc16, Crc16Xmodem};
     #[cfg(feature = "crc32")]
     pub use crate::checksum::Crc32;
     #[cfg(feature = "crc32c")]
@@ -124,6 +121,9 @@ pub mod prelude {
     pub use crate::checksum::XxHash64;
     #[cfg(feature = "xxh3")]
     pub use crate::checksum::Xxh3;
+    pub use crate::checksum::{Checksum, NoChecksum};
+    #[cfg(feature = "crc16")]
+    pub use crate::checksum::{Crc16, Crc16Xmodem};
     pub use crate::framing::{
         ChecksumDeframer, ChecksumFramer, DefaultDeframer, DefaultFramer, Deframer, Framer,
     };

@@ -299,7 +299,11 @@ mod tests {
             }) => assert_eq!(needed, (15 << 20) + 4),
             other => panic!("unexpected {other:?}"),
         }
-        assert!(r.buffer.len() <= MIN_BUFFER_LEN, "buffer grew to {}", r.buffer.len());
+        assert!(
+            r.buffer.len() <= MIN_BUFFER_LEN,
+            "buffer grew to {}",
+            r.buffer.len()
+        );
     }
 
     #[test]

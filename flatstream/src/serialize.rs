@@ -130,7 +130,10 @@ mod tests {
             [4, 0, 0, 0, 5, 0, 0, 0, b'h', b'e', b'l', b'l', b'o', 0, 0, 0]
         );
         // The builder is reset between messages.
-        assert_eq!(String::new().encode(&mut b).unwrap(), [4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            String::new().encode(&mut b).unwrap(),
+            [4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
     }
 
     #[test]
@@ -139,6 +142,6 @@ mod tests {
         let raw = RawPayload(b"\xff\x00");
         assert_eq!(raw.encode(&mut b).unwrap(), b"\xff\x00");
         assert!(matches!(raw.serialize(&mut b), Err(Error::Serialize { .. })));
-        assert_eq!((&raw).encode(&mut b).unwrap(), b"\xff\x00");
+        assert_eq!(StreamSerialize::encode(&&raw, &mut b).unwrap(), b"\xff\x00");
     }
 }

@@ -38,9 +38,7 @@ pub struct StreamWriter<W: Write, F: Framer> {
     frames_written: u64,
 }
 
-impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug
-    for StreamWriter<W, F>
-{
+impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug for StreamWriter<W, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StreamWriter")
             .field("inner", &self.inner)
@@ -70,7 +68,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// Serializes `item` and writes it as one frame.
     ///
     /// A payload the framing cannot carry (longer than its length field or
-    /// limit) is refused with [`Error::FrameTooLarge`] and nothing is written.
+    /// limit) is refused with [`Error::FrameTooLarge`](crate::Error::FrameTooLarge) and nothing is written.
     /// An I/O error may leave part of the frame written.
     pub fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
         let payload = item.encode(&mut self.builder)?;

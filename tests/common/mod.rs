@@ -9,22 +9,46 @@ macro_rules! for_each_framing {
     ($check:expr) => {{
         use flatstream::*;
         $check(DefaultFramer, DefaultDeframer::new(), "default");
-        $check(ChecksumFramer::new(NoChecksum), ChecksumDeframer::new(NoChecksum), "none");
-        $check(ChecksumFramer::new(Crc16::new()), ChecksumDeframer::new(Crc16::new()), "crc16");
+        $check(
+            ChecksumFramer::new(NoChecksum),
+            ChecksumDeframer::new(NoChecksum),
+            "none",
+        );
+        $check(
+            ChecksumFramer::new(Crc16::new()),
+            ChecksumDeframer::new(Crc16::new()),
+            "crc16",
+        );
         $check(
             ChecksumFramer::new(Crc16Xmodem::new()),
             ChecksumDeframer::new(Crc16Xmodem::new()),
             "crc16-xmodem",
         );
-        $check(ChecksumFramer::new(Crc32::new()), ChecksumDeframer::new(Crc32::new()), "crc32");
-        $check(ChecksumFramer::new(Crc32c::new()), ChecksumDeframer::new(Crc32c::new()), "crc32c");
-        $check(ChecksumFramer::new(Crc64::new()), ChecksumDeframer::new(Crc64::new()), "crc64");
+        $check(
+            ChecksumFramer::new(Crc32::new()),
+            ChecksumDeframer::new(Crc32::new()),
+            "crc32",
+        );
+        $check(
+            ChecksumFramer::new(Crc32c::new()),
+            ChecksumDeframer::new(Crc32c::new()),
+            "crc32c",
+        );
+        $check(
+            ChecksumFramer::new(Crc64::new()),
+            ChecksumDeframer::new(Crc64::new()),
+            "crc64",
+        );
         $check(
             ChecksumFramer::new(XxHash64::new()),
             ChecksumDeframer::new(XxHash64::new()),
             "xxhash64",
         );
-        $check(ChecksumFramer::new(Xxh3::new()), ChecksumDeframer::new(Xxh3::new()), "xxh3");
+        $check(
+            ChecksumFramer::new(Xxh3::new()),
+            ChecksumDeframer::new(Xxh3::new()),
+            "xxh3",
+        );
     }};
 }
 

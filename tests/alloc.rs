@@ -1,0 +1,201 @@
+//! Memory behaviour, measured with a counting global allocator (this test
+//! binary only). Counts are per thread, so parallel tests do not mix.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use flatbuffers::FlatBufferBuilder;
+use flatstream::*;
+
+mod common;
+use common::Chunked;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note(size: usize) {
+    // `try_with`: the allocator may run while thread-locals are torn down.
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+    let _ = LARGEST.try_with(|c| c.set(c.get().max(size)));
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// bookkeeping only touches thread-local counters that never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        // SAFETY: forwarded with the caller's own layout.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        // SAFETY: forwarded with the caller's own layout.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        // SAFETY: forwarded with the caller's own pointer, layout and size.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded with the caller's own pointer and layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// (allocations, largest single allocation) made by `f` on this thread.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
+    ALLOCATIONS.with(|c| c.set(0));
+    LARGEST.with(|c| c.set(0));
+    let out = f();
+    (out, ALLOCATIONS.with(Cell::get), LARGEST.with(Cell::get))
+}
+
+/// A telemetry-like message built with the FlatBuffers builder.
+struct Telemetry {
+    timestamp: u64,
+    value: f64,
+    unit: &'static str,
+}
+
+impl StreamSerialize for Telemetry {
+    fn serialize(&self, b: &mut FlatBufferBuilder) -> Result<()> {
+        let unit = b.create_string(self.unit);
+        let table = b.start_table();
+        b.push_slot_always(4, self.timestamp);
+        b.push_slot_always(6, self.value);
+        b.push_slot_always(8, unit);
+        let root = b.end_table(table);
+        b.finish(root, None);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_four_gib_header_allocates_nothing_for_its_payload() {
+    let mut bytes = vec![0xFF, 0xFF, 0xFF, 0xFF];
+    bytes.extend_from_slice(&[0u8; 32]);
+    let (result, _, largest) = measure(|| {
+        let mut r = StreamReader::new(&bytes[..], DefaultDeframer::new());
+        r.read_message().map(|p| p.map(<[u8]>::len))
+    });
+    assert!(
+        matches!(result, Err(Error::FrameTooLarge { len: 0xFFFF_FFFF, .. })),
+        "{result:?}"
+    );
+    assert!(largest <= 64 * 1024, "largest allocation {largest} bytes");
+    let (_, allocations, _) = measure(|| {
+        let _ = SliceReader::new(&bytes, DefaultDeframer::new()).read_message();
+        let _ = DefaultDeframer::new().read_and_deframe(&mut &bytes[..], &mut Vec::new());
+    });
+    assert_eq!(allocations, 0);
+}
+
+#[test]
+fn a_15_mib_claim_with_10_bytes_never_holds_megabytes() {
+    let mut bytes = (15u32 << 20).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&[1u8; 10]);
+    for chunk in [1, 4096] {
+        let (result, _, largest) = measure(|| {
+            StreamReader::new(Chunked { data: &bytes, chunk }, DefaultDeframer::new())
+                .read_message()
+                .map(|p| p.map(<[u8]>::len))
+        });
+        assert!(
+            matches!(
+                result,
+                Err(Error::UnexpectedEof {
+                    offset: 0,
+                    available: 14,
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+        assert!(
+            largest < 1 << 20,
+            "largest allocation {largest} bytes (chunk {chunk})"
+        );
+    }
+    // The original design's per-frame API follows arriving bytes too.
+    let (result, _, largest) =
+        measure(|| DefaultDeframer::new().read_and_deframe(&mut &bytes[..], &mut Vec::new()));
+    assert!(matches!(result, Err(Error::UnexpectedEof { .. })), "{result:?}");
+    assert!(largest < 1 << 20, "largest allocation {largest} bytes");
+}
+
+#[test]
+fn writing_allocates_nothing_once_warm() {
+    let msg = Telemetry {
+        timestamp: 1,
+        value: 2.5,
+        unit: "celsius",
+    };
+    let mut w = StreamWriter::new(std::io::sink(), ChecksumFramer::new(Crc32c::new()));
+    let batch: Vec<Telemetry> = (0..64)
+        .map(|i| Telemetry {
+            timestamp: i,
+            value: 0.5,
+            unit: "C",
+        })
+        .collect();
+    for _ in 0..10 {
+        w.write(&msg).unwrap();
+        w.write_batch(&batch).unwrap();
+    }
+    let (_, allocations, _) = measure(|| {
+        for _ in 0..1000 {
+            w.write(&msg).unwrap();
+        }
+        for _ in 0..100 {
+            w.write_batch(&batch).unwrap();
+        }
+    });
+    assert_eq!(allocations, 0, "allocations in 1000 writes and 100 batches");
+    assert_eq!(w.frames_written(), 10 * 65 + 1000 + 100 * 64);
+}
+
+#[test]
+fn read_message_allocates_nothing_once_warm() {
+    let mut w = StreamWriter::new(Vec::new(), ChecksumFramer::new(Crc32c::new()));
+    for i in 0..20_000u64 {
+        w.write(&Telemetry {
+            timestamp: i,
+            value: 1.0,
+            unit: "kPa",
+        })
+        .unwrap();
+    }
+    let bytes = w.into_inner();
+    let mut r = StreamReader::new(
+        Chunked {
+            data: &bytes,
+            chunk: 1000,
+        },
+        ChecksumDeframer::new(Crc32c::new()),
+    );
+    for _ in 0..100 {
+        r.read_message().unwrap().unwrap();
+    }
+    let (count, allocations, _) = measure(|| {
+        let mut n = 0;
+        while let Some(p) = r.read_message().unwrap() {
+            n += p.len();
+        }
+        n
+    });
+    assert!(count > 0);
+    assert_eq!(allocations, 0);
+    let (_, allocations, _) = measure(|| {
+        let mut s = SliceReader::new(&bytes, ChecksumDeframer::new(Crc32c::new()));
+        while s.read_message().unwrap().is_some() {}
+    });
+    assert_eq!(allocations, 0);
+}

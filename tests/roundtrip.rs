@@ -1,0 +1,390 @@
+//! Round trips, truncation at every offset, every bit flip, odd readers:
+//! for every built-in framing.
+
+use flatstream::*;
+
+mod common;
+use common::{pseudo_random_bytes, Chunked, Interrupting};
+
+/// Payload sizes from 0 B to 1 MiB, with the powers of two and their
+/// neighbours where buffer growth happens.
+fn sizes() -> Vec<usize> {
+    let mut s = vec![0, 1, 2, 3, 7, 8, 9, 100];
+    for p in [10, 13, 16, 20] {
+        s.extend([(1 << p) - 1, 1 << p, (1 << p) + 1]);
+    }
+    s.retain(|&n| n <= 1 << 20);
+    s
+}
+
+fn write_all<F: Framer>(framer: F, payloads: &[Vec<u8>]) -> Vec<u8> {
+    let mut w = StreamWriter::new(Vec::new(), framer);
+    for p in payloads {
+        w.write(&RawPayload(p)).unwrap();
+    }
+    assert_eq!(w.frames_written(), payloads.len() as u64);
+    assert_eq!(w.position(), w.get_ref().len() as u64);
+    w.into_inner()
+}
+
+fn read_all<D: Deframer + Copy>(deframer: D, bytes: &[u8]) -> Vec<Vec<u8>> {
+    let via_stream: Vec<Vec<u8>> = StreamReader::new(bytes, deframer).collect::<Result<_>>().unwrap();
+    let via_slice: Vec<Vec<u8>> = SliceReader::new(bytes, deframer)
+        .map(|p| p.map(<[u8]>::to_vec))
+        .collect::<Result<_>>()
+        .unwrap();
+    assert_eq!(via_stream, via_slice);
+    via_stream
+}
+
+#[test]
+fn round_trip_zero_one_and_many_messages() {
+    fn check<F: Framer + Copy, D: Deframer + Copy + WithLimit>(f: F, d: D, name: &str) {
+        let d = d.with_limit(2 << 20);
+        // Zero messages.
+        assert!(write_all(f, &[]).is_empty());
+        assert!(read_all(d, &[]).is_empty(), "{name}");
+        // One message of every size.
+        for size in sizes() {
+            let one = vec![pseudo_random_bytes(size as u64, size)];
+            assert_eq!(read_all(d, &write_all(f, &one)), one, "{name} size {size}");
+        }
+        // 10,000 messages of mixed sizes, a few of them large.
+        let many: Vec<Vec<u8>> = (0..10_000u64)
+            .map(|i| {
+                let size = if i % 2500 == 7 {
+                    300_000
+                } else {
+                    (i * 7919 % 700) as usize
+                };
+                pseudo_random_bytes(i, size)
+            })
+            .collect();
+        let bytes = write_all(f, &many);
+        assert_eq!(read_all(d, &bytes), many, "{name} 10k");
+        // write_batch produces the same bytes as a loop of write.
+        let raw: Vec<RawPayload> = many.iter().map(|p| RawPayload(p)).collect();
+        let mut w = StreamWriter::new(Vec::new(), f);
+        w.write_batch(&raw).unwrap();
+        assert_eq!(w.frames_written(), 10_000);
+        assert_eq!(w.into_inner(), bytes, "{name} batch");
+    }
+    for_each_framing!(check);
+}
+
+/// Lets tests raise the limit of any built-in deframer.
+trait WithLimit {
+    fn with_limit(self, n: usize) -> Self;
+}
+impl WithLimit for DefaultDeframer {
+    fn with_limit(self, n: usize) -> Self {
+        self.with_max_frame_len(n)
+    }
+}
+impl<C: Checksum> WithLimit for ChecksumDeframer<C> {
+    fn with_limit(self, n: usize) -> Self {
+        self.with_max_frame_len(n)
+    }
+}
+
+fn small_stream() -> Vec<Vec<u8>> {
+    [0usize, 1, 5, 40, 3, 0, 17]
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| pseudo_random_bytes(i as u64 + 100, n))
+        .collect()
+}
+
+#[test]
+fn truncation_at_every_offset() {
+    fn check<F: Framer + Copy, D: Deframer + Copy>(f: F, d: D, name: &str) {
+        let payloads = small_stream();
+        let bytes = write_all(f, &payloads);
+        // Frame boundaries.
+        let mut starts = vec![0usize];
+        for p in &payloads {
+            let last = *starts.last().unwrap();
+            starts.push(last + f.header_len() + p.len());
+        }
+        for cut in 0..=bytes.len() {
+            let truncated = &bytes[..cut];
+            // Whole frames before the cut.
+            let whole = starts.iter().rposition(|&s| s <= cut).unwrap();
+            for reader in 0..2 {
+                let mut got = Vec::new();
+                let end = if reader == 0 {
+                    let mut r = StreamReader::new(truncated, d);
+                    loop {
+                        match r.read_message() {
+                            Ok(Some(p)) => got.push(p.to_vec()),
+                            other => break other.map(|_| ()),
+                        }
+                    }
+                } else {
+                    let mut r = SliceReader::new(truncated, d);
+                    loop {
+                        match r.read_message() {
+                            Ok(Some(p)) => got.push(p.to_vec()),
+                            other => break other.map(|_| ()),
+                        }
+                    }
+                };
+                assert_eq!(got, payloads[..whole], "{name} cut {cut}");
+                if starts[whole] == cut {
+                    assert!(end.is_ok(), "{name} cut {cut} on a boundary: {end:?}");
+                } else {
+                    let frame_start = starts[whole];
+                    match end {
+                        Err(Error::UnexpectedEof {
+                            offset,
+                            needed,
+                            available,
+                        }) => {
+                            assert_eq!(offset, frame_start as u64, "{name} cut {cut}");
+                            assert_eq!(available, (cut - frame_start) as u64, "{name} cut {cut}");
+                            assert!(needed > available, "{name} cut {cut}");
+                            let full = (starts[whole + 1] - frame_start) as u64;
+                            let header = f.header_len() as u64;
+                            assert!(
+                                needed == full || needed == header,
+                                "{name} cut {cut}: needed {needed}"
+                            );
+                        }
+                        other => panic!("{name} cut {cut}: expected UnexpectedEof, got {other:?}"),
+                    }
+                }
+            }
+        }
+    }
+    for_each_framing!(check);
+}
+
+#[test]
+fn every_bit_flip_in_payload_and_checksum_is_caught() {
+    fn check<F: Framer + Copy, D: Deframer + Copy>(f: F, d: D, name: &str) {
+        let checksum_len = f.header_len() - 4;
+        if checksum_len == 0 {
+            return; // nothing protects an unchecked framing
+        }
+        let payloads = small_stream();
+        let bytes = write_all(f, &payloads);
+        let mut frame_start = 0usize;
+        for (k, p) in payloads.iter().enumerate() {
+            // Checksum field and payload of frame k.
+            for byte in frame_start + 4..frame_start + f.header_len() + p.len() {
+                for bit in 0..8 {
+                    let mut damaged = bytes.clone();
+                    damaged[byte] ^= 1 << bit;
+                    let mut r = SliceReader::new(&damaged, d);
+                    for intact in &payloads[..k] {
+                        assert_eq!(r.read_message().unwrap().unwrap(), &intact[..]);
+                    }
+                    match r.read_message() {
+                        Err(Error::ChecksumMismatch { offset, .. }) => {
+                            assert_eq!(offset, frame_start as u64, "{name} byte {byte} bit {bit}")
+                        }
+                        other => panic!("{name} byte {byte} bit {bit}: {other:?}"),
+                    }
+                }
+            }
+            frame_start += f.header_len() + p.len();
+        }
+    }
+    for_each_framing!(check);
+}
+
+#[test]
+fn length_bit_flips_never_return_wrong_data() {
+    fn check<F: Framer + Copy, D: Deframer + Copy>(f: F, d: D, name: &str) {
+        if f.header_len() == 4 {
+            return;
+        }
+        let payloads = small_stream();
+        let bytes = write_all(f, &payloads);
+        let mut frame_start = 0usize;
+        for (k, p) in payloads.iter().enumerate() {
+            for byte in frame_start..frame_start + 4 {
+                for bit in 0..8 {
+                    let mut damaged = bytes.clone();
+                    damaged[byte] ^= 1 << bit;
+                    let got: Vec<Result<&[u8]>> = SliceReader::new(&damaged, d).collect();
+                    let (last, good) = got.split_last().unwrap();
+                    assert_eq!(good.len(), k, "{name} byte {byte} bit {bit}");
+                    assert!(
+                        last.is_err(),
+                        "{name} byte {byte} bit {bit}: damaged frame returned"
+                    );
+                }
+            }
+            frame_start += f.header_len() + p.len();
+        }
+    }
+    for_each_framing!(check);
+}
+
+#[test]
+fn odd_readers_give_the_same_frames() {
+    fn check<F: Framer + Copy, D: Deframer + Copy>(f: F, d: D, name: &str) {
+        let payloads: Vec<Vec<u8>> = (0..60u64)
+            .map(|i| pseudo_random_bytes(i, (i * i * 13 % 20_000) as usize))
+            .collect();
+        let bytes = write_all(f, &payloads);
+        for chunk in [1, 2, 3, 7, 4096, 100_000] {
+            let got: Vec<Vec<u8>> = StreamReader::new(Chunked { data: &bytes, chunk }, d)
+                .collect::<Result<_>>()
+                .unwrap();
+            assert_eq!(got, payloads, "{name} chunk {chunk}");
+        }
+        let got: Vec<Vec<u8>> = StreamReader::new(
+            Interrupting {
+                data: &bytes,
+                interrupt_next: false,
+            },
+            d,
+        )
+        .collect::<Result<_>>()
+        .unwrap();
+        assert_eq!(got, payloads, "{name} interrupted");
+        // The original design's per-frame API agrees too.
+        let mut reader = Chunked {
+            data: &bytes,
+            chunk: 5,
+        };
+        let mut buffer = Vec::new();
+        for p in &payloads {
+            assert_eq!(d.read_and_deframe(&mut reader, &mut buffer).unwrap(), Some(()));
+            assert_eq!(&buffer, p, "{name} read_and_deframe");
+        }
+        assert_eq!(d.read_and_deframe(&mut reader, &mut buffer).unwrap(), None);
+    }
+    for_each_framing!(check);
+}
+
+#[test]
+fn oversized_headers_are_refused_before_reading_the_payload() {
+    fn check<F: Framer + Copy, D: Deframer + Copy + WithLimit>(f: F, d: D, name: &str) {
+        let mut bytes = vec![0xFF; f.header_len()];
+        bytes.extend_from_slice(b"tail");
+        for result in [
+            StreamReader::new(&bytes[..], d).read_message().map(|_| ()),
+            SliceReader::new(&bytes, d).read_message().map(|_| ()),
+            d.read_and_deframe(&mut &bytes[..], &mut Vec::new()).map(|_| ()),
+        ] {
+            match result {
+                Err(Error::FrameTooLarge { offset: 0, len, max }) => {
+                    assert_eq!(len, u64::from(u32::MAX), "{name}");
+                    assert_eq!(max, DEFAULT_MAX_FRAME_LEN as u64, "{name}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        // The limit is exact: max passes, max + 1 does not.
+        let d = d.with_limit(5);
+        let ok = write_all(f, &[vec![1; 5]]);
+        assert_eq!(read_all(d, &ok), [vec![1; 5]]);
+        let too_big = write_all(f, &[vec![1; 6]]);
+        let err = SliceReader::new(&too_big, d).read_message().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::FrameTooLarge {
+                    offset: 0,
+                    len: 6,
+                    max: 5
+                }
+            ),
+            "{name}: {err}"
+        );
+    }
+    for_each_framing!(check);
+}
+
+#[test]
+fn error_offsets_are_stream_positions() {
+    let f = ChecksumFramer::new(Crc32c::new());
+    let payloads = small_stream();
+    let mut bytes = write_all(f, &payloads);
+    let start_of_last = bytes.len() - (8 + payloads.last().unwrap().len());
+    *bytes.last_mut().unwrap() ^= 0x80;
+    let mut r = StreamReader::new(
+        Chunked {
+            data: &bytes,
+            chunk: 3,
+        },
+        ChecksumDeframer::new(Crc32c::new()),
+    );
+    for _ in 0..payloads.len() - 1 {
+        r.read_message().unwrap().unwrap();
+    }
+    let err = r.read_message().unwrap_err();
+    assert!(
+        matches!(err, Error::ChecksumMismatch { offset, .. } if offset == start_of_last as u64),
+        "{err}"
+    );
+    // Not consumed: the same error again, and the iterator stops after one.
+    assert_eq!(r.read_message().unwrap_err().offset(), Some(start_of_last as u64));
+    assert_eq!(r.position(), start_of_last as u64);
+    let mut it = StreamReader::new(&bytes[..], ChecksumDeframer::new(Crc32c::new()));
+    let results: Vec<_> = it.by_ref().collect();
+    assert_eq!(results.len(), payloads.len());
+    assert!(results.last().unwrap().is_err());
+    assert!(it.next().is_none());
+}
+
+#[test]
+fn writer_refuses_oversized_payloads_and_writes_nothing() {
+    struct Limited;
+    impl Framer for Limited {
+        fn header_len(&self) -> usize {
+            4
+        }
+        fn max_frame_len(&self) -> usize {
+            3
+        }
+        fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
+            let len = flatstream::framing::check_len(payload.len() as u64, 3)?;
+            header.copy_from_slice(&(len as u32).to_le_bytes());
+            Ok(())
+        }
+    }
+    let mut w = StreamWriter::new(Vec::new(), Limited);
+    w.write(&RawPayload(b"abc")).unwrap();
+    let err = w.write(&RawPayload(b"abcd")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::FrameTooLarge {
+                offset: 7,
+                len: 4,
+                max: 3
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        w.get_ref(),
+        b"\x03\0\0\0abc",
+        "nothing of the refused frame is written"
+    );
+    // A batch stops at the failing item; the frames before it are written.
+    let err = w
+        .write_batch(&[RawPayload(b"x"), RawPayload(b"long"), RawPayload(b"y")])
+        .unwrap_err();
+    assert!(matches!(err, Error::FrameTooLarge { offset: 12, .. }), "{err}");
+    assert_eq!(w.get_ref(), b"\x03\0\0\0abc\x01\0\0\0x");
+    assert_eq!(w.frames_written(), 2);
+}
+
+#[test]
+fn string_messages_round_trip() {
+    let mut w = StreamWriter::new(Vec::new(), ChecksumFramer::new(Crc16::new()));
+    w.write("plain str").unwrap();
+    w.write(&String::from("owned")).unwrap();
+    w.write(&&"double ref").unwrap();
+    w.write_batch(&["a", "b"]).unwrap();
+    let bytes = w.into_inner();
+    let texts: Vec<String> = SliceReader::new(&bytes, ChecksumDeframer::new(Crc16::new()))
+        .map(|p| flatbuffers::root::<&str>(p.unwrap()).unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["plain str", "owned", "double ref", "a", "b"]);
+}
