@@ -1,6 +1,63 @@
-//! Derive macros for [`flatstream`](https://docs.rs/flatstream).
+//! Derive macros for [`flatstream`](https://docs.rs/flatstream): FlatBuffers
+//! encoding and framing protocols generated and checked at compile time.
 //!
-//! Use them through `flatstream` (feature `derive`, on by default) rather than
-//! depending on this crate directly. The derives themselves arrive with the
-//! `#[derive(StreamSerialize)]` work; this crate is the skeleton they grow in.
+//! Use them through `flatstream` (feature `derive`, on by default):
+//! `use flatstream::prelude::*;` brings them in with the traits they
+//! implement. `docs/derive.md` in the repository lists every attribute, every
+//! compile error and the expansion of an example.
+//!
+//! The crate is built in stages, one file each: `attr.rs` parses attributes
+//! (keywords declared once in `symbol.rs`), `ast.rs` borrows a model of the
+//! item, `valid.rs` checks every rule that spans several tokens, `expand.rs`
+//! generates code, naming the runtime only through `paths.rs`. Errors are
+//! collected in `ctxt.rs` and reported together, beside stub impls so one
+//! mistake does not cascade.
 #![deny(missing_docs)]
+
+extern crate proc_macro;
+
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod paths;
+mod symbol;
+mod valid;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+/// Encodes a struct as a FlatBuffers table and gives it a framing.
+///
+/// On a struct with named fields: implements `StreamSerialize` (the struct
+/// becomes a table; fields get ids 0, 1, .. in declaration order) and
+/// `Framed` (the framing from `#[frame(...)]`, defaults otherwise). On a
+/// fieldless `#[repr(u8)]` (or other integer) enum: makes it usable as a
+/// field type.
+///
+/// Field settings: `#[flatstream(id = N)]` pins a field id,
+/// `#[flatstream(skip)]` leaves a field out.
+///
+/// Framing settings, all optional: `#[frame(len = u8|u16|u32|u64,
+/// checksum = none|crc16|crc16_xmodem|crc32|crc32c|crc64|xxhash64|xxh3,
+/// max_len = N, endian = little|big, magic = b"..", covers = payload|frame,
+/// align = N, protocol = Path, crate = path)]`.
+#[proc_macro_derive(StreamSerialize, attributes(frame, flatstream))]
+pub fn derive_stream_serialize(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive_stream_serialize(&input).into()
+}
+
+/// Declares a protocol: a framing, named by a unit struct, that several
+/// messages share with `#[frame(protocol = ThisType)]`.
+///
+/// ```ignore
+/// #[derive(Framing)]
+/// #[frame(len = u16, checksum = crc32c)]
+/// struct SensorLink;
+/// ```
+#[proc_macro_derive(Framing, attributes(frame))]
+pub fn derive_framing(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive_framing(&input).into()
+}

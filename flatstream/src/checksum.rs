@@ -34,7 +34,13 @@ use crate::error::{Error, Result};
 pub trait Checksum: Copy {
     /// Bytes the checksum occupies in a frame header: 0, 2, 4 or 8 for the
     /// built-in ones, at most 8 for any.
-    fn size(&self) -> usize;
+    const SIZE: usize;
+
+    /// [`SIZE`](Self::SIZE), as a method (the original design's API).
+    #[inline]
+    fn size(&self) -> usize {
+        Self::SIZE
+    }
 
     /// The checksum of `data`. Only the low `size()` bytes are stored; bits
     /// above them must be zero.
@@ -74,10 +80,7 @@ impl NoChecksum {
 }
 
 impl Checksum for NoChecksum {
-    #[inline]
-    fn size(&self) -> usize {
-        0
-    }
+    const SIZE: usize = 0;
     #[inline]
     fn calculate(&self, _data: &[u8]) -> u64 {
         0
@@ -112,10 +115,7 @@ macro_rules! checksum_type {
 
         #[cfg(feature = $feature)]
         impl Checksum for $ty {
-            #[inline]
-            fn size(&self) -> usize {
-                $size
-            }
+            const SIZE: usize = $size;
             #[inline]
             fn calculate(&self, $data: &[u8]) -> u64 {
                 $calc
@@ -226,9 +226,7 @@ mod tests {
         #[derive(Clone, Copy)]
         struct Sum;
         impl Checksum for Sum {
-            fn size(&self) -> usize {
-                2
-            }
+            const SIZE: usize = 2;
             fn calculate(&self, d: &[u8]) -> u64 {
                 d.iter().map(|&b| u64::from(b)).sum::<u64>() & 0xFFFF
             }

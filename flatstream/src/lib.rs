@@ -77,8 +77,11 @@
 extern crate self as flatstream;
 
 pub mod checksum;
+mod checksum_keywords;
 mod error;
+mod field;
 pub mod framing;
+pub mod layout;
 mod reader;
 mod serialize;
 mod writer;
@@ -101,9 +104,13 @@ pub use framing::{
     ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
     DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN,
 };
+pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use reader::{SliceReader, StreamReader};
 pub use serialize::{RawPayload, StreamSerialize};
-pub use writer::StreamWriter;
+pub use writer::{ProtocolWriter, StreamWriter};
+
+#[cfg(feature = "derive")]
+pub use flatstream_derive::{Framing, StreamSerialize};
 
 /// The `flatbuffers` crate this one is built on, so users name the same
 /// version.
@@ -127,5 +134,31 @@ pub mod prelude {
     pub use crate::framing::{
         ChecksumDeframer, ChecksumFramer, DefaultDeframer, DefaultFramer, Deframer, Framer,
     };
-    pub use crate::{Error, RawPayload, SliceReader, StreamReader, StreamSerialize, StreamWriter};
+    #[cfg(feature = "derive")]
+    pub use crate::Framing;
+    pub use crate::{
+        Error, Framed, ProtocolWriter, RawPayload, SliceReader, StreamReader, StreamSerialize, StreamWriter,
+    };
+}
+
+/// Everything the derives' generated code names, in one place, so that code
+/// only ever writes `::flatstream::__private::...` (or the path given with
+/// `#[frame(crate = ...)]`) and a user's own `Result`, `Option` or
+/// `flatstream` module cannot break it. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::checksum::{Checksum, NoChecksum};
+    pub use crate::error::{Error, Result};
+    pub use crate::field::{
+        check_room, create_enum_vector, create_table_vector, end_table, EnumRepr, Field, Offset, Table,
+        VectorElement,
+    };
+    pub use crate::framing::{Deframer, Framer};
+    pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
+    pub use crate::serialize::StreamSerialize;
+    pub use core::option::Option::{self, None, Some};
+    pub use core::result::Result::{Err, Ok};
+    pub use flatbuffers::FlatBufferBuilder;
+
+    pub use crate::checksum_keywords::*;
 }

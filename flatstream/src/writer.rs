@@ -5,7 +5,8 @@ use std::io::{self, Write};
 use flatbuffers::FlatBufferBuilder;
 
 use crate::error::Result;
-use crate::framing::{header_slot, padding_slice, write_all_vectored, Framer, MAX_HEADER_LEN};
+use crate::framing::{header_slot, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN};
+use crate::layout::{Framed, MessageOf};
 use crate::serialize::StreamSerialize;
 
 /// A batch is handed to the inner writer whenever this many bytes are
@@ -169,5 +170,77 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// The inner writer, consuming this one. Does not flush.
     pub fn into_inner(self) -> W {
         self.inner
+    }
+}
+
+impl<W: Write> StreamWriter<W, DefaultFramer> {
+    /// A writer for protocol `P` (a type with `#[derive(Framing)]`) that
+    /// accepts only messages declared with `#[frame(protocol = P)]`: writing
+    /// any other type fails to compile.
+    ///
+    /// ```
+    /// use flatstream::prelude::*;
+    ///
+    /// #[derive(Framing)]
+    /// #[frame(len = u16, checksum = crc32c)]
+    /// struct SensorLink;
+    ///
+    /// #[derive(StreamSerialize)]
+    /// #[frame(protocol = SensorLink)]
+    /// struct Reading { value: f64 }
+    ///
+    /// let mut w = StreamWriter::for_protocol::<SensorLink>(Vec::new());
+    /// w.write(&Reading { value: 1.5 })?;
+    /// # Ok::<(), flatstream::Error>(())
+    /// ```
+    pub fn for_protocol<P: Framed>(inner: W) -> ProtocolWriter<W, P> {
+        ProtocolWriter {
+            writer: StreamWriter::new(inner, P::framer()),
+        }
+    }
+}
+
+/// A [`StreamWriter`] restricted to the messages of one protocol; made by
+/// [`StreamWriter::for_protocol`].
+pub struct ProtocolWriter<W: Write, P: Framed> {
+    writer: StreamWriter<W, P::Framer>,
+}
+
+impl<W: Write, P: Framed> ProtocolWriter<W, P> {
+    /// Serializes `item` and writes it as one frame of the protocol.
+    pub fn write<T: StreamSerialize + MessageOf<P>>(&mut self, item: &T) -> Result<()> {
+        self.writer.write(item)
+    }
+
+    /// Writes every item of `items` (see [`StreamWriter::write_batch`]).
+    pub fn write_batch<T: StreamSerialize + MessageOf<P>>(&mut self, items: &[T]) -> Result<()> {
+        self.writer.write_batch(items)
+    }
+
+    /// Flushes the inner writer.
+    pub fn flush(&mut self) -> Result<()> {
+        self.writer.flush()
+    }
+
+    /// The untyped writer underneath (shared: writing through it would
+    /// bypass the protocol check).
+    pub fn stream_writer(&self) -> &StreamWriter<W, P::Framer> {
+        &self.writer
+    }
+
+    /// The inner writer, consuming this one. Does not flush.
+    pub fn into_inner(self) -> W {
+        self.writer.into_inner()
+    }
+}
+
+impl<W: Write + std::fmt::Debug, P: Framed> std::fmt::Debug for ProtocolWriter<W, P>
+where
+    P::Framer: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProtocolWriter")
+            .field("writer", &self.writer)
+            .finish()
     }
 }

@@ -1,0 +1,381 @@
+//! Code generation. Everything generated sits in `const _: () = { ... };`
+//! and names runtime items only through [`Paths`].
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident};
+
+use crate::ast::{Body, Field, Input};
+use crate::ctxt::Ctxt;
+use crate::paths::Paths;
+use crate::valid::{self, Derive, Framing, Layout};
+
+/// `#[derive(StreamSerialize)]`.
+pub fn derive_stream_serialize(input: &DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let mut model = Input::from_syn(&mut cx, input, "StreamSerialize");
+    let framing = valid::check(&mut cx, &mut model, Derive::StreamSerialize);
+    let paths = Paths::new(valid::crate_path(&model.frame));
+    match cx.into_compile_errors() {
+        None => {
+            let body = match &model.body {
+                Body::Enum {
+                    repr: Some(repr),
+                    variants,
+                } => enum_impls(&paths, &model, repr, variants),
+                Body::Struct(fields) => {
+                    // In id order, so the bytes depend on ids, not on source order.
+                    let mut fields: Vec<&Field> = fields.iter().filter(|f| f.attr.skip.0.is_none()).collect();
+                    fields.sort_by_key(|f| f.id);
+                    let framing = framing.unwrap_or_else(|| Framing::Own(default_layout()));
+                    let mut tokens = table_impls(&paths, &model, &fields);
+                    tokens.extend(framed_impls(&paths, &model, &framing, true));
+                    tokens
+                }
+                _ => TokenStream::new(),
+            };
+            wrap(body)
+        }
+        Some(errors) => {
+            // Stub impls beside the errors, so code using the type does not
+            // fail with follow-on errors.
+            let stubs = match &model.body {
+                Body::Enum { .. } => fallback_enum(&paths, &model),
+                _ => {
+                    let mut tokens = table_impls(&paths, &model, &[]);
+                    tokens.extend(framed_impls(
+                        &paths,
+                        &model,
+                        &Framing::Own(default_layout()),
+                        false,
+                    ));
+                    tokens
+                }
+            };
+            let stubs = wrap(stubs);
+            quote!(#errors #stubs)
+        }
+    }
+}
+
+/// `#[derive(Framing)]`.
+pub fn derive_framing(input: &DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let mut model = Input::from_syn(&mut cx, input, "Framing");
+    let framing = valid::check(&mut cx, &mut model, Derive::Framing);
+    let paths = Paths::new(valid::crate_path(&model.frame));
+    let (errors, framing) = match cx.into_compile_errors() {
+        None => (
+            TokenStream::new(),
+            framing.unwrap_or_else(|| Framing::Own(default_layout())),
+        ),
+        Some(errors) => (errors, Framing::Own(default_layout())),
+    };
+    let body = wrap(framed_impls(&paths, &model, &framing, true));
+    quote!(#errors #body)
+}
+
+fn wrap(body: TokenStream) -> TokenStream {
+    if body.is_empty() {
+        return body;
+    }
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
+        const _: () = {
+            #body
+        };
+    }
+}
+
+fn default_layout() -> Layout {
+    Layout {
+        len_width: 4,
+        checksum: None,
+        max_len: crate::symbol::DEFAULT_MAX_LEN,
+        big_endian: false,
+        magic: Vec::new(),
+        covers_frame: false,
+        align: 1,
+    }
+}
+
+/// The FlatBuffers vtable slot of field `id`.
+fn slot(id: u16) -> u16 {
+    4 + 2 * id
+}
+
+/// `Table`, `Field`, `VectorElement` and `StreamSerialize` for a struct.
+fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
+    let ident = model.ident;
+    let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
+    let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
+    let (field_trait, vector_element, table) = (paths.field(), paths.vector_element(), paths.table());
+    let (create_table_vector, end_table, stream_serialize) = (
+        paths.create_table_vector(),
+        paths.end_table(),
+        paths.stream_serialize(),
+    );
+
+    let locals: Vec<Ident> = fields
+        .iter()
+        .map(|f| format_ident!("__field_{}", f.ident))
+        .collect();
+    // The trait path spanned at each field's type, so an unsupported type is
+    // reported there.
+    let as_field: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let ty = f.ty;
+            quote_spanned!(ty.span()=> <#ty as #field_trait>)
+        })
+        .collect();
+    let prepares = fields
+        .iter()
+        .zip(&locals)
+        .zip(&as_field)
+        .map(|((f, local), as_field)| {
+            let member = f.ident;
+            quote!(let #local = #as_field::prepare(&self.#member, __fbb)?;)
+        });
+    // Largest fields first, so the table needs no padding between them.
+    let size_classes = [(8usize, usize::MAX), (4, 8), (2, 4), (0, 2)];
+    let pushes = size_classes.iter().flat_map(|&(lo, hi)| {
+        fields
+            .iter()
+            .zip(&locals)
+            .zip(&as_field)
+            .map(move |((f, local), as_field)| {
+                let slot = slot(f.id);
+                quote! {
+                    if #as_field::INLINE_SIZE >= #lo && #as_field::INLINE_SIZE < #hi {
+                        #as_field::push(__fbb, #slot, #local);
+                    }
+                }
+            })
+    });
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #table for #ident #ty_generics #where_clause {
+            #[inline]
+            fn build_table(&self, __fbb: &mut #builder<'_>) -> #result<#offset> {
+                #(#prepares)*
+                let __start = __fbb.start_table();
+                #(#pushes)*
+                #ok(#end_table(__fbb, __start))
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #field_trait for #ident #ty_generics #where_clause {
+            type Prepared = #offset;
+            const INLINE_SIZE: usize = 4;
+            #[inline]
+            fn prepare(&self, __fbb: &mut #builder<'_>) -> #result<#offset> {
+                #table::build_table(self, __fbb)
+            }
+            #[inline]
+            fn push(__fbb: &mut #builder<'_>, __slot: u16, __value: #offset) {
+                __fbb.push_slot_always::<#offset>(__slot, __value);
+            }
+            #[inline]
+            fn push_always(__fbb: &mut #builder<'_>, __slot: u16, __value: #offset) {
+                __fbb.push_slot_always::<#offset>(__slot, __value);
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #vector_element for #ident #ty_generics #where_clause {
+            #[inline]
+            fn create_vector(__items: &[Self], __fbb: &mut #builder<'_>) -> #result<#offset> {
+                #create_table_vector(__items, __fbb)
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #stream_serialize for #ident #ty_generics #where_clause {
+            #[inline]
+            fn serialize(&self, __fbb: &mut #builder<'_>) -> #result<()> {
+                let __root = #table::build_table(self, __fbb)?;
+                __fbb.finish_minimal(__root);
+                #ok(())
+            }
+        }
+    }
+}
+
+/// `FrameLayout` (when the type declares its own framing), `Framed` and
+/// `MessageOf`.
+fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: bool) -> TokenStream {
+    let ident = model.ident;
+    let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
+    let (framed, message_of_trait) = (paths.framed(), paths.message_of());
+    match framing {
+        Framing::Own(layout) => {
+            let (framer, deframer, frame_layout) = (
+                paths.layout_framer(),
+                paths.layout_deframer(),
+                paths.frame_layout(),
+            );
+            // The layout constants live on the type itself when it can be
+            // `'static`; a type with lifetimes gets a hidden layout type.
+            let (layout_ty, layout_decl) = if model.generics.params.is_empty() {
+                (quote!(#ident), TokenStream::new())
+            } else {
+                let hidden = format_ident!("__{}Layout", ident);
+                (quote!(#hidden), quote!(pub struct #hidden;))
+            };
+            let checksum = paths.checksum_type(layout.checksum.as_ref());
+            let len_width = layout.len_width;
+            let big_endian = layout.big_endian;
+            let magic = syn::LitByteStr::new(&layout.magic, Span::call_site());
+            let covers_frame = layout.covers_frame;
+            let align = layout.align as usize;
+            let max_len = layout.max_len;
+            let clamp_len = paths.clamp_len();
+            let message_of = message_of.then(|| {
+                quote! {
+                    #[automatically_derived]
+                    impl #impl_generics #message_of_trait<#layout_ty> for #ident #ty_generics #where_clause {}
+                }
+            });
+            quote! {
+                #layout_decl
+
+                #[automatically_derived]
+                impl #frame_layout for #layout_ty {
+                    type Checksum = #checksum;
+                    const LEN_WIDTH: usize = #len_width;
+                    const BIG_ENDIAN: bool = #big_endian;
+                    const MAGIC: &'static [u8] = #magic;
+                    const COVERS_FRAME: bool = #covers_frame;
+                    const ALIGN: usize = #align;
+                    const MAX_FRAME_LEN: usize = #clamp_len(#max_len);
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #framed for #ident #ty_generics #where_clause {
+                    type Protocol = #layout_ty;
+                    type Framer = #framer<#layout_ty>;
+                    type Deframer = #deframer<#layout_ty>;
+                    const HEADER_LEN: usize = #framer::<#layout_ty>::HEADER_LEN;
+                    const MAX_FRAME_LEN: usize = <#layout_ty as #frame_layout>::MAX_FRAME_LEN;
+                    #[inline]
+                    fn framer() -> Self::Framer {
+                        #framer::new()
+                    }
+                    #[inline]
+                    fn deframer() -> Self::Deframer {
+                        #deframer::new()
+                    }
+                }
+
+                #message_of
+            }
+        }
+        Framing::Protocol(protocol) => {
+            let p = quote_spanned!(protocol.span()=> <#protocol as #framed>);
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics #framed for #ident #ty_generics #where_clause {
+                    type Protocol = #p::Protocol;
+                    type Framer = #p::Framer;
+                    type Deframer = #p::Deframer;
+                    const HEADER_LEN: usize = #p::HEADER_LEN;
+                    const MAX_FRAME_LEN: usize = #p::MAX_FRAME_LEN;
+                    #[inline]
+                    fn framer() -> Self::Framer {
+                        #p::framer()
+                    }
+                    #[inline]
+                    fn deframer() -> Self::Deframer {
+                        #p::deframer()
+                    }
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #message_of_trait<#protocol> for #ident #ty_generics #where_clause {}
+            }
+        }
+    }
+}
+
+/// `EnumRepr`, `Field` and `VectorElement` for a fieldless enum.
+fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -> TokenStream {
+    let ident = model.ident;
+    let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
+    let (field_trait, vector_element, enum_repr, create_enum_vector) = (
+        paths.field(),
+        paths.vector_element(),
+        paths.enum_repr(),
+        paths.create_enum_vector(),
+    );
+    quote! {
+        #[automatically_derived]
+        impl #enum_repr for #ident {
+            type Repr = #repr;
+            #[inline]
+            fn to_repr(&self) -> #repr {
+                match self {
+                    #(#ident::#variants => #ident::#variants as #repr,)*
+                }
+            }
+        }
+
+        #[automatically_derived]
+        impl #field_trait for #ident {
+            type Prepared = #repr;
+            const INLINE_SIZE: usize = <#repr as #field_trait>::INLINE_SIZE;
+            #[inline]
+            fn prepare(&self, _: &mut #builder<'_>) -> #result<#repr> {
+                #ok(#enum_repr::to_repr(self))
+            }
+            #[inline]
+            fn push(__fbb: &mut #builder<'_>, __slot: u16, __value: #repr) {
+                <#repr as #field_trait>::push(__fbb, __slot, __value)
+            }
+            #[inline]
+            fn push_always(__fbb: &mut #builder<'_>, __slot: u16, __value: #repr) {
+                <#repr as #field_trait>::push_always(__fbb, __slot, __value)
+            }
+        }
+
+        #[automatically_derived]
+        impl #vector_element for #ident {
+            #[inline]
+            fn create_vector(__items: &[Self], __fbb: &mut #builder<'_>) -> #result<#offset> {
+                #create_enum_vector(__items, __fbb, #enum_repr::to_repr)
+            }
+        }
+    }
+}
+
+/// Stub impls for an enum that failed validation (never run: the build
+/// fails on the reported errors).
+fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
+    let ident = model.ident;
+    let repr = quote!(u8);
+    let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
+    let (field_trait, vector_element) = (paths.field(), paths.vector_element());
+    quote! {
+        #[automatically_derived]
+        impl #field_trait for #ident {
+            type Prepared = #repr;
+            const INLINE_SIZE: usize = 1;
+            fn prepare(&self, _: &mut #builder<'_>) -> #result<#repr> {
+                #ok(0)
+            }
+            fn push(_: &mut #builder<'_>, _: u16, _: #repr) {}
+            fn push_always(_: &mut #builder<'_>, _: u16, _: #repr) {}
+        }
+
+        #[automatically_derived]
+        impl #vector_element for #ident {
+            fn create_vector(_: &[Self], __fbb: &mut #builder<'_>) -> #result<#offset> {
+                <#repr as #vector_element>::create_vector(&[], __fbb)
+            }
+        }
+    }
+}

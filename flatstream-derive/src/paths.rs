@@ -1,0 +1,67 @@
+//! Every runtime path the generated code names, in one place. All start
+//! from the crate root (`::flatstream` unless `#[frame(crate = ...)]` says
+//! otherwise) and go through `__private`, so a user's own `Result`, `Option`,
+//! `Vec` or `flatstream` cannot change their meaning.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+pub struct Paths {
+    private: TokenStream,
+}
+
+macro_rules! private_items {
+    ($($method:ident => $name:ident,)*) => {
+        impl Paths {
+            $(
+                pub fn $method(&self) -> TokenStream {
+                    let private = &self.private;
+                    quote!(#private::$name)
+                }
+            )*
+        }
+    };
+}
+
+private_items! {
+    builder => FlatBufferBuilder,
+    result => Result,
+    ok => Ok,
+    offset => Offset,
+    field => Field,
+    vector_element => VectorElement,
+    table => Table,
+    enum_repr => EnumRepr,
+    create_table_vector => create_table_vector,
+    create_enum_vector => create_enum_vector,
+    end_table => end_table,
+    stream_serialize => StreamSerialize,
+    frame_layout => FrameLayout,
+    framed => Framed,
+    message_of => MessageOf,
+    layout_framer => LayoutFramer,
+    layout_deframer => LayoutDeframer,
+    clamp_len => clamp_len,
+}
+
+impl Paths {
+    pub fn new(krate: Option<TokenStream>) -> Self {
+        let root = krate.unwrap_or_else(|| quote!(::flatstream));
+        Paths {
+            private: quote!(#root::__private),
+        }
+    }
+
+    /// The checksum type for a `checksum = keyword`, spanned at the keyword
+    /// so a missing cargo feature is reported there.
+    pub fn checksum_type(&self, keyword: Option<&syn::Ident>) -> TokenStream {
+        let private = &self.private;
+        match keyword {
+            Some(k) => {
+                let mac = format_ident!("checksum_{}", k, span = k.span());
+                quote_spanned!(k.span()=> #private::#mac!())
+            }
+            None => quote_spanned!(Span::call_site()=> #private::checksum_none!()),
+        }
+    }
+}

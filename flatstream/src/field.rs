@@ -1,0 +1,275 @@
+//! How each supported field type is written into a FlatBuffers table. Used by
+//! the code `#[derive(StreamSerialize)]` generates; not a public API (it is
+//! reached through `__private` and may change in any release).
+//!
+//! Writing a table happens in two steps, as FlatBuffers requires: first every
+//! out-of-line value (strings, vectors, sub-tables) is created and its offset
+//! kept ([`Field::prepare`]), then the table is started and each field pushed
+//! into its slot ([`Field::push`]). Scalars "prepare" to themselves.
+
+use flatbuffers::{FlatBufferBuilder, Push, UnionWIPOffset, WIPOffset};
+
+use crate::error::{Error, Result};
+use crate::serialize::MAX_FLATBUFFER_LEN;
+
+/// An offset to anything created in the builder, with its type erased.
+pub type Offset = WIPOffset<UnionWIPOffset>;
+
+/// A field type of a derived message.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a field of a flatstream message",
+    label = "unsupported field type",
+    note = "supported: bool, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, String, &str, Vec<u8>, &[u8], \
+            Vec<scalar>, Vec<String>, Option<T> of these, and structs or fieldless #[repr(..)] enums \
+            that #[derive(StreamSerialize)]"
+)]
+pub trait Field {
+    /// What [`prepare`](Self::prepare) leaves for [`push`](Self::push).
+    type Prepared: Copy;
+    /// Bytes the field takes inside the table (offsets take 4); fields are
+    /// pushed largest first so the table needs no padding.
+    const INLINE_SIZE: usize;
+    /// Creates out-of-line data (strings, vectors, sub-tables).
+    fn prepare(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Self::Prepared>;
+    /// Stores the field in `slot`, leaving scalars out when they equal their
+    /// default (the FlatBuffers convention; readers see the default).
+    fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared);
+    /// Stores the field in `slot` even when it equals the default (for
+    /// `Option<scalar>`, where `Some(0)` and `None` must differ).
+    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared);
+}
+
+/// A type that can be an element of a `Vec` field.
+pub trait VectorElement: Sized {
+    /// Creates a vector of `items` in the builder.
+    fn create_vector(items: &[Self], b: &mut FlatBufferBuilder<'_>) -> Result<Offset>;
+}
+
+/// A derived struct, written as a FlatBuffers table.
+pub trait Table {
+    /// Writes the table (and everything it refers to) into the builder.
+    fn build_table(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Offset>;
+}
+
+/// A fieldless `#[repr(..)]` enum, written as its representation.
+pub trait EnumRepr {
+    /// The `#[repr]` integer type.
+    type Repr: Field<Prepared = Self::Repr> + VectorElement + Push + Copy;
+    /// The discriminant of this variant.
+    fn to_repr(&self) -> Self::Repr;
+}
+
+/// Refuses out-of-line data that would grow the buffer past the 2 GiB the
+/// `flatbuffers` builder supports (it panics beyond that).
+#[inline]
+pub fn check_room(b: &FlatBufferBuilder<'_>, bytes: usize) -> Result<()> {
+    // 1 MiB of headroom for the tables, vtables and offsets around the data.
+    const HEADROOM: usize = 1 << 20;
+    let used = b.unfinished_data().len();
+    if bytes > MAX_FLATBUFFER_LEN - HEADROOM - used.min(MAX_FLATBUFFER_LEN - HEADROOM) {
+        return Err(Error::Serialize {
+            reason: format!(
+                "adding {bytes} bytes to a {used}-byte message exceeds the 2 GiB a FlatBuffers buffer can hold"
+            )
+            .into(),
+        });
+    }
+    Ok(())
+}
+
+macro_rules! scalar_fields {
+    ($($ty:ty = $zero:expr),* $(,)?) => {$(
+        impl Field for $ty {
+            type Prepared = $ty;
+            const INLINE_SIZE: usize = std::mem::size_of::<$ty>();
+            #[inline(always)]
+            fn prepare(&self, _b: &mut FlatBufferBuilder<'_>) -> Result<$ty> {
+                Ok(*self)
+            }
+            #[inline(always)]
+            fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: $ty) {
+                b.push_slot::<$ty>(slot, value, $zero);
+            }
+            #[inline(always)]
+            fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: $ty) {
+                b.push_slot_always::<$ty>(slot, value);
+            }
+        }
+
+        impl VectorElement for $ty {
+            #[inline]
+            fn create_vector(items: &[$ty], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
+                check_room(b, std::mem::size_of_val(items))?;
+                Ok(b.create_vector(items).as_union_value())
+            }
+        }
+    )*};
+}
+
+scalar_fields! {
+    bool = false,
+    u8 = 0, i8 = 0, u16 = 0, i16 = 0, u32 = 0, i32 = 0, u64 = 0, i64 = 0,
+    f32 = 0.0, f64 = 0.0,
+}
+
+/// Pushes an offset into a slot (offsets have no default to leave out).
+#[inline(always)]
+fn push_offset(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
+    b.push_slot_always::<Offset>(slot, value);
+}
+
+impl Field for str {
+    type Prepared = Offset;
+    const INLINE_SIZE: usize = 4;
+    #[inline]
+    fn prepare(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
+        check_room(b, self.len())?;
+        Ok(b.create_string(self).as_union_value())
+    }
+    #[inline(always)]
+    fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
+        push_offset(b, slot, value);
+    }
+    #[inline(always)]
+    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
+        push_offset(b, slot, value);
+    }
+}
+
+/// Forwards every method of `Field` to the type the wrapper derefs to.
+macro_rules! forward_field {
+    ($(impl[$($gen:tt)*] for $ty:ty => $target:ty;)*) => {$(
+        impl<$($gen)*> Field for $ty {
+            type Prepared = <$target as Field>::Prepared;
+            const INLINE_SIZE: usize = <$target as Field>::INLINE_SIZE;
+            #[inline(always)]
+            fn prepare(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Self::Prepared> {
+                <$target as Field>::prepare(self, b)
+            }
+            #[inline(always)]
+            fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
+                <$target as Field>::push(b, slot, value)
+            }
+            #[inline(always)]
+            fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
+                <$target as Field>::push_always(b, slot, value)
+            }
+        }
+    )*};
+}
+
+forward_field! {
+    impl[] for String => str;
+    impl[T: VectorElement] for Vec<T> => [T];
+    impl['a, T: Field + ?Sized] for &'a T => T;
+    impl[T: Field + ?Sized] for Box<T> => T;
+}
+
+impl<T: VectorElement> Field for [T] {
+    type Prepared = Offset;
+    const INLINE_SIZE: usize = 4;
+    #[inline]
+    fn prepare(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
+        T::create_vector(self, b)
+    }
+    #[inline(always)]
+    fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
+        push_offset(b, slot, value);
+    }
+    #[inline(always)]
+    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
+        push_offset(b, slot, value);
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    type Prepared = Option<T::Prepared>;
+    const INLINE_SIZE: usize = T::INLINE_SIZE;
+    #[inline(always)]
+    fn prepare(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Self::Prepared> {
+        match self {
+            Some(value) => value.prepare(b).map(Some),
+            None => Ok(None),
+        }
+    }
+    #[inline(always)]
+    fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
+        if let Some(value) = value {
+            T::push_always(b, slot, value);
+        }
+    }
+    #[inline(always)]
+    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
+        Self::push(b, slot, value);
+    }
+}
+
+/// Vectors of strings and of tables: every element is created first, then
+/// the vector of their offsets.
+fn create_offset_vector<T>(
+    items: &[T],
+    b: &mut FlatBufferBuilder<'_>,
+    mut create: impl FnMut(&T, &mut FlatBufferBuilder<'_>) -> Result<Offset>,
+) -> Result<Offset> {
+    check_room(b, items.len().saturating_mul(4))?;
+    let offsets = items
+        .iter()
+        .map(|item| create(item, b))
+        .collect::<Result<Vec<Offset>>>()?;
+    Ok(b.create_vector(&offsets).as_union_value())
+}
+
+impl VectorElement for String {
+    fn create_vector(items: &[String], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
+        create_offset_vector(items, b, |s, b| s.as_str().prepare(b))
+    }
+}
+
+impl VectorElement for &str {
+    fn create_vector(items: &[&str], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
+        create_offset_vector(items, b, |s, b| s.prepare(b))
+    }
+}
+
+/// `Vec` of a derived struct: a vector of tables.
+pub fn create_table_vector<T: Table>(items: &[T], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
+    create_offset_vector(items, b, |t, b| t.build_table(b))
+}
+
+/// `Vec` of a derived enum: a vector of its representation.
+pub fn create_enum_vector<'fbb, T, R: Push + Copy>(
+    items: &[T],
+    b: &mut FlatBufferBuilder<'fbb>,
+    repr: impl Fn(&T) -> R,
+) -> Result<Offset>
+where
+    R::Output: 'fbb,
+{
+    check_room(b, items.len().saturating_mul(8))?;
+    Ok(b.create_vector_from_iter(items.iter().map(repr)).as_union_value())
+}
+
+/// Ends a table started with `start_table`, erasing its type.
+#[inline(always)]
+pub fn end_table(
+    b: &mut FlatBufferBuilder<'_>,
+    start: WIPOffset<flatbuffers::TableUnfinishedWIPOffset>,
+) -> Offset {
+    WIPOffset::new(b.end_table(start).value())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_room_refuses_what_the_builder_cannot_hold() {
+        let b = FlatBufferBuilder::new();
+        assert!(check_room(&b, 1000).is_ok());
+        assert!(matches!(check_room(&b, usize::MAX), Err(Error::Serialize { .. })));
+        assert!(matches!(
+            check_room(&b, MAX_FLATBUFFER_LEN),
+            Err(Error::Serialize { .. })
+        ));
+    }
+}

@@ -1,0 +1,251 @@
+//! `#[derive(StreamSerialize)]`: the bytes are a valid FlatBuffers table,
+//! read back here with the `flatbuffers` crate's raw table API, independently
+//! of the derive.
+
+use flatbuffers::{ForwardsUOffset, Table, Vector, Verifier, VerifierOptions};
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize, Debug, Clone, PartialEq)]
+#[frame(len = u32, checksum = crc16)]
+struct Telemetry {
+    timestamp: u64,
+    sensor_id: u32,
+    value: f64,
+    unit: String,
+}
+
+#[derive(StreamSerialize, Debug, Clone, Copy, PartialEq)]
+#[repr(u8)]
+enum Quality {
+    Good = 1,
+    Suspect = 2,
+    Bad = 7,
+}
+
+#[derive(StreamSerialize, Debug, Clone, PartialEq)]
+struct Point {
+    x: f32,
+    y: f32,
+}
+
+#[derive(StreamSerialize, Debug, Clone, PartialEq)]
+struct Everything<'a> {
+    flag: bool,
+    u8_: u8,
+    i8_: i8,
+    u16_: u16,
+    i16_: i16,
+    u32_: u32,
+    i32_: i32,
+    u64_: u64,
+    i64_: i64,
+    f32_: f32,
+    f64_: f64,
+    text: String,
+    borrowed: &'a str,
+    bytes: Vec<u8>,
+    borrowed_bytes: &'a [u8],
+    numbers: Vec<i32>,
+    words: Vec<String>,
+    maybe: Option<u16>,
+    maybe_zero: Option<u16>,
+    maybe_text: Option<String>,
+    nothing: Option<String>,
+    point: Point,
+    points: Vec<Point>,
+    quality: Quality,
+    qualities: Vec<Quality>,
+    #[flatstream(skip)]
+    cache: Vec<u64>,
+}
+
+fn slot(id: u16) -> u16 {
+    4 + 2 * id
+}
+
+/// The root table of a payload, after the flatbuffers verifier checked the
+/// root offset and the table's vtable.
+fn root_table(payload: &[u8]) -> Table<'_> {
+    let opts = VerifierOptions::default();
+    let mut v = Verifier::new(&opts, payload);
+    let pos = v.get_uoffset(0).unwrap() as usize;
+    v.visit_table(pos).unwrap().finish();
+    // SAFETY: the verifier checked that `pos` holds a table whose vtable lies
+    // inside the buffer.
+    unsafe { Table::new(payload, pos) }
+}
+
+#[test]
+fn telemetry_is_a_flatbuffers_table() {
+    let t = Telemetry {
+        timestamp: 1_700_000_000_123,
+        sensor_id: 7,
+        value: 21.5,
+        unit: "C".into(),
+    };
+    let mut b = flatbuffers::FlatBufferBuilder::new();
+    let payload = t.encode(&mut b).unwrap().to_vec();
+    let table = root_table(&payload);
+    // SAFETY: each slot is read with the type the derive wrote into it.
+    unsafe {
+        assert_eq!(table.get::<u64>(slot(0), Some(0)), Some(1_700_000_000_123));
+        assert_eq!(table.get::<u32>(slot(1), Some(0)), Some(7));
+        assert_eq!(table.get::<f64>(slot(2), Some(0.0)), Some(21.5));
+        assert_eq!(table.get::<ForwardsUOffset<&str>>(slot(3), None), Some("C"));
+    }
+}
+
+#[test]
+fn every_field_type_reads_back_through_the_raw_table_api() {
+    let e = Everything {
+        flag: true,
+        u8_: 200,
+        i8_: -5,
+        u16_: 60_000,
+        i16_: -30_000,
+        u32_: 4_000_000_000,
+        i32_: -2_000_000_000,
+        u64_: u64::MAX,
+        i64_: i64::MIN,
+        f32_: 1.5,
+        f64_: -2.25,
+        text: "owned".into(),
+        borrowed: "borrowed",
+        bytes: vec![1, 2, 3],
+        borrowed_bytes: &[9, 8],
+        numbers: vec![-1, 0, 1, i32::MAX],
+        words: vec!["a".into(), "".into(), "ccc".into()],
+        maybe: Some(5),
+        maybe_zero: Some(0),
+        maybe_text: Some("here".into()),
+        nothing: None,
+        point: Point { x: 1.0, y: -1.0 },
+        points: vec![Point { x: 0.5, y: 0.25 }, Point { x: 0.0, y: 0.0 }],
+        quality: Quality::Bad,
+        qualities: vec![Quality::Good, Quality::Suspect],
+        cache: vec![1, 2, 3],
+    };
+    let mut b = flatbuffers::FlatBufferBuilder::new();
+    let payload = e.encode(&mut b).unwrap().to_vec();
+    let t = root_table(&payload);
+    type Str<'a> = ForwardsUOffset<&'a str>;
+    // SAFETY: each slot is read with the type the derive wrote into it; the
+    // verifier checked the table's vtable, and the buffer is one the builder
+    // finished.
+    unsafe {
+        assert_eq!(t.get::<bool>(slot(0), Some(false)), Some(true));
+        assert_eq!(t.get::<u8>(slot(1), Some(0)), Some(200));
+        assert_eq!(t.get::<i8>(slot(2), Some(0)), Some(-5));
+        assert_eq!(t.get::<u16>(slot(3), Some(0)), Some(60_000));
+        assert_eq!(t.get::<i16>(slot(4), Some(0)), Some(-30_000));
+        assert_eq!(t.get::<u32>(slot(5), Some(0)), Some(4_000_000_000));
+        assert_eq!(t.get::<i32>(slot(6), Some(0)), Some(-2_000_000_000));
+        assert_eq!(t.get::<u64>(slot(7), Some(0)), Some(u64::MAX));
+        assert_eq!(t.get::<i64>(slot(8), Some(0)), Some(i64::MIN));
+        assert_eq!(t.get::<f32>(slot(9), Some(0.0)), Some(1.5));
+        assert_eq!(t.get::<f64>(slot(10), Some(0.0)), Some(-2.25));
+        assert_eq!(t.get::<Str>(slot(11), None), Some("owned"));
+        assert_eq!(t.get::<Str>(slot(12), None), Some("borrowed"));
+        assert_eq!(
+            t.get::<ForwardsUOffset<Vector<u8>>>(slot(13), None)
+                .unwrap()
+                .bytes(),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            t.get::<ForwardsUOffset<Vector<u8>>>(slot(14), None)
+                .unwrap()
+                .bytes(),
+            [9, 8]
+        );
+        let numbers: Vec<i32> = t
+            .get::<ForwardsUOffset<Vector<i32>>>(slot(15), None)
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(numbers, [-1, 0, 1, i32::MAX]);
+        let words: Vec<&str> = t
+            .get::<ForwardsUOffset<Vector<Str>>>(slot(16), None)
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(words, ["a", "", "ccc"]);
+        assert_eq!(t.get::<u16>(slot(17), None), Some(5));
+        // Some(0) is stored (unlike a plain scalar 0), so it differs from None.
+        assert_eq!(t.get::<u16>(slot(18), None), Some(0));
+        assert_eq!(t.get::<Str>(slot(19), None), Some("here"));
+        assert_eq!(t.get::<Str>(slot(20), None), None);
+        let point = t.get::<ForwardsUOffset<Table>>(slot(21), None).unwrap();
+        assert_eq!(point.get::<f32>(slot(0), Some(0.0)), Some(1.0));
+        assert_eq!(point.get::<f32>(slot(1), Some(0.0)), Some(-1.0));
+        let points = t
+            .get::<ForwardsUOffset<Vector<ForwardsUOffset<Table>>>>(slot(22), None)
+            .unwrap();
+        assert_eq!(points.len(), 2);
+        assert_eq!(points.get(0).get::<f32>(slot(1), Some(0.0)), Some(0.25));
+        // A zero scalar is left out and reads as its default.
+        assert_eq!(points.get(1).get::<f32>(slot(0), None), None);
+        assert_eq!(t.get::<u8>(slot(23), Some(0)), Some(7));
+        let qualities: Vec<u8> = t
+            .get::<ForwardsUOffset<Vector<u8>>>(slot(24), None)
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(qualities, [1, 2]);
+        // The skipped field takes no slot.
+        assert_eq!(t.vtable().num_fields(), 25);
+    }
+}
+
+#[derive(StreamSerialize)]
+struct Pinned {
+    #[flatstream(id = 2)]
+    c: u32,
+    #[flatstream(id = 0)]
+    a: u32,
+    #[flatstream(id = 1)]
+    b: u32,
+}
+
+#[derive(StreamSerialize)]
+struct InOrder {
+    a: u32,
+    b: u32,
+    c: u32,
+}
+
+#[test]
+fn pinned_ids_make_source_order_irrelevant() {
+    let mut b1 = flatbuffers::FlatBufferBuilder::new();
+    let mut b2 = flatbuffers::FlatBufferBuilder::new();
+    let pinned = Pinned { c: 3, a: 1, b: 2 }.encode(&mut b1).unwrap().to_vec();
+    let ordered = InOrder { a: 1, b: 2, c: 3 }.encode(&mut b2).unwrap().to_vec();
+    assert_eq!(pinned, ordered);
+}
+
+#[test]
+fn derived_framing_writes_and_reads() {
+    let items: Vec<Telemetry> = (0..100)
+        .map(|i| Telemetry {
+            timestamp: i,
+            sensor_id: i as u32 % 4,
+            value: i as f64,
+            unit: "K".into(),
+        })
+        .collect();
+    let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+    w.write_batch(&items).unwrap();
+    let bytes = w.into_inner();
+    let mut r = StreamReader::new(&bytes[..], Telemetry::deframer());
+    let mut n = 0;
+    while let Some(payload) = r.read_message().unwrap() {
+        let t = root_table(payload);
+        // SAFETY: slot 0 holds the u64 timestamp.
+        assert_eq!(unsafe { t.get::<u64>(slot(0), Some(0)) }, Some(n));
+        n += 1;
+    }
+    assert_eq!(n, 100);
+    assert_eq!(Telemetry::HEADER_LEN, 6);
+    // crc16's safe bound lowers the default limit to 4 KiB.
+    assert_eq!(Telemetry::MAX_FRAME_LEN, 4096);
+}
