@@ -117,10 +117,11 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         paths.end_table(),
         paths.stream_serialize(),
     );
+    let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
 
     let locals: Vec<Ident> = fields
         .iter()
-        .map(|f| format_ident!("__field_{}", f.ident))
+        .map(|f| format_ident!("__field_{}", f.ident, span = f.ty.span()))
         .collect();
     // The trait path spanned at each field's type, so an unsupported type is
     // reported there.
@@ -148,7 +149,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             .zip(&as_field)
             .map(move |((f, local), as_field)| {
                 let slot = slot(f.id);
-                quote! {
+                quote_spanned! {f.ty.span()=>
                     if #as_field::INLINE_SIZE >= #lo && #as_field::INLINE_SIZE < #hi {
                         #as_field::push(__fbb, #slot, #local);
                     }
@@ -171,17 +172,17 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         #[automatically_derived]
         impl #impl_generics #field_trait for #ident #ty_generics #where_clause {
             type Prepared = #offset;
-            const INLINE_SIZE: usize = 4;
+            const INLINE_SIZE: #usize_ = 4;
             #[inline]
             fn prepare(&self, __fbb: &mut #builder<'_>) -> #result<#offset> {
                 #table::build_table(self, __fbb)
             }
             #[inline]
-            fn push(__fbb: &mut #builder<'_>, __slot: u16, __value: #offset) {
+            fn push(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #offset) {
                 __fbb.push_slot_always::<#offset>(__slot, __value);
             }
             #[inline]
-            fn push_always(__fbb: &mut #builder<'_>, __slot: u16, __value: #offset) {
+            fn push_always(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #offset) {
                 __fbb.push_slot_always::<#offset>(__slot, __value);
             }
         }
@@ -235,6 +236,11 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
             let align = layout.align as usize;
             let max_len = layout.max_len;
             let clamp_len = paths.clamp_len();
+            let (usize_, bool_, u8_) = (
+                paths.primitive("usize"),
+                paths.primitive("bool"),
+                paths.primitive("u8"),
+            );
             let message_of = message_of.then(|| {
                 quote! {
                     #[automatically_derived]
@@ -247,12 +253,12 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
                 #[automatically_derived]
                 impl #frame_layout for #layout_ty {
                     type Checksum = #checksum;
-                    const LEN_WIDTH: usize = #len_width;
-                    const BIG_ENDIAN: bool = #big_endian;
-                    const MAGIC: &'static [u8] = #magic;
-                    const COVERS_FRAME: bool = #covers_frame;
-                    const ALIGN: usize = #align;
-                    const MAX_FRAME_LEN: usize = #clamp_len(#max_len);
+                    const LEN_WIDTH: #usize_ = #len_width;
+                    const BIG_ENDIAN: #bool_ = #big_endian;
+                    const MAGIC: &'static [#u8_] = #magic;
+                    const COVERS_FRAME: #bool_ = #covers_frame;
+                    const ALIGN: #usize_ = #align;
+                    const MAX_FRAME_LEN: #usize_ = #clamp_len(#max_len);
                 }
 
                 #[automatically_derived]
@@ -260,8 +266,8 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
                     type Protocol = #layout_ty;
                     type Framer = #framer<#layout_ty>;
                     type Deframer = #deframer<#layout_ty>;
-                    const HEADER_LEN: usize = #framer::<#layout_ty>::HEADER_LEN;
-                    const MAX_FRAME_LEN: usize = <#layout_ty as #frame_layout>::MAX_FRAME_LEN;
+                    const HEADER_LEN: #usize_ = #framer::<#layout_ty>::HEADER_LEN;
+                    const MAX_FRAME_LEN: #usize_ = <#layout_ty as #frame_layout>::MAX_FRAME_LEN;
                     #[inline]
                     fn framer() -> Self::Framer {
                         #framer::new()
@@ -277,14 +283,17 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
         }
         Framing::Protocol(protocol) => {
             let p = quote_spanned!(protocol.span()=> <#protocol as #framed>);
-            quote! {
+            let usize_ = paths.primitive("usize");
+            // Spanned at the protocol path, so a protocol without a framing
+            // is reported there and only there.
+            quote_spanned! {protocol.span()=>
                 #[automatically_derived]
                 impl #impl_generics #framed for #ident #ty_generics #where_clause {
                     type Protocol = #p::Protocol;
                     type Framer = #p::Framer;
                     type Deframer = #p::Deframer;
-                    const HEADER_LEN: usize = #p::HEADER_LEN;
-                    const MAX_FRAME_LEN: usize = #p::MAX_FRAME_LEN;
+                    const HEADER_LEN: #usize_ = #p::HEADER_LEN;
+                    const MAX_FRAME_LEN: #usize_ = #p::MAX_FRAME_LEN;
                     #[inline]
                     fn framer() -> Self::Framer {
                         #p::framer()
@@ -305,6 +314,8 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
 /// `EnumRepr`, `Field` and `VectorElement` for a fieldless enum.
 fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -> TokenStream {
     let ident = model.ident;
+    let repr = paths.primitive(&repr.to_string());
+    let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
     let (field_trait, vector_element, enum_repr, create_enum_vector) = (
         paths.field(),
@@ -327,17 +338,17 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
         #[automatically_derived]
         impl #field_trait for #ident {
             type Prepared = #repr;
-            const INLINE_SIZE: usize = <#repr as #field_trait>::INLINE_SIZE;
+            const INLINE_SIZE: #usize_ = <#repr as #field_trait>::INLINE_SIZE;
             #[inline]
             fn prepare(&self, _: &mut #builder<'_>) -> #result<#repr> {
                 #ok(#enum_repr::to_repr(self))
             }
             #[inline]
-            fn push(__fbb: &mut #builder<'_>, __slot: u16, __value: #repr) {
+            fn push(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #repr) {
                 <#repr as #field_trait>::push(__fbb, __slot, __value)
             }
             #[inline]
-            fn push_always(__fbb: &mut #builder<'_>, __slot: u16, __value: #repr) {
+            fn push_always(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #repr) {
                 <#repr as #field_trait>::push_always(__fbb, __slot, __value)
             }
         }
@@ -356,19 +367,20 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
 /// fails on the reported errors).
 fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
     let ident = model.ident;
-    let repr = quote!(u8);
+    let repr = paths.primitive("u8");
+    let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
     let (field_trait, vector_element) = (paths.field(), paths.vector_element());
     quote! {
         #[automatically_derived]
         impl #field_trait for #ident {
             type Prepared = #repr;
-            const INLINE_SIZE: usize = 1;
+            const INLINE_SIZE: #usize_ = 1;
             fn prepare(&self, _: &mut #builder<'_>) -> #result<#repr> {
                 #ok(0)
             }
-            fn push(_: &mut #builder<'_>, _: u16, _: #repr) {}
-            fn push_always(_: &mut #builder<'_>, _: u16, _: #repr) {}
+            fn push(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
+            fn push_always(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
         }
 
         #[automatically_derived]

@@ -52,6 +52,14 @@ impl Paths {
         }
     }
 
+    /// A primitive type (`u16`, `usize`, `bool`, ..), which a user's own
+    /// type of the same name could otherwise shadow.
+    pub fn primitive(&self, name: &str) -> TokenStream {
+        let private = &self.private;
+        let name = syn::Ident::new(name, Span::call_site());
+        quote!(#private::primitive::#name)
+    }
+
     /// The checksum type for a `checksum = keyword`, spanned at the keyword
     /// so a missing cargo feature is reported there.
     pub fn checksum_type(&self, keyword: Option<&syn::Ident>) -> TokenStream {

@@ -115,7 +115,8 @@ pub fn nearest(word: &str, candidates: impl IntoIterator<Item = &'static str>) -
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
         .filter(|&(d, c)| d <= 2.max(c.len().max(word.len()) / 2) && d < c.len().max(word.len()))
-        .min_by_key(|&(d, _)| d)
+        // Ties go to the candidate of the same length (a transposition).
+        .min_by_key(|&(d, c)| (d, c.len().abs_diff(word.len())))
         .map(|(_, c)| c)
 }
 
@@ -145,6 +146,8 @@ mod tests {
         assert_eq!(nearest("checksun", FRAME_KEYS.iter().copied()), Some("checksum"));
         assert_eq!(nearest("maxlen", FRAME_KEYS.iter().copied()), Some("max_len"));
         assert_eq!(nearest("zzzzzz", FRAME_KEYS.iter().copied()), None);
+        let checksums = CHECKSUMS.iter().map(|c| c.keyword);
+        assert_eq!(nearest("crc23c", checksums), Some("crc32c"));
     }
 
     #[test]

@@ -67,7 +67,11 @@ pub fn check(cx: &mut Ctxt, input: &mut Input, derive: Derive) -> Option<Framing
             if variants.is_empty() {
                 cx.error_spanned(input.ident, "an enum field type needs at least one variant");
             }
-            if let Some(span) = &input.frame.span {
+            let frame = &input.frame;
+            if let (Some(span), true) = (
+                &frame.span,
+                !frame.layout_keys().is_empty() || frame.protocol.0.is_some(),
+            ) {
                 cx.error_spanned(
                     span,
                     "enums are field types, not messages: put #[frame(...)] on the struct that contains this enum",
@@ -229,9 +233,28 @@ fn unsupported(cx: &mut Ctxt, ty: &Type, why: &str) {
         ty,
         format!(
             "unsupported field type `{}`: {why}; supported: {SUPPORTED_TYPES}",
-            ty.to_token_stream()
+            type_name(ty)
         ),
     );
+}
+
+/// A type as a user writes it (`HashMap<String, u32>`, not the token
+/// stream's `HashMap < String , u32 >`).
+fn type_name(ty: &Type) -> String {
+    let spaced = ty.to_token_stream().to_string();
+    let mut out = String::with_capacity(spaced.len());
+    let mut chars = spaced.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let prev = out.chars().last();
+        let drop = c == ' '
+            && (matches!(next, Some('<' | '>' | ',' | ']' | ')' | ';'))
+                || matches!(prev, Some('<' | '&' | '[' | '(')));
+        if !drop {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The single type argument of `Vec<T>`/`Option<T>`.

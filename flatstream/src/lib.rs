@@ -157,6 +157,7 @@ pub mod __private {
     pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
     pub use crate::serialize::StreamSerialize;
     pub use core::option::Option::{self, None, Some};
+    pub use core::primitive;
     pub use core::result::Result::{Err, Ok};
     pub use flatbuffers::FlatBufferBuilder;
 

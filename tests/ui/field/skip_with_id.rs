@@ -1,0 +1,10 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+struct Telemetry {
+    value: f64,
+    #[flatstream(skip, id = 1)]
+    cache: u64,
+}
+
+fn main() {}

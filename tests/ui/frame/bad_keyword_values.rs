@@ -1,0 +1,9 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+#[frame(endian = middle, covers = header)]
+struct Telemetry {
+    value: f64,
+}
+
+fn main() {}

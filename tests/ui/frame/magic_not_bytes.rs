@@ -1,0 +1,9 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+#[frame(magic = "FS")]
+struct Telemetry {
+    value: f64,
+}
+
+fn main() {}

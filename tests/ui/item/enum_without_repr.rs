@@ -1,0 +1,9 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+enum Unit {
+    Celsius,
+    Kelvin,
+}
+
+fn main() {}

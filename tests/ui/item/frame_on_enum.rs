@@ -1,0 +1,11 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+#[repr(u8)]
+#[frame(checksum = crc32c)]
+enum Unit {
+    Celsius,
+    Kelvin,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+struct Wrapper<T> {
+    value: T,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+struct Point(f32, f32);
+
+fn main() {}

@@ -1,0 +1,9 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+union Bits {
+    int: u32,
+    float: f32,
+}
+
+fn main() {}

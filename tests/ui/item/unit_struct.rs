@@ -1,0 +1,7 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize)]
+#[frame(checksum = crc32c)]
+struct Heartbeat;
+
+fn main() {}

@@ -1,0 +1,49 @@
+// The generated code names nothing the user can shadow.
+#![allow(dead_code, non_camel_case_types)]
+
+mod shadowing {
+    use ::flatstream::prelude::*;
+
+    type Result<T> = ::core::result::Result<T, ()>;
+    type Option = ();
+    struct Vec;
+    struct String;
+    struct Box;
+    fn Ok() {}
+    fn Some() {}
+    mod flatstream {}
+    mod core {}
+    mod std {}
+    struct u8;
+    struct u16;
+    struct usize;
+    struct bool;
+
+    #[derive(StreamSerialize)]
+    #[frame(checksum = crc32c, magic = b"H")]
+    struct Message {
+        value: f64,
+        text: ::std::string::String,
+        list: ::std::vec::Vec<u32>,
+        maybe: ::core::option::Option<i64>,
+    }
+
+    #[derive(StreamSerialize)]
+    #[repr(u8)]
+    enum Kind {
+        A,
+        B,
+    }
+
+    #[derive(Framing)]
+    #[frame(len = u16)]
+    struct Link;
+
+    #[derive(StreamSerialize)]
+    #[frame(protocol = Link)]
+    struct OnLink {
+        kind: Kind,
+    }
+}
+
+fn main() {}
