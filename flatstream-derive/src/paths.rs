@@ -66,10 +66,30 @@ impl Paths {
         let private = &self.private;
         match keyword {
             Some(k) => {
+                // Every token at the keyword, so a compile error from the
+                // macro (a disabled feature) points there.
                 let mac = format_ident!("checksum_{}", k, span = k.span());
+                let private = respan(private.clone(), k.span());
                 quote_spanned!(k.span()=> #private::#mac!())
             }
             None => quote_spanned!(Span::call_site()=> #private::checksum_none!()),
         }
     }
+}
+
+/// The same tokens, all at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }

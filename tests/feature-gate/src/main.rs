@@ -1,0 +1,19 @@
+use flatstream::prelude::*;
+
+// Enabled: compiles.
+#[derive(StreamSerialize)]
+#[frame(checksum = crc32c)]
+struct Enabled {
+    value: f64,
+}
+
+// Disabled: a compile error at `crc16` naming the feature.
+#[derive(StreamSerialize)]
+#[frame(checksum = crc16)]
+struct Disabled {
+    value: f64,
+}
+
+fn main() {
+    let _ = (Enabled::HEADER_LEN, Disabled::HEADER_LEN);
+}
