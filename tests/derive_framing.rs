@@ -73,12 +73,15 @@ fn default_attribute_is_the_default_framer() {
     assert_eq!(Plain::MAX_FRAME_LEN, 16 << 20);
 }
 
+/// A checksum as a plain function.
+type ChecksumFn = fn(&[u8]) -> u64;
+
 /// What an independent reader knows about a layout.
 struct Spec {
     magic: &'static [u8],
     len_width: usize,
     big_endian: bool,
-    checksum: Option<(usize, fn(&[u8]) -> u64)>,
+    checksum: Option<(usize, ChecksumFn)>,
     covers_frame: bool,
     align: usize,
 }
@@ -93,7 +96,7 @@ fn decode_by_hand<'a>(spec: &Spec, bytes: &'a [u8], offset: usize) -> (&'a [u8],
         }
         v
     };
-    assert_eq!(offset % spec.align, 0, "frame starts aligned");
+    assert!(offset.is_multiple_of(spec.align), "frame starts aligned");
     let mut at = offset;
     assert_eq!(&bytes[at..at + spec.magic.len()], spec.magic);
     at += spec.magic.len();
@@ -102,7 +105,7 @@ fn decode_by_hand<'a>(spec: &Spec, bytes: &'a [u8], offset: usize) -> (&'a [u8],
     let stored = spec.checksum.map(|(size, _)| read_uint(&bytes[at..at + size]));
     let prefix_end = at;
     at += spec.checksum.map_or(0, |(size, _)| size);
-    while at % spec.align != 0 {
+    while !at.is_multiple_of(spec.align) {
         assert_eq!(bytes[at], 0, "header padding is zero");
         at += 1;
     }
@@ -122,7 +125,7 @@ fn decode_by_hand<'a>(spec: &Spec, bytes: &'a [u8], offset: usize) -> (&'a [u8],
         assert_eq!(stored, sum, "checksum at {offset}");
     }
     at += len;
-    while at % spec.align != 0 {
+    while !at.is_multiple_of(spec.align) {
         assert_eq!(bytes[at], 0, "payload padding is zero");
         at += 1;
     }

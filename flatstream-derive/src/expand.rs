@@ -141,17 +141,29 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             quote!(let #local = #as_field::prepare(&self.#member, __fbb)?;)
         });
     // Largest fields first, so the table needs no padding between them.
-    let size_classes = [(8usize, usize::MAX), (4, 8), (2, 4), (0, 2)];
+    // Fields whose inline size the derive can see (scalars, strings,
+    // vectors) are sorted here; for the others (nested structs, enums) a
+    // test on the constant picks their place, and the compiler drops the
+    // branches that do not apply.
+    let size_classes: [(usize, Option<usize>); 4] = [(8, None), (4, Some(8)), (2, Some(4)), (0, Some(2))];
     let pushes = size_classes.iter().flat_map(|&(lo, hi)| {
         fields
             .iter()
             .zip(&locals)
             .zip(&as_field)
-            .map(move |((f, local), as_field)| {
+            .filter_map(move |((f, local), as_field)| {
                 let slot = slot(f.id);
-                quote_spanned! {f.ty.span()=>
-                    if #as_field::INLINE_SIZE >= #lo && #as_field::INLINE_SIZE < #hi {
-                        #as_field::push(__fbb, #slot, #local);
+                let push = quote_spanned!(f.ty.span()=> #as_field::push(__fbb, #slot, #local););
+                match valid::inline_size(f.ty) {
+                    Some(size) if size >= lo && hi.is_none_or(|hi| size < hi) => Some(push),
+                    Some(_) => None,
+                    None => {
+                        let below = hi.map(|hi| quote!(&& #as_field::INLINE_SIZE < #hi));
+                        Some(quote_spanned! {f.ty.span()=>
+                            if #as_field::INLINE_SIZE >= #lo #below {
+                                #push
+                            }
+                        })
                     }
                 }
             })

@@ -51,7 +51,7 @@ pub fn derive_stream_serialize(input: TokenStream) -> TokenStream {
 /// Declares a protocol: a framing, named by a unit struct, that several
 /// messages share with `#[frame(protocol = ThisType)]`.
 ///
-/// ```ignore
+/// ```text
 /// #[derive(Framing)]
 /// #[frame(len = u16, checksum = crc32c)]
 /// struct SensorLink;
@@ -60,4 +60,44 @@ pub fn derive_stream_serialize(input: TokenStream) -> TokenStream {
 pub fn derive_framing(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive_framing(&input).into()
+}
+
+#[cfg(test)]
+mod snapshot {
+    //! The expansion of the `Telemetry` example, kept in `docs/derive.md`.
+    //! `UPDATE_SNAPSHOTS=1 cargo test -p flatstream-derive` rewrites it.
+
+    const START: &str = "<!-- expansion:start -->\n```rust\n";
+    const END: &str = "```\n<!-- expansion:end -->";
+
+    #[test]
+    fn telemetry_expansion_matches_docs() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[frame(len = u32, checksum = crc16)]
+            struct Telemetry {
+                timestamp: u64,
+                sensor_id: u32,
+                value: f64,
+                unit: String,
+            }
+        };
+        let tokens = crate::expand::derive_stream_serialize(&input);
+        let file: syn::File = syn::parse2(tokens).expect("the expansion parses as Rust");
+        let expansion = prettyplease::unparse(&file);
+
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/derive.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/derive.md exists");
+        let start = doc.find(START).expect("docs/derive.md has the expansion markers") + START.len();
+        let end = start + doc[start..].find(END).expect("end marker");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            let updated = format!("{}{}{}", &doc[..start], expansion, &doc[end..]);
+            std::fs::write(&path, updated).unwrap();
+            return;
+        }
+        assert_eq!(
+            &doc[start..end],
+            expansion,
+            "the expansion changed; run `UPDATE_SNAPSHOTS=1 cargo test -p flatstream-derive` and review docs/derive.md"
+        );
+    }
 }

@@ -442,3 +442,33 @@ fn resolve_framing(cx: &mut Ctxt, frame: &FrameAttr, derive: Derive) -> Framing 
 pub fn crate_path(frame: &FrameAttr) -> Option<TokenStream> {
     frame.krate.get().map(|p| p.to_token_stream())
 }
+
+/// The bytes a field of this type takes inside its table, when the type is
+/// one the derive recognises (scalars; strings, vectors and `Option`s of
+/// them); `None` for user types, whose size the trait constant gives.
+pub fn inline_size(ty: &Type) -> Option<usize> {
+    match ty {
+        Type::Group(g) => inline_size(&g.elem),
+        Type::Paren(p) => inline_size(&p.elem),
+        Type::Reference(r) => match &*r.elem {
+            Type::Path(p) if p.path.is_ident("str") => Some(4),
+            Type::Slice(_) => Some(4),
+            _ => None,
+        },
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let name = last.ident.to_string();
+            if p.path.segments.len() == 1 {
+                if let Some(&(_, size)) = SCALARS.iter().find(|(s, _)| *s == name) {
+                    return Some(size);
+                }
+            }
+            match name.as_str() {
+                "String" | "Vec" => Some(4),
+                "Option" | "Box" => single_arg(last).and_then(inline_size),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
