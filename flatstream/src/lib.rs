@@ -5,7 +5,32 @@
 //!
 //! # Guide
 //!
-//! A [`StreamWriter`] serializes values ([`StreamSerialize`]) and frames them
+//! Annotate a message type and get its FlatBuffers encoding and a framing
+//! protocol, generated and checked at compile time (feature `derive`):
+//!
+//! ```
+//! use flatstream::prelude::*;
+//!
+//! #[derive(StreamSerialize)]
+//! #[frame(len = u32, checksum = crc16)]
+//! struct Telemetry { timestamp: u64, sensor_id: u32, value: f64, unit: String }
+//!
+//! let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+//! w.write(&Telemetry { timestamp: 1, sensor_id: 7, value: 21.5, unit: "C".into() })?;
+//! let bytes = w.into_inner();
+//! let mut r = StreamReader::new(&bytes[..], Telemetry::deframer());
+//! while let Some(payload) = r.read_message()? {
+//!     assert_eq!(payload.len() + Telemetry::HEADER_LEN, bytes.len());
+//! }
+//! # Ok::<(), flatstream::Error>(())
+//! ```
+//!
+//! `#[frame(...)]` takes `len`, `checksum`, `max_len`, `endian`, `magic`,
+//! `covers`, `align`, `protocol` and `crate`; `#[derive(Framing)]` declares a
+//! protocol several messages share ([`StreamWriter::for_protocol`]). The
+//! repository's `docs/derive.md` lists every setting and compile error.
+//!
+//! Underneath, a [`StreamWriter`] serializes values ([`StreamSerialize`]) and frames them
 //! with a [`Framer`]; a [`StreamReader`] finds the frames again with the
 //! matching [`Deframer`], checks them, and lends each payload out of its
 //! buffer.
@@ -45,7 +70,8 @@
 //! | payloads | [`StreamSerialize`] (for `str`, `String`, `&T`, your types), [`RawPayload`] for bytes from any encoder |
 //! | checksums | [`Checksum`], [`NoChecksum`], `Crc16`, `Crc16Xmodem`, `Crc32`, `Crc32c`, `Crc64`, `XxHash64`, `Xxh3` ([`checksum`] lists the exact variants) |
 //! | framing (sans-IO) | [`Framer`], [`Deframer`], [`DefaultFramer`]/[`DefaultDeframer`], [`ChecksumFramer`]/[`ChecksumDeframer`] |
-//! | drivers | [`StreamWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file) |
+//! | compile-time layouts | [`FrameLayout`], [`LayoutFramer`], [`LayoutDeframer`], [`Framed`] (what the derives generate) |
+//! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file) |
 //! | errors | [`Error`], [`Result`] |
 //!
 //! # Cargo features
