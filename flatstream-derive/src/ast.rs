@@ -29,6 +29,7 @@ pub enum Body<'a> {
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
+    pub vis: &'a syn::Visibility,
     pub ty: &'a Type,
     pub attr: FieldAttr,
     /// The FlatBuffers field id, assigned by validation.
@@ -47,6 +48,7 @@ impl<'a> Input<'a> {
                         .iter()
                         .map(|f| Field {
                             ident: f.ident.as_ref().expect("named field"),
+                            vis: &f.vis,
                             ty: &f.ty,
                             attr: attr::parse_field(cx, &f.attrs),
                             id: 0,

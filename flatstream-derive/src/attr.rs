@@ -109,6 +109,8 @@ pub struct FrameAttr {
     pub align: Slot<u64>,
     pub protocol: Slot<Path>,
     pub krate: Slot<Path>,
+    pub max_depth: Slot<u64>,
+    pub max_tables: Slot<u64>,
 }
 
 impl FrameAttr {
@@ -380,6 +382,21 @@ fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
                 ),
             }
         }
+        "max_depth" | "max_tables" => {
+            let example = if key == "max_depth" { "64" } else { "1000" };
+            let Some(value) = require_value(cx, entry, &format!("{key} = {example}")) else {
+                return;
+            };
+            if let Some(n) = as_u64(cx, &key, value, example) {
+                if n == 0 {
+                    cx.error_spanned(value, format!("`{key}` must be at least 1"));
+                } else if key == "max_depth" {
+                    frame.max_depth.set(cx, "frame", entry, n);
+                } else {
+                    frame.max_tables.set(cx, "frame", entry, n);
+                }
+            }
+        }
         "crate" => {
             let Some(value) = require_value(cx, entry, "crate = my_facade::flatstream") else {
                 return;
@@ -419,6 +436,8 @@ fn unknown_key(cx: &mut Ctxt, key: &Ident, word: &str, attr: &str, keys: &'stati
 pub struct FieldAttr {
     pub id: Slot<u64>,
     pub skip: Slot<()>,
+    /// `default` (`None`: the type's empty value) or `default = expr`.
+    pub default: Slot<Option<Expr>>,
 }
 
 /// Parses every `#[flatstream(...)]` of a field.
@@ -443,6 +462,7 @@ pub fn parse_field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttr {
                         field.skip.set(cx, "flatstream", &entry, ());
                     }
                 }
+                "default" => field.default.set(cx, "flatstream", &entry, entry.value.clone()),
                 other => unknown_key(cx, &entry.key, other, "flatstream", FIELD_KEYS),
             }
         }

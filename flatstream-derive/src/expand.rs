@@ -153,7 +153,14 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             .zip(&as_field)
             .filter_map(move |((f, local), as_field)| {
                 let slot = slot(f.id);
-                let push = quote_spanned!(f.ty.span()=> #as_field::push(__fbb, #slot, #local););
+                let ty = f.ty;
+                let push = match f.attr.default.get() {
+                    // A scalar with a declared default leaves out that value.
+                    Some(Some(default)) if crate::de::is_scalar(ty) => {
+                        quote_spanned!(ty.span()=> __fbb.push_slot::<#ty>(#slot, #local, #default);)
+                    }
+                    _ => quote_spanned!(ty.span()=> #as_field::push(__fbb, #slot, #local);),
+                };
                 match valid::inline_size(f.ty) {
                     Some(size) if size >= lo && hi.is_none_or(|hi| size < hi) => Some(push),
                     Some(_) => None,

@@ -19,6 +19,7 @@ extern crate proc_macro;
 mod ast;
 mod attr;
 mod ctxt;
+mod de;
 mod expand;
 mod paths;
 mod symbol;
@@ -46,6 +47,20 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_stream_serialize(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive_stream_serialize(&input).into()
+}
+
+/// Reads a struct back: verified, zero-copy (`TRef<'a>` view with one
+/// accessor per field) or owned; also exports its `.fbs` schema. On a
+/// fieldless `#[repr]` enum: makes it readable as a field.
+///
+/// Field settings: `#[flatstream(default)]` (an absent string, vector or
+/// table reads as empty instead of failing) and `#[flatstream(default = X)]`
+/// (absent reads as `X`; for scalars also the default left out when
+/// writing). Verification limits: `#[frame(max_depth = N, max_tables = N)]`.
+#[proc_macro_derive(StreamDeserialize, attributes(frame, flatstream))]
+pub fn derive_stream_deserialize(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    de::derive_stream_deserialize(&input).into()
 }
 
 /// Declares a protocol: a framing, named by a unit struct, that several

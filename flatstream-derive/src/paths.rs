@@ -52,6 +52,11 @@ impl Paths {
         }
     }
 
+    /// `::flatstream::__private` (or the `crate = ...` path's).
+    pub fn private(&self) -> TokenStream {
+        self.private.clone()
+    }
+
     /// A primitive type (`u16`, `usize`, `bool`, ..), which a user's own
     /// type of the same name could otherwise shadow.
     pub fn primitive(&self, name: &str) -> TokenStream {

@@ -3,11 +3,21 @@
 
 /// Keys of `#[frame(...)]`.
 pub const FRAME_KEYS: &[&str] = &[
-    "len", "checksum", "max_len", "endian", "magic", "covers", "align", "protocol", "crate",
+    "len",
+    "checksum",
+    "max_len",
+    "endian",
+    "magic",
+    "covers",
+    "align",
+    "protocol",
+    "crate",
+    "max_depth",
+    "max_tables",
 ];
 
 /// Keys of `#[flatstream(...)]` on a field.
-pub const FIELD_KEYS: &[&str] = &["id", "skip"];
+pub const FIELD_KEYS: &[&str] = &["id", "skip", "default"];
 
 /// `len = ..` types and their widths in bytes.
 pub const LEN_TYPES: &[(&str, usize)] = &[("u8", 1), ("u16", 2), ("u32", 4), ("u64", 8)];

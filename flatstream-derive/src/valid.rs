@@ -16,6 +16,7 @@ use crate::symbol::{ChecksumKind, DEFAULT_MAX_LEN, SCALARS, SUPPORTED_TYPES};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Derive {
     StreamSerialize,
+    StreamDeserialize,
     Framing,
 }
 
@@ -23,6 +24,7 @@ impl Derive {
     fn name(self) -> &'static str {
         match self {
             Derive::StreamSerialize => "StreamSerialize",
+            Derive::StreamDeserialize => "StreamDeserialize",
             Derive::Framing => "Framing",
         }
     }
@@ -52,8 +54,10 @@ pub enum Framing {
 pub fn check(cx: &mut Ctxt, input: &mut Input, derive: Derive) -> Option<Framing> {
     check_generics(cx, input, derive);
     match (&mut input.body, derive) {
-        (Body::Struct(fields), Derive::StreamSerialize) => check_fields(cx, fields),
-        (Body::Enum { repr, variants }, Derive::StreamSerialize) => {
+        (Body::Struct(fields), Derive::StreamSerialize | Derive::StreamDeserialize) => {
+            check_fields(cx, fields)
+        }
+        (Body::Enum { repr, variants }, Derive::StreamSerialize | Derive::StreamDeserialize) => {
             if repr.is_none() {
                 cx.error_spanned(
                     input.ident,
@@ -79,7 +83,7 @@ pub fn check(cx: &mut Ctxt, input: &mut Input, derive: Derive) -> Option<Framing
             }
             return None;
         }
-        (Body::Unit, Derive::StreamSerialize) => {
+        (Body::Unit, Derive::StreamSerialize | Derive::StreamDeserialize) => {
             cx.error_spanned(
                 input.ident,
                 format!(
@@ -102,6 +106,10 @@ pub fn check(cx: &mut Ctxt, input: &mut Input, derive: Derive) -> Option<Framing
         }
         (Body::Invalid, _) => {}
     }
+    if derive == Derive::StreamDeserialize {
+        // The framing is StreamSerialize's (or Framing's) to check and report.
+        return None;
+    }
     if derive == Derive::Framing && input.frame.span.is_none() {
         cx.error_spanned(
             input.ident,
@@ -115,6 +123,11 @@ fn check_generics(cx: &mut Ctxt, input: &Input, derive: Derive) {
     for param in &input.generics.params {
         match param {
             GenericParam::Lifetime(_) if derive == Derive::StreamSerialize => {}
+            GenericParam::Lifetime(_) if derive == Derive::StreamDeserialize => cx.error_spanned(
+                param,
+                "#[derive(StreamDeserialize)] reads into owned values: use `String` and `Vec<u8>` instead of \
+                 `&str` and `&[u8]` (the generated view type borrows from the buffer for you)",
+            ),
             _ => cx.error_spanned(
                 param,
                 format!(
@@ -149,6 +162,26 @@ fn check_fields(cx: &mut Ctxt, fields: &mut [Field]) {
             continue;
         }
         check_type(cx, field.ty, Position::Field);
+        if let Some(default) = &field.attr.default.0 {
+            let is_option = matches!(field.ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+            if is_option {
+                cx.error_spanned(
+                    &default.tokens,
+                    format!(
+                        "`{}` is an `Option`, which reads as `None` when absent: remove `default`",
+                        field.ident
+                    ),
+                );
+            } else if let (Some(expr), true) = (&default.value, crate::de::is_scalar(field.ty)) {
+                if !is_literal(expr) {
+                    cx.error_spanned(
+                        expr,
+                        "the default of a scalar field goes into the schema and the encoding: write a literal, \
+                         like `default = 20` or `default = 1.5`",
+                    );
+                }
+            }
+        }
         let id = match field.attr.id.get() {
             Some(&id) => {
                 any_pinned = true;
@@ -470,5 +503,14 @@ pub fn inline_size(ty: &Type) -> Option<usize> {
             }
         }
         _ => None,
+    }
+}
+
+/// A literal, possibly negated: what a scalar default may be.
+fn is_literal(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Lit(l) => matches!(l.lit, syn::Lit::Int(_) | syn::Lit::Float(_) | syn::Lit::Bool(_)),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => is_literal(&u.expr),
+        _ => false,
     }
 }

@@ -64,6 +64,33 @@ pub enum Error {
         /// What is wrong with it.
         reason: Cow<'static, str>,
     },
+    /// A payload is not a valid FlatBuffers buffer of the expected type (the
+    /// verifier rejected it: out-of-bounds offsets, bad alignment, invalid
+    /// UTF-8, too deep, too many tables, ...).
+    InvalidFlatBuffer {
+        /// Offset of the first header byte of the frame (0 for a payload
+        /// viewed on its own).
+        offset: u64,
+        /// What the verifier found.
+        source: flatbuffers::InvalidFlatbuffer,
+    },
+    /// A required field (a string, vector or table without a default) is
+    /// absent from a payload.
+    MissingField {
+        /// Offset of the first header byte of the frame.
+        offset: u64,
+        /// The field, as `Type.field`.
+        field: Cow<'static, str>,
+    },
+    /// An enum field holds a value that is none of the enum's variants.
+    InvalidEnumValue {
+        /// Offset of the first header byte of the frame.
+        offset: u64,
+        /// The enum type.
+        enum_name: &'static str,
+        /// The value found.
+        value: i128,
+    },
     /// A [`StreamSerialize`](crate::StreamSerialize) implementation could not
     /// produce its payload.
     Serialize {
@@ -79,7 +106,10 @@ impl Error {
             Error::UnexpectedEof { offset, .. }
             | Error::ChecksumMismatch { offset, .. }
             | Error::FrameTooLarge { offset, .. }
-            | Error::InvalidFrame { offset, .. } => Some(*offset),
+            | Error::InvalidFrame { offset, .. }
+            | Error::InvalidFlatBuffer { offset, .. }
+            | Error::MissingField { offset, .. }
+            | Error::InvalidEnumValue { offset, .. } => Some(*offset),
             Error::Io(_) | Error::Serialize { .. } => None,
         }
     }
@@ -93,7 +123,10 @@ impl Error {
             Error::UnexpectedEof { offset, .. }
             | Error::ChecksumMismatch { offset, .. }
             | Error::FrameTooLarge { offset, .. }
-            | Error::InvalidFrame { offset, .. } => *offset = offset.saturating_add(base),
+            | Error::InvalidFrame { offset, .. }
+            | Error::InvalidFlatBuffer { offset, .. }
+            | Error::MissingField { offset, .. }
+            | Error::InvalidEnumValue { offset, .. } => *offset = offset.saturating_add(base),
             Error::Io(_) | Error::Serialize { .. } => {}
         }
         self
@@ -133,6 +166,26 @@ impl fmt::Display for Error {
             Error::InvalidFrame { offset, reason } => {
                 write!(f, "invalid frame header at byte {offset}: {reason}")
             }
+            Error::InvalidFlatBuffer { offset, source } => write!(
+                f,
+                "the payload of the frame at byte {offset} is not a valid FlatBuffers message of this type: \
+                 {source} (the frame's checksum, if any, passed: the writer used another schema, or the \
+                 stream has no checksum and is corrupt)"
+            ),
+            Error::MissingField { offset, field } => write!(
+                f,
+                "the payload of the frame at byte {offset} lacks the required field `{field}` (written by an \
+                 older or different schema? give the field a `#[flatstream(default)]` or make it an `Option`)"
+            ),
+            Error::InvalidEnumValue {
+                offset,
+                enum_name,
+                value,
+            } => write!(
+                f,
+                "the payload of the frame at byte {offset} holds {value} for enum `{enum_name}`, which has no \
+                 such variant (written by a newer schema?)"
+            ),
             Error::Serialize { reason } => write!(f, "could not serialize the message: {reason}"),
         }
     }
@@ -142,6 +195,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io(e) => Some(e),
+            Error::InvalidFlatBuffer { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -104,6 +104,7 @@ extern crate self as flatstream;
 
 pub mod checksum;
 mod checksum_keywords;
+pub mod decode;
 mod error;
 mod field;
 pub mod framing;
@@ -125,18 +126,19 @@ pub use checksum::Xxh3;
 pub use checksum::{Checksum, NoChecksum};
 #[cfg(feature = "crc16")]
 pub use checksum::{Crc16, Crc16Xmodem};
+pub use decode::{HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits};
 pub use error::{Error, Result};
 pub use framing::{
     ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
     DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN,
 };
 pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
-pub use reader::{SliceReader, StreamReader};
+pub use reader::{SliceReader, StreamReader, TypedReader};
 pub use serialize::{RawPayload, StreamSerialize};
 pub use writer::{ProtocolWriter, StreamWriter};
 
 #[cfg(feature = "derive")]
-pub use flatstream_derive::{Framing, StreamSerialize};
+pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};
 
 /// The `flatbuffers` crate this one is built on, so users name the same
 /// version.
@@ -163,7 +165,8 @@ pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Framing;
     pub use crate::{
-        Error, Framed, ProtocolWriter, RawPayload, SliceReader, StreamReader, StreamSerialize, StreamWriter,
+        Error, Framed, HasSchema, ProtocolWriter, RawPayload, SliceReader, StreamDeserialize, StreamReader,
+        StreamSerialize, StreamWriter, VerifyLimits,
     };
 }
 
@@ -174,6 +177,12 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::checksum::{Checksum, NoChecksum};
+    pub use crate::decode::{
+        check_enum, check_nested, empty_table, invalid, invalid_enum, read_nested, verified_root,
+        verify_nested, verify_nested_vec, DecodeElement, DecodeField, EnumDecode, HasSchema, Nested,
+        NestedTable, Schema, SchemaField, SchemaKind, StreamDeserialize, TableRef, TableView, VectorView,
+        VerifyLimits, VerifyTable,
+    };
     pub use crate::error::{Error, Result};
     pub use crate::field::{
         check_room, create_enum_vector, create_table_vector, end_table, EnumRepr, Field, Offset, Table,
@@ -182,10 +191,14 @@ pub mod __private {
     pub use crate::framing::{Deframer, Framer};
     pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
     pub use crate::serialize::StreamSerialize;
+    pub use core::default::Default;
+    pub use core::fmt::{Debug, Formatter, Result as FmtResult};
     pub use core::option::Option::{self, None, Some};
     pub use core::primitive;
     pub use core::result::Result::{Err, Ok};
     pub use flatbuffers::FlatBufferBuilder;
+    pub use flatbuffers::{Follow, ForwardsUOffset, InvalidFlatbuffer, TableVerifier, Vector, Verifier};
+    pub use std::vec::Vec;
 
     pub use crate::checksum_keywords::*;
 }

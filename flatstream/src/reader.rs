@@ -3,8 +3,10 @@
 
 use std::io::{self, Read};
 
+use crate::decode::{StreamDeserialize, VerifyLimits};
 use crate::error::{Error, Result};
 use crate::framing::{Decoded, Deframer};
+use crate::layout::{FrameLayout, LayoutDeframer};
 
 /// The reader's first buffer, and the smallest step it grows by.
 const MIN_BUFFER_LEN: usize = 8 * 1024;
@@ -50,6 +52,8 @@ pub struct StreamReader<R: Read, D: Deframer> {
     position: u64,
     /// Set after the iterator yielded an error, so it stops there.
     failed: bool,
+    /// Verification limits for typed reads; `None`: each type's own.
+    limits: Option<VerifyLimits>,
 }
 
 impl<R: Read, D: Deframer> StreamReader<R, D> {
@@ -64,6 +68,49 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
             end: 0,
             position: 0,
             failed: false,
+            limits: None,
+        }
+    }
+
+    /// Uses `limits` for every typed read ([`read`](Self::read),
+    /// [`read_view`](Self::read_view), [`typed`](Self::typed)) instead of
+    /// each type's own `VERIFY_LIMITS`.
+    pub fn with_verify_limits(mut self, limits: VerifyLimits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// Reads the next frame, verifies its payload as a `T` and returns the
+    /// zero-copy view, which borrows the reader until the next read.
+    ///
+    /// A payload the verifier rejects ends in [`Error::InvalidFlatBuffer`],
+    /// [`Error::MissingField`] or [`Error::InvalidEnumValue`] with the frame's
+    /// offset; the frame is consumed, so the next call reads the one after.
+    pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'_>>> {
+        let limits = self.limits.unwrap_or(T::VERIFY_LIMITS);
+        let start = self.position;
+        match self.read_message()? {
+            None => Ok(None),
+            Some(payload) => T::view_with(payload, limits)
+                .map(Some)
+                .map_err(|e| e.shifted(start)),
+        }
+    }
+
+    /// Reads the next frame, verifies it and copies it into an owned `T`.
+    pub fn read<T: StreamDeserialize>(&mut self) -> Result<Option<T>> {
+        let start = self.position;
+        match self.read_view::<T>()? {
+            None => Ok(None),
+            Some(view) => T::from_view(view).map(Some).map_err(|e| e.shifted(start)),
+        }
+    }
+
+    /// This reader as an iterator of owned `T`s (see [`TypedReader`]).
+    pub fn typed<T: StreamDeserialize>(self) -> TypedReader<R, D, T> {
+        TypedReader {
+            reader: self,
+            _type: std::marker::PhantomData,
         }
     }
 
@@ -186,6 +233,62 @@ impl<R: Read, D: Deframer> Iterator for StreamReader<R, D> {
     }
 }
 
+impl<R: Read, L: FrameLayout + StreamDeserialize> StreamReader<R, LayoutDeframer<L>> {
+    /// A reader built with `T::deframer()` for a message `T` with its own
+    /// framing, as an iterator of `T`s; the type is named once:
+    /// `StreamReader::new(file, Telemetry::deframer()).into_typed()`.
+    pub fn into_typed(self) -> TypedReader<R, LayoutDeframer<L>, L> {
+        self.typed::<L>()
+    }
+}
+
+/// A [`StreamReader`] that yields owned, verified `T`s; made by
+/// [`StreamReader::typed`] or [`StreamReader::into_typed`].
+///
+/// The iterator ends after the first error.
+pub struct TypedReader<R: Read, D: Deframer, T> {
+    reader: StreamReader<R, D>,
+    _type: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<R: Read, D: Deframer, T: StreamDeserialize> TypedReader<R, D, T> {
+    /// The next message's zero-copy view (see [`StreamReader::read_view`]).
+    pub fn read_view(&mut self) -> Result<Option<T::View<'_>>> {
+        self.reader.read_view::<T>()
+    }
+
+    /// The next message, owned (see [`StreamReader::read`]).
+    pub fn read(&mut self) -> Result<Option<T>> {
+        self.reader.read::<T>()
+    }
+
+    /// The untyped reader underneath.
+    pub fn into_inner(self) -> StreamReader<R, D> {
+        self.reader
+    }
+}
+
+impl<R: Read, D: Deframer, T: StreamDeserialize> Iterator for TypedReader<R, D, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        if self.reader.failed {
+            return None;
+        }
+        let item = self.reader.read::<T>().transpose();
+        self.reader.failed = matches!(item, Some(Err(_)));
+        item
+    }
+}
+
+impl<R: Read + std::fmt::Debug, D: Deframer + std::fmt::Debug, T> std::fmt::Debug for TypedReader<R, D, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedReader")
+            .field("reader", &self.reader)
+            .finish()
+    }
+}
+
 /// Reads framed messages from bytes already in memory (a buffer, a
 /// memory-mapped file) without copying: payloads borrow the input itself,
 /// for as long as the input lives.
@@ -237,6 +340,25 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
                 available: rest.len() as u64,
             }),
             Err(e) => Err(e.shifted(offset)),
+        }
+    }
+
+    /// The next frame, verified as a `T`, viewed in place: the view borrows
+    /// the input, not the reader (see [`StreamReader::read_view`]).
+    pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'a>>> {
+        let start = self.position as u64;
+        match self.read_message()? {
+            None => Ok(None),
+            Some(payload) => T::view(payload).map(Some).map_err(|e| e.shifted(start)),
+        }
+    }
+
+    /// The next frame, verified and copied into an owned `T`.
+    pub fn read<T: StreamDeserialize>(&mut self) -> Result<Option<T>> {
+        let start = self.position as u64;
+        match self.read_view::<T>()? {
+            None => Ok(None),
+            Some(view) => T::from_view(view).map(Some).map_err(|e| e.shifted(start)),
         }
     }
 
