@@ -14,4 +14,5 @@ fn ui() {
     t.compile_fail("tests/ui/item/*.rs");
     t.compile_fail("tests/ui/field/*.rs");
     t.compile_fail("tests/ui/protocol/*.rs");
+    t.compile_fail("tests/ui/decode/*.rs");
 }

@@ -145,6 +145,35 @@ pub fn is_scalar(ty: &Type) -> bool {
         && crate::symbol::SCALARS.iter().any(|(s, _)| p.path.is_ident(s)))
 }
 
+/// A scalar default as an expression of the field's type: an integer
+/// literal given for a float field is written as a float literal (`20` for
+/// an `f64` becomes `20.0`); everything else is kept as written, so rustc
+/// checks it against the field type.
+pub fn scalar_default(expr: &Expr, ty: &Type) -> TokenStream {
+    let is_float = matches!(ty, Type::Path(p) if p.path.is_ident("f32") || p.path.is_ident("f64"));
+    let float = |lit: &syn::LitInt| {
+        let value = format!("{}.0", lit.base10_digits());
+        syn::LitFloat::new(&value, lit.span()).into_token_stream()
+    };
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        }) if is_float => float(lit),
+        Expr::Unary(u) if is_float && matches!(u.op, syn::UnOp::Neg(_)) => match &*u.expr {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(lit),
+                ..
+            }) => {
+                let lit = float(lit);
+                quote!(-#lit)
+            }
+            _ => expr.to_token_stream(),
+        },
+        _ => expr.to_token_stream(),
+    }
+}
+
 /// The schema text of a literal default, if it is one.
 fn literal_text(expr: &Expr) -> Option<String> {
     match expr {
@@ -173,6 +202,12 @@ fn struct_impls(
     let view = view_ident(ident);
     let vis = &input.vis;
     let private = paths.private();
+    let (u16_, u8_, bool_) = (
+        paths.primitive("u16"),
+        paths.primitive("u8"),
+        paths.primitive("bool"),
+    );
+    let usize_ = paths.primitive("usize");
     let name = ident.to_string();
 
     let view_doc = format!(
@@ -192,7 +227,7 @@ fn struct_impls(
         let (field, ty, fvis, slot) = (f.ident, f.ty, f.vis, 4 + 2 * f.id);
         let doc = format!("The `{field}` field (id {}).", f.id);
         let absent = match f.attr.default.get() {
-            Some(Some(expr)) => quote_spanned!(expr.span()=> #expr),
+            Some(Some(expr)) => scalar_default(expr, ty),
             _ => quote!(<#ty as #private::DecodeField>::absent()),
         };
         quote_spanned! {ty.span()=>
@@ -334,11 +369,11 @@ fn struct_impls(
 
         #[automatically_derived]
         impl #private::VerifyTable for #ident {
-            const NEEDS_CHECK: bool = false #(|| #needs_check)*;
+            const NEEDS_CHECK: #bool_ = false #(|| #needs_check)*;
             #[inline]
             fn verify_table(
                 __v: &mut #private::Verifier<'_, '_>,
-                __pos: usize,
+                __pos: #usize_,
             ) -> #private::Result<(), #private::InvalidFlatbuffer> {
                 let __tv = __v.visit_table(__pos)?;
                 #(#verifies)*
@@ -365,24 +400,24 @@ fn struct_impls(
         #[automatically_derived]
         impl #private::DecodeField for #ident {
             type View<'a> = #view<'a>;
-            const NEEDS_CHECK: bool = <Self as #private::VerifyTable>::NEEDS_CHECK;
-            const REQUIRED: bool = true;
+            const NEEDS_CHECK: #bool_ = <Self as #private::VerifyTable>::NEEDS_CHECK;
+            const REQUIRED: #bool_ = true;
             #[inline]
             fn verify<'v, 'o, 'b>(
                 __tv: #private::TableVerifier<'v, 'o, 'b>,
                 __name: &'static str,
-                __slot: u16,
-                __required: bool,
+                __slot: #u16_,
+                __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 #private::verify_nested::<Self>(__tv, __name, __slot, __required)
             }
             #[inline]
-            unsafe fn read<'a>(__t: #private::TableRef<'a>, __slot: u16) -> #private::Option<#view<'a>> {
+            unsafe fn read<'a>(__t: #private::TableRef<'a>, __slot: #u16_) -> #private::Option<#view<'a>> {
                 // SAFETY: forwarded to the caller.
                 unsafe { #private::read_nested::<Self>(__t, __slot) }
             }
             #[inline]
-            unsafe fn check(__t: #private::TableRef<'_>, __slot: u16) -> #private::Result<()> {
+            unsafe fn check(__t: #private::TableRef<'_>, __slot: #u16_) -> #private::Result<()> {
                 // SAFETY: forwarded to the caller.
                 unsafe { #private::check_nested::<Self>(__t, __slot) }
             }
@@ -401,13 +436,13 @@ fn struct_impls(
             type Fb<'a> = #private::ForwardsUOffset<#private::Nested<Self>>;
             type ElemView<'a> = #view<'a>;
             type VecView<'a> = #private::VectorView<'a, Self>;
-            const NEEDS_CHECK: bool = <Self as #private::VerifyTable>::NEEDS_CHECK;
+            const NEEDS_CHECK: #bool_ = <Self as #private::VerifyTable>::NEEDS_CHECK;
             #[inline]
             fn verify_vec<'v, 'o, 'b>(
                 __tv: #private::TableVerifier<'v, 'o, 'b>,
                 __name: &'static str,
-                __slot: u16,
-                __required: bool,
+                __slot: #u16_,
+                __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 #private::verify_nested_vec::<Self>(__tv, __name, __slot, __required)
             }
@@ -424,7 +459,10 @@ fn struct_impls(
                 #private::VectorView::new(__v)
             }
             fn vec_to_owned(__v: #private::VectorView<'_, Self>) -> #private::Result<#private::Vec<Self>> {
-                __v.iter().map(<Self as #private::StreamDeserialize>::from_view).collect()
+                #private::Iterator::collect(#private::Iterator::map(
+                    __v.iter(),
+                    <Self as #private::StreamDeserialize>::from_view,
+                ))
             }
             #[inline]
             fn check_elem<'a>(__t: <Self::Fb<'a> as #private::Follow<'a>>::Inner) -> #private::Result<()> {
@@ -447,14 +485,14 @@ fn struct_impls(
             const VERIFY_LIMITS: #private::VerifyLimits = #limits;
             #[inline]
             fn view_with(
-                __payload: &[u8],
+                __payload: &[#u8_],
                 __limits: #private::VerifyLimits,
             ) -> #private::Result<#view<'_>> {
                 let __table = #private::verified_root::<Self>(__payload, __limits)?;
                 #private::Ok(#view { __table })
             }
             #[inline]
-            unsafe fn view_unchecked(__payload: &[u8]) -> #view<'_> {
+            unsafe fn view_unchecked(__payload: &[#u8_]) -> #view<'_> {
                 // SAFETY: forwarded to the caller, who vouches for the payload.
                 #view { __table: unsafe { #private::TableRef::root_unchecked(__payload) } }
             }
@@ -486,6 +524,11 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
     let name = ident.to_string();
     let private = paths.private();
     let repr_ty = paths.primitive(&repr.to_string());
+    let (u16_, bool_, i128_) = (
+        paths.primitive("u16"),
+        paths.primitive("bool"),
+        paths.primitive("i128"),
+    );
     let fbs_repr = fbs_type(&syn::parse_quote!(#repr));
     let variant_names: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
     let first = variants[0];
@@ -508,19 +551,19 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
         #[automatically_derived]
         impl #private::DecodeField for #ident {
             type View<'a> = #ident;
-            const NEEDS_CHECK: bool = true;
-            const REQUIRED: bool = false;
+            const NEEDS_CHECK: #bool_ = true;
+            const REQUIRED: #bool_ = false;
             #[inline]
             fn verify<'v, 'o, 'b>(
                 __tv: #private::TableVerifier<'v, 'o, 'b>,
                 __name: &'static str,
-                __slot: u16,
-                __required: bool,
+                __slot: #u16_,
+                __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 <#repr_ty as #private::DecodeField>::verify(__tv, __name, __slot, __required)
             }
             #[inline]
-            unsafe fn read<'a>(__t: #private::TableRef<'a>, __slot: u16) -> #private::Option<#ident> {
+            unsafe fn read<'a>(__t: #private::TableRef<'a>, __slot: #u16_) -> #private::Option<#ident> {
                 // SAFETY: forwarded to the caller.
                 let __raw = unsafe { <#repr_ty as #private::DecodeField>::read(__t, __slot) };
                 // `check` rejected values that are no variant.
@@ -530,7 +573,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 })
             }
             #[inline]
-            unsafe fn check(__t: #private::TableRef<'_>, __slot: u16) -> #private::Result<()> {
+            unsafe fn check(__t: #private::TableRef<'_>, __slot: #u16_) -> #private::Result<()> {
                 // SAFETY: forwarded to the caller.
                 let __raw = unsafe { <#repr_ty as #private::DecodeField>::read(__t, __slot) };
                 #private::check_enum::<Self>(__raw)
@@ -550,13 +593,13 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             type Fb<'a> = #repr_ty;
             type ElemView<'a> = #ident;
             type VecView<'a> = #private::VectorView<'a, Self>;
-            const NEEDS_CHECK: bool = true;
+            const NEEDS_CHECK: #bool_ = true;
             #[inline]
             fn verify_vec<'v, 'o, 'b>(
                 __tv: #private::TableVerifier<'v, 'o, 'b>,
                 __name: &'static str,
-                __slot: u16,
-                __required: bool,
+                __slot: #u16_,
+                __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 __tv.visit_field::<#private::ForwardsUOffset<#private::Vector<'_, #repr_ty>>>(__name, __slot, __required)
             }
@@ -571,7 +614,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 #private::VectorView::new(__v)
             }
             fn vec_to_owned(__v: #private::VectorView<'_, Self>) -> #private::Result<#private::Vec<Self>> {
-                #private::Ok(__v.iter().collect())
+                #private::Ok(#private::Iterator::collect(__v.iter()))
             }
             #[inline]
             fn check_elem<'a>(__r: <Self::Fb<'a> as #private::Follow<'a>>::Inner) -> #private::Result<()> {
@@ -585,7 +628,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 name: #name,
                 kind: #private::SchemaKind::Enum {
                     repr: #fbs_repr,
-                    variants: &[#((#variant_names, #ident::#variants as i128)),*],
+                    variants: &[#((#variant_names, #ident::#variants as #i128_)),*],
                 },
                 uses: &[],
             };

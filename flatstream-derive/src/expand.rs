@@ -157,6 +157,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 let push = match f.attr.default.get() {
                     // A scalar with a declared default leaves out that value.
                     Some(Some(default)) if crate::de::is_scalar(ty) => {
+                        let default = crate::de::scalar_default(default, ty);
                         quote_spanned!(ty.span()=> __fbb.push_slot::<#ty>(#slot, #local, #default);)
                     }
                     _ => quote_spanned!(ty.span()=> #as_field::push(__fbb, #slot, #local);),

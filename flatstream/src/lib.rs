@@ -193,6 +193,7 @@ pub mod __private {
     pub use crate::serialize::StreamSerialize;
     pub use core::default::Default;
     pub use core::fmt::{Debug, Formatter, Result as FmtResult};
+    pub use core::iter::Iterator;
     pub use core::option::Option::{self, None, Some};
     pub use core::primitive;
     pub use core::result::Result::{Err, Ok};

@@ -15,20 +15,23 @@ mod shadowing {
     mod core {}
     mod std {}
     struct u8;
+    struct i128;
+    struct Default;
+    struct Debug;
     struct u16;
     struct usize;
     struct bool;
 
-    #[derive(StreamSerialize)]
+    #[derive(StreamSerialize, StreamDeserialize)]
     #[frame(checksum = crc32c, magic = b"H")]
-    struct Message {
+    pub struct Message {
         value: f64,
         text: ::std::string::String,
         list: ::std::vec::Vec<u32>,
         maybe: ::core::option::Option<i64>,
     }
 
-    #[derive(StreamSerialize)]
+    #[derive(StreamSerialize, StreamDeserialize, Debug)]
     #[repr(u8)]
     enum Kind {
         A,
@@ -39,11 +42,14 @@ mod shadowing {
     #[frame(len = u16)]
     struct Link;
 
-    #[derive(StreamSerialize)]
+    #[derive(StreamSerialize, StreamDeserialize)]
     #[frame(protocol = Link)]
     struct OnLink {
         kind: Kind,
     }
 }
 
-fn main() {}
+fn main() {
+    use ::flatstream::prelude::*;
+    let _ = shadowing::Message::SCHEMA;
+}

@@ -3,7 +3,7 @@
 extern crate flatstream;
 extern crate std;
 
-#[derive(flatstream::StreamSerialize)]
+#[derive(flatstream::StreamSerialize, flatstream::StreamDeserialize)]
 #[frame(checksum = crc32c)]
 struct Message {
     value: f64,
@@ -12,7 +12,7 @@ struct Message {
     maybe: std::option::Option<i64>,
 }
 
-#[derive(flatstream::StreamSerialize)]
+#[derive(flatstream::StreamSerialize, flatstream::StreamDeserialize, std::fmt::Debug)]
 #[repr(u8)]
 enum Kind {
     A,
@@ -24,6 +24,8 @@ struct Link;
 
 fn main() {
     let _ = <Message as flatstream::Framed>::HEADER_LEN;
+    let _ = <Message as flatstream::HasSchema>::SCHEMA;
+    let _ = <Message as flatstream::StreamDeserialize>::decode(&[]);
     let _ = Kind::A;
     let _ = <Link as flatstream::Framed>::HEADER_LEN;
 }

@@ -1,0 +1,8 @@
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize, StreamDeserialize)]
+struct Note<'a> {
+    text: &'a str,
+}
+
+fn main() {}
