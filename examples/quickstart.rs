@@ -1,24 +1,39 @@
-//! Write 1,000 telemetry messages with a CRC-32C on every frame, read them
-//! back (verifying every checksum), and print a summary.
+//! Write 1,000 telemetry messages to a file, each frame protected by a
+//! CRC-32C, then read them back: verified, zero-copy, typed.
 //!
 //! cargo run --release --example quickstart
 
-#[path = "shared/telemetry.rs"]
-mod telemetry;
-
+use std::fs::File;
+use std::io::BufWriter;
 use std::time::Instant;
 
-use flatstream::{ChecksumDeframer, ChecksumFramer, Crc32c, StreamReader, StreamWriter};
-use telemetry::Telemetry;
+use flatstream::prelude::*;
+
+/// One sensor reading. The derives generate its FlatBuffers encoding, a
+/// zero-copy view (`TelemetryRef`) and a framing: `[u32 length][CRC-32C][payload]`.
+#[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+#[frame(len = u32, checksum = crc32c)]
+struct Telemetry {
+    timestamp: u64,
+    sensor_id: u32,
+    value: f64,
+    unit: String,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::temp_dir().join(format!("flatstream-quickstart-{}.bin", std::process::id()));
-    let messages: Vec<Telemetry> = (0..1_000).map(Telemetry::sample).collect();
+    let messages: Vec<Telemetry> = (0..1_000u64)
+        .map(|i| Telemetry {
+            timestamp: 1_700_000_000_000 + i,
+            sensor_id: (i % 16) as u32,
+            value: 20.0 + (i % 100) as f64 / 10.0,
+            unit: "C".into(),
+        })
+        .collect();
 
-    // Write: a buffered file, one frame per message.
+    // Write: one frame per message into a buffered file.
     let started = Instant::now();
-    let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-    let mut writer = StreamWriter::new(file, ChecksumFramer::new(Crc32c::new()));
+    let mut writer = StreamWriter::new(BufWriter::new(File::create(&path)?), Telemetry::framer());
     for message in &messages {
         writer.write(message)?;
     }
@@ -26,28 +41,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let written = writer.position();
     let write_time = started.elapsed();
 
-    // Read: `read_message` lends each verified payload without copying.
+    // Read: every checksum and every payload verified; fields read in place.
     let started = Instant::now();
-    let mut reader = StreamReader::new(std::fs::File::open(&path)?, ChecksumDeframer::new(Crc32c::new()));
-    let (mut count, mut sum, mut first) = (0usize, 0.0f64, None);
-    while let Some(payload) = reader.read_message()? {
-        let t = Telemetry::from_payload(payload).ok_or("payload is not a valid Telemetry table")?;
-        sum += t.value;
-        first.get_or_insert(t);
+    let mut reader = StreamReader::new(File::open(&path)?, Telemetry::deframer());
+    let (mut count, mut sum) = (0usize, 0.0f64);
+    while let Some(t) = reader.read_view::<Telemetry>()? {
+        sum += t.value();
         count += 1;
     }
     let read_time = started.elapsed();
+
+    // Or owned values, the type named once.
+    let owned: Vec<Telemetry> = StreamReader::new(File::open(&path)?, Telemetry::deframer())
+        .into_typed()
+        .collect::<Result<_, _>>()?;
     std::fs::remove_file(&path)?;
 
     assert_eq!(count, messages.len());
-    assert_eq!(first.as_ref(), messages.first());
+    assert_eq!(owned, messages);
     println!(
-        "wrote {} messages, {written} bytes ({} bytes per frame) in {write_time:?}",
+        "wrote {} messages, {written} bytes ({} bytes per frame, {}-byte header) in {write_time:?}",
         messages.len(),
-        written / messages.len() as u64
+        written / messages.len() as u64,
+        Telemetry::HEADER_LEN,
     );
-    println!("read  {count} messages, every CRC-32C verified, in {read_time:?}");
-    println!("first: {:?}", first.unwrap());
+    println!("read  {count} messages (CRC-32C and FlatBuffers verified, zero-copy) in {read_time:?}");
+    println!("first: {:?}", owned[0]);
     println!("mean value: {:.2}", sum / count as f64);
+    println!("\nits schema, for flatc:\n{}", Telemetry::SCHEMA);
     Ok(())
 }

@@ -228,8 +228,11 @@ fn streams_read_typed() {
 
     let mut s = SliceReader::new(&bytes, Telemetry::deframer());
     assert_eq!(s.read::<Telemetry>().unwrap().unwrap(), items[0]);
-    let view = s.read_view::<Telemetry>().unwrap().unwrap();
-    drop(s); // slice views outlive the reader
+    // Slice views borrow the input, not the reader: they outlive it.
+    let view = {
+        let mut reader = s;
+        reader.read_view::<Telemetry>().unwrap().unwrap()
+    };
     assert_eq!(view.timestamp(), 1);
 }
 

@@ -709,7 +709,7 @@ impl<'a, T: DecodeElement> VectorView<'a, T> {
 /// fallback: every field of it reads as absent).
 static EMPTY_TABLE: [u8; 12] = [8, 0, 0, 0, 4, 0, 4, 0, 4, 0, 0, 0];
 
-/// The verified empty table, see [`EMPTY_TABLE`].
+/// The verified empty table (see `EMPTY_TABLE`).
 pub fn empty_table() -> TableRef<'static> {
     // SAFETY: EMPTY_TABLE is a root offset (8), a 4-byte vtable with no
     // fields at 4, and a table at 8 pointing back 4 bytes to it; a table

@@ -1,5 +1,5 @@
 // The generated code names nothing the user can shadow.
-#![allow(dead_code, non_camel_case_types)]
+#![allow(dead_code, non_camel_case_types, non_snake_case)]
 
 mod shadowing {
     use ::flatstream::prelude::*;
