@@ -127,6 +127,19 @@ pub trait Deframer {
     /// [`Error::FrameTooLarge`] before the payload is read.
     fn max_frame_len(&self) -> usize;
 
+    /// Whether a header can be checked on its own (a magic, or a checksum
+    /// over the header): what resynchronisation after damage needs.
+    #[inline]
+    fn validates_header(&self) -> bool {
+        false
+    }
+
+    /// Whether payloads carry a checksum, so damage cannot pass for data.
+    #[inline]
+    fn validates_payload(&self) -> bool {
+        false
+    }
+
     /// Zero bytes that follow a payload of `payload_len` bytes. Zero by
     /// default.
     #[inline]
@@ -298,15 +311,32 @@ impl Deframer for DefaultDeframer {
 
 /// `[u32 LE payload length][checksum, C::size() bytes LE][payload]`, the
 /// checksum computed over the payload.
+///
+/// [`with_protected_header`](Self::with_protected_header) adds a second
+/// checksum, over the length, between the length and the payload checksum:
+/// `[u32 len][checksum of len][checksum of payload][payload]`, the runtime
+/// equal of the derive's `#[frame(covers = frame)]` (byte for byte), so a
+/// damaged length is caught before it is trusted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChecksumFramer<C: Checksum> {
     checksum: C,
+    protect_header: bool,
 }
 
 impl<C: Checksum> ChecksumFramer<C> {
     /// A framer that protects every payload with `checksum`.
     pub const fn new(checksum: C) -> Self {
-        ChecksumFramer { checksum }
+        ChecksumFramer {
+            checksum,
+            protect_header: false,
+        }
+    }
+
+    /// The same framer with a checksum over the header too (no effect with
+    /// [`NoChecksum`]).
+    pub const fn with_protected_header(mut self) -> Self {
+        self.protect_header = C::SIZE > 0;
+        self
     }
 
     /// The checksum in use.
@@ -315,10 +345,20 @@ impl<C: Checksum> ChecksumFramer<C> {
     }
 }
 
+/// Where the payload checksum sits in a [`ChecksumFramer`] header.
+#[inline(always)]
+const fn payload_sum_at(size: usize, protect_header: bool) -> usize {
+    if protect_header {
+        4 + size
+    } else {
+        4
+    }
+}
+
 impl<C: Checksum> Framer for ChecksumFramer<C> {
     #[inline]
     fn header_len(&self) -> usize {
-        4 + self.checksum.size()
+        payload_sum_at(C::SIZE, self.protect_header) + C::SIZE
     }
     #[inline]
     fn max_frame_len(&self) -> usize {
@@ -326,15 +366,20 @@ impl<C: Checksum> Framer for ChecksumFramer<C> {
     }
     #[inline]
     fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
-        let size = self.checksum.size();
-        if header.len() != 4 + size || size > 8 {
-            return Err(wrong_header_buffer(header.len(), 4 + size));
+        let size = C::SIZE;
+        let sum_at = payload_sum_at(size, self.protect_header);
+        if header.len() != sum_at + size || size > 8 {
+            return Err(wrong_header_buffer(header.len(), sum_at + size));
         }
         let len = len_to_u32(payload.len())?;
         header[..4].copy_from_slice(&len.to_le_bytes());
+        if self.protect_header {
+            let sum = self.checksum.calculate(&header[..4]) & size_mask(size);
+            header[4..sum_at].copy_from_slice(&sum.to_le_bytes()[..size]);
+        }
         if size > 0 {
             let sum = self.checksum.calculate(payload);
-            header[4..].copy_from_slice(&sum.to_le_bytes()[..size]);
+            header[sum_at..].copy_from_slice(&sum.to_le_bytes()[..size]);
         }
         Ok(())
     }
@@ -345,6 +390,7 @@ impl<C: Checksum> Framer for ChecksumFramer<C> {
 pub struct ChecksumDeframer<C: Checksum> {
     checksum: C,
     max_frame_len: usize,
+    protect_header: bool,
 }
 
 impl<C: Checksum> ChecksumDeframer<C> {
@@ -354,6 +400,7 @@ impl<C: Checksum> ChecksumDeframer<C> {
         ChecksumDeframer {
             checksum,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
+            protect_header: false,
         }
     }
 
@@ -361,6 +408,13 @@ impl<C: Checksum> ChecksumDeframer<C> {
     /// 32-bit length field can hold).
     pub const fn with_max_frame_len(mut self, max: usize) -> Self {
         self.max_frame_len = if max < U32_MAX_LEN { max } else { U32_MAX_LEN };
+        self
+    }
+
+    /// Reads frames of [`ChecksumFramer::with_protected_header`]: the header
+    /// checksum is verified before the length is used.
+    pub const fn with_protected_header(mut self) -> Self {
+        self.protect_header = C::SIZE > 0;
         self
     }
 
@@ -379,26 +433,46 @@ impl<C: Checksum + Default> Default for ChecksumDeframer<C> {
 impl<C: Checksum> Deframer for ChecksumDeframer<C> {
     #[inline]
     fn header_len(&self) -> usize {
-        4 + self.checksum.size()
+        payload_sum_at(C::SIZE, self.protect_header) + C::SIZE
     }
     #[inline]
     fn max_frame_len(&self) -> usize {
         self.max_frame_len
     }
     #[inline]
+    fn validates_header(&self) -> bool {
+        self.protect_header
+    }
+    #[inline]
+    fn validates_payload(&self) -> bool {
+        C::SIZE > 0
+    }
+    #[inline]
     fn decode_header(&self, header: &[u8]) -> Result<usize> {
         let Some(len) = header.first_chunk::<4>() else {
             return Err(wrong_header_buffer(header.len(), self.header_len()));
         };
+        if self.protect_header {
+            let size = C::SIZE;
+            let Some(stored) = header.get(4..4 + size) else {
+                return Err(wrong_header_buffer(header.len(), self.header_len()));
+            };
+            let stored = read_uint_le(stored);
+            let computed = self.checksum.calculate(len) & size_mask(size);
+            if stored != computed {
+                return Err(crate::layout::header_checksum_mismatch(stored, computed));
+            }
+        }
         check_len(u64::from(u32::from_le_bytes(*len)), self.max_frame_len)
     }
     #[inline]
     fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
-        let size = self.checksum.size();
+        let size = C::SIZE;
         if size == 0 {
             return Ok(());
         }
-        let Some(stored) = header.get(4..4 + size) else {
+        let at = payload_sum_at(size, self.protect_header);
+        let Some(stored) = header.get(at..at + size) else {
             return Err(wrong_header_buffer(header.len(), self.header_len()));
         };
         let expected = read_uint_le(stored);

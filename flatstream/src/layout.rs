@@ -9,14 +9,15 @@
 //! only one piece of framing logic to test.
 //!
 //! ```text
-//! [magic: MAGIC.len() bytes][length: LEN_WIDTH bytes][checksum: C::SIZE bytes][zero padding to ALIGN]
-//! [payload][zero padding to ALIGN]
+//! [magic: MAGIC.len() bytes][length: LEN_WIDTH bytes]
+//! [header checksum: C::SIZE bytes, only with COVERS_FRAME][payload checksum: C::SIZE bytes]
+//! [zero padding to ALIGN][payload][zero padding to ALIGN]
 //! ```
 //!
-//! With `COVERS_FRAME`, the stored checksum is the checksum of the header
-//! bytes before it (magic and length) followed by the payload's checksum
-//! (`C::SIZE` bytes, little-endian), so a damaged length or magic is caught
-//! as surely as a damaged payload.
+//! With `COVERS_FRAME`, the header carries a second checksum, over the magic
+//! and length bytes, so a damaged length is caught from the header alone,
+//! before the length is trusted (and a reader resynchronising after damage
+//! can test every byte position cheaply).
 //!
 //! `#[frame(len = u32, checksum = X)]` is byte-identical to
 //! [`ChecksumFramer<X>`](crate::ChecksumFramer).
@@ -53,8 +54,10 @@ struct Fields<L>(PhantomData<L>);
 
 impl<L: FrameLayout> Fields<L> {
     const LEN_AT: usize = L::MAGIC.len();
-    const CHECKSUM_AT: usize = Self::LEN_AT + L::LEN_WIDTH;
     const CHECKSUM_LEN: usize = <L::Checksum as Checksum>::SIZE;
+    const HEADER_SUM_AT: usize = Self::LEN_AT + L::LEN_WIDTH;
+    const HEADER_SUM_LEN: usize = if L::COVERS_FRAME { Self::CHECKSUM_LEN } else { 0 };
+    const CHECKSUM_AT: usize = Self::HEADER_SUM_AT + Self::HEADER_SUM_LEN;
     const UNPADDED: usize = Self::CHECKSUM_AT + Self::CHECKSUM_LEN;
     const HEADER_LEN: usize = round_up(Self::UNPADDED, L::ALIGN);
     /// Evaluated (at compile time) whenever a framer or deframer for `L` is
@@ -81,22 +84,16 @@ impl<L: FrameLayout> Fields<L> {
         assert!(Self::HEADER_LEN <= MAX_HEADER_LEN);
     };
 
-    /// The stored checksum for `payload`, given the header bytes before the
-    /// checksum field.
+    /// The payload's checksum as stored.
     #[inline(always)]
-    fn checksum(prefix: &[u8], payload: &[u8]) -> u64 {
-        let checksum = L::Checksum::default();
-        let mask = size_mask(Self::CHECKSUM_LEN);
-        let payload_sum = checksum.calculate(payload) & mask;
-        if !L::COVERS_FRAME {
-            return payload_sum;
-        }
-        // Magic and length (at most 16 bytes), then the payload's checksum.
-        let mut scratch = [0u8; 24];
-        let n = prefix.len();
-        scratch[..n].copy_from_slice(prefix);
-        scratch[n..n + Self::CHECKSUM_LEN].copy_from_slice(&payload_sum.to_le_bytes()[..Self::CHECKSUM_LEN]);
-        checksum.calculate(&scratch[..n + Self::CHECKSUM_LEN]) & mask
+    fn payload_sum(payload: &[u8]) -> u64 {
+        L::Checksum::default().calculate(payload) & size_mask(Self::CHECKSUM_LEN)
+    }
+
+    /// The header checksum as stored: over magic and length.
+    #[inline(always)]
+    fn header_sum(header: &[u8]) -> u64 {
+        L::Checksum::default().calculate(&header[..Self::HEADER_SUM_AT]) & size_mask(Self::CHECKSUM_LEN)
     }
 }
 
@@ -138,6 +135,17 @@ fn get_uint<L: FrameLayout>(bytes: &[u8]) -> u64 {
     } else {
         buf[..width].copy_from_slice(bytes);
         u64::from_le_bytes(buf)
+    }
+}
+
+/// The error for a header whose own checksum does not match.
+pub(crate) fn header_checksum_mismatch(stored: u64, computed: u64) -> Error {
+    Error::InvalidFrame {
+        offset: 0,
+        reason: format!(
+            "header checksum mismatch: stored {stored:#x}, computed {computed:#x} (the length or magic is corrupt)"
+        )
+        .into(),
     }
 }
 
@@ -212,12 +220,22 @@ impl<L: FrameLayout> Framer for LayoutFramer<L> {
                 max: L::MAX_FRAME_LEN as u64,
             });
         }
-        let (len_at, sum_at) = (Fields::<L>::LEN_AT, Fields::<L>::CHECKSUM_AT);
+        let (len_at, header_sum_at, sum_at) = (
+            Fields::<L>::LEN_AT,
+            Fields::<L>::HEADER_SUM_AT,
+            Fields::<L>::CHECKSUM_AT,
+        );
         header[..len_at].copy_from_slice(L::MAGIC);
-        put_uint::<L>(&mut header[len_at..sum_at], payload.len() as u64);
+        put_uint::<L>(&mut header[len_at..header_sum_at], payload.len() as u64);
+        if L::COVERS_FRAME {
+            let sum = Fields::<L>::header_sum(header);
+            put_uint::<L>(&mut header[header_sum_at..sum_at], sum);
+        }
         if Fields::<L>::CHECKSUM_LEN > 0 {
-            let sum = Fields::<L>::checksum(&header[..sum_at], payload);
-            put_uint::<L>(&mut header[sum_at..Fields::<L>::UNPADDED], sum);
+            put_uint::<L>(
+                &mut header[sum_at..Fields::<L>::UNPADDED],
+                Fields::<L>::payload_sum(payload),
+            );
         }
         header[Fields::<L>::UNPADDED..].fill(0);
         Ok(())
@@ -225,6 +243,14 @@ impl<L: FrameLayout> Framer for LayoutFramer<L> {
 }
 
 impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
+    #[inline]
+    fn validates_header(&self) -> bool {
+        L::COVERS_FRAME || !L::MAGIC.is_empty()
+    }
+    #[inline]
+    fn validates_payload(&self) -> bool {
+        Fields::<L>::CHECKSUM_LEN > 0
+    }
     #[inline(always)]
     fn header_len(&self) -> usize {
         Fields::<L>::HEADER_LEN
@@ -242,7 +268,11 @@ impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
         if header.len() != Fields::<L>::HEADER_LEN {
             return Err(wrong_header_buffer(header.len(), Fields::<L>::HEADER_LEN));
         }
-        let (len_at, sum_at) = (Fields::<L>::LEN_AT, Fields::<L>::CHECKSUM_AT);
+        let (len_at, header_sum_at, sum_at) = (
+            Fields::<L>::LEN_AT,
+            Fields::<L>::HEADER_SUM_AT,
+            Fields::<L>::CHECKSUM_AT,
+        );
         if &header[..len_at] != L::MAGIC {
             return Err(Error::InvalidFrame {
                 offset: 0,
@@ -255,7 +285,14 @@ impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
                 .into(),
             });
         }
-        let len = get_uint::<L>(&header[len_at..sum_at]);
+        if L::COVERS_FRAME {
+            let stored = get_uint::<L>(&header[header_sum_at..sum_at]);
+            let computed = Fields::<L>::header_sum(header);
+            if stored != computed {
+                return Err(header_checksum_mismatch(stored, computed));
+            }
+        }
+        let len = get_uint::<L>(&header[len_at..header_sum_at]);
         if header[Fields::<L>::UNPADDED..].iter().any(|&b| b != 0) {
             return Err(Error::InvalidFrame {
                 offset: 0,
@@ -274,7 +311,7 @@ impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
             return Err(wrong_header_buffer(header.len(), Fields::<L>::HEADER_LEN));
         };
         let expected = get_uint::<L>(stored);
-        let calculated = Fields::<L>::checksum(&header[..sum_at], payload);
+        let calculated = Fields::<L>::payload_sum(payload);
         if expected == calculated {
             Ok(())
         } else {
