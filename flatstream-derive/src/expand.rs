@@ -261,6 +261,13 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
                 paths.primitive("bool"),
                 paths.primitive("u8"),
             );
+            let resync_layout = paths.resync_layout();
+            let resync = (!layout.magic.is_empty() || layout.covers_frame).then(|| {
+                quote! {
+                    #[automatically_derived]
+                    impl #resync_layout for #layout_ty {}
+                }
+            });
             let message_of = message_of.then(|| {
                 quote! {
                     #[automatically_derived]
@@ -297,6 +304,8 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
                         #deframer::new()
                     }
                 }
+
+                #resync
 
                 #message_of
             }

@@ -42,6 +42,7 @@ private_items! {
     layout_framer => LayoutFramer,
     layout_deframer => LayoutDeframer,
     clamp_len => clamp_len,
+    resync_layout => ResyncLayout,
 }
 
 impl Paths {

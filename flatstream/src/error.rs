@@ -91,6 +91,13 @@ pub enum Error {
         /// The value found.
         value: i128,
     },
+    /// A reader or writer was configured with options that do not go
+    /// together (e.g. `SkipCorrupt` for a framing that cannot validate a
+    /// header).
+    InvalidConfig {
+        /// What is wrong and what to do instead.
+        reason: Cow<'static, str>,
+    },
     /// A [`StreamSerialize`](crate::StreamSerialize) implementation could not
     /// produce its payload.
     Serialize {
@@ -110,7 +117,7 @@ impl Error {
             | Error::InvalidFlatBuffer { offset, .. }
             | Error::MissingField { offset, .. }
             | Error::InvalidEnumValue { offset, .. } => Some(*offset),
-            Error::Io(_) | Error::Serialize { .. } => None,
+            Error::Io(_) | Error::Serialize { .. } | Error::InvalidConfig { .. } => None,
         }
     }
 
@@ -127,7 +134,7 @@ impl Error {
             | Error::InvalidFlatBuffer { offset, .. }
             | Error::MissingField { offset, .. }
             | Error::InvalidEnumValue { offset, .. } => *offset = offset.saturating_add(base),
-            Error::Io(_) | Error::Serialize { .. } => {}
+            Error::Io(_) | Error::Serialize { .. } | Error::InvalidConfig { .. } => {}
         }
         self
     }
@@ -187,6 +194,7 @@ impl fmt::Display for Error {
                  such variant (written by a newer schema?)"
             ),
             Error::Serialize { reason } => write!(f, "could not serialize the message: {reason}"),
+            Error::InvalidConfig { reason } => write!(f, "invalid configuration: {reason}"),
         }
     }
 }

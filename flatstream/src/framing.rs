@@ -92,6 +92,7 @@ pub trait Framer {
                 io::IoSlice::new(payload),
                 io::IoSlice::new(padding),
             ],
+            &mut 0,
         )?;
         Ok(())
     }
@@ -567,9 +568,12 @@ pub(crate) fn padding_slice(len: usize) -> Result<&'static [u8]> {
 
 /// Writes every byte of `slices`, in as few `write_vectored` calls as the
 /// writer allows (`Write::write_all_vectored` is not stable yet).
+///
+/// `accepted` counts the bytes the writer took, also when it fails.
 pub(crate) fn write_all_vectored<W: Write + ?Sized>(
     writer: &mut W,
     mut slices: &mut [io::IoSlice<'_>],
+    accepted: &mut usize,
 ) -> io::Result<()> {
     // Drop leading empty slices: writers that only implement `write` take one
     // slice per call, and an empty one would look like a writer making no
@@ -583,7 +587,12 @@ pub(crate) fn write_all_vectored<W: Write + ?Sized>(
                     "the writer accepted no bytes of a frame",
                 ))
             }
-            Ok(n) => io::IoSlice::advance_slices(&mut slices, n),
+            Ok(n) => {
+                let left: usize = slices.iter().map(|s| s.len()).sum();
+                let n = n.min(left);
+                *accepted += n;
+                io::IoSlice::advance_slices(&mut slices, n);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -698,7 +707,9 @@ mod tests {
         let mut w = OneByte(Vec::new());
         let parts: [&[u8]; 5] = [b"", b"ab", b"", b"cde", b""];
         let mut slices = parts.map(io::IoSlice::new);
-        write_all_vectored(&mut w, &mut slices).unwrap();
+        let mut accepted = 0;
+        write_all_vectored(&mut w, &mut slices, &mut accepted).unwrap();
         assert_eq!(w.0, b"abcde");
+        assert_eq!(accepted, 5);
     }
 }

@@ -110,6 +110,7 @@ mod field;
 pub mod framing;
 pub mod layout;
 mod reader;
+pub mod recovery;
 mod serialize;
 mod writer;
 
@@ -134,8 +135,9 @@ pub use framing::{
 };
 pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use reader::{SliceReader, StreamReader, TypedReader};
+pub use recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
 pub use serialize::{RawPayload, StreamSerialize};
-pub use writer::{ProtocolWriter, StreamWriter};
+pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "derive")]
 pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};
@@ -165,8 +167,8 @@ pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Framing;
     pub use crate::{
-        Error, Framed, HasSchema, ProtocolWriter, RawPayload, SliceReader, StreamDeserialize, StreamReader,
-        StreamSerialize, StreamWriter, VerifyLimits,
+        Error, Framed, HasSchema, ProtocolWriter, RawPayload, Recovery, SliceReader, StreamDeserialize,
+        StreamReader, StreamSerialize, StreamWriter, VerifyLimits,
     };
 }
 
@@ -190,6 +192,7 @@ pub mod __private {
     };
     pub use crate::framing::{Deframer, Framer};
     pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
+    pub use crate::recovery::ResyncLayout;
     pub use crate::serialize::StreamSerialize;
     pub use core::default::Default;
     pub use core::fmt::{Debug, Formatter, Result as FmtResult};

@@ -7,6 +7,8 @@ use crate::decode::{StreamDeserialize, VerifyLimits};
 use crate::error::{Error, Result};
 use crate::framing::{Decoded, Deframer};
 use crate::layout::{FrameLayout, LayoutDeframer};
+use crate::recovery::{find_valid_frame, RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
+use std::ops::Range;
 
 /// The reader's first buffer, and the smallest step it grows by.
 const MIN_BUFFER_LEN: usize = 8 * 1024;
@@ -54,6 +56,14 @@ pub struct StreamReader<R: Read, D: Deframer> {
     failed: bool,
     /// Verification limits for typed reads; `None`: each type's own.
     limits: Option<VerifyLimits>,
+    /// What to do about damage.
+    mode: RecoveryMode,
+    /// Regions skipped under `SkipCorrupt`, until taken.
+    skipped: Vec<SkippedRegion>,
+    /// The region being skipped now: where it started and why.
+    skipping: Option<(u64, Error)>,
+    /// The torn tail accepted under `TolerateTornTail`.
+    torn_tail: Option<TornTail>,
 }
 
 impl<R: Read, D: Deframer> StreamReader<R, D> {
@@ -69,7 +79,51 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
             position: 0,
             failed: false,
             limits: None,
+            mode: RecoveryMode::Strict,
+            skipped: Vec::new(),
+            skipping: None,
+            torn_tail: None,
         }
+    }
+
+    /// Chooses what the reader does about damage (see [`Recovery`]):
+    /// `StreamReader::new(file, deframer).with_recovery(Recovery::SkipCorrupt)?`.
+    ///
+    /// A policy the framing's type cannot support does not compile; one its
+    /// configuration cannot support (`SkipCorrupt` with a
+    /// [`ChecksumDeframer`](crate::ChecksumDeframer) without a protected
+    /// header) is refused here with [`Error::InvalidConfig`].
+    ///
+    /// [`Recovery`]: crate::Recovery
+    pub fn with_recovery<P: RecoveryPolicy<D>>(mut self, _policy: P) -> Result<Self> {
+        if P::MODE == RecoveryMode::SkipCorrupt && !self.deframer.validates_header() {
+            return Err(Error::InvalidConfig {
+                reason: "SkipCorrupt needs a framing that can validate a header on its own: use \
+                         ChecksumDeframer::with_protected_header() (and the matching framer), or a magic"
+                    .into(),
+            });
+        }
+        self.mode = P::MODE;
+        Ok(self)
+    }
+
+    /// The recovery policy in use.
+    pub fn recovery(&self) -> RecoveryMode {
+        self.mode
+    }
+
+    /// The incomplete last frame accepted under
+    /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail),
+    /// once the reader has reached it.
+    pub fn torn_tail(&self) -> Option<TornTail> {
+        self.torn_tail
+    }
+
+    /// The regions skipped under
+    /// [`Recovery::SkipCorrupt`](crate::Recovery::SkipCorrupt) since the last
+    /// call, in stream order.
+    pub fn take_skipped(&mut self) -> Vec<SkippedRegion> {
+        std::mem::take(&mut self.skipped)
     }
 
     /// Uses `limits` for every typed read ([`read`](Self::read),
@@ -88,13 +142,24 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// offset; the frame is consumed, so the next call reads the one after.
     pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'_>>> {
         let limits = self.limits.unwrap_or(T::VERIFY_LIMITS);
-        let start = self.position;
-        match self.read_message()? {
-            None => Ok(None),
-            Some(payload) => T::view_with(payload, limits)
-                .map(Some)
-                .map_err(|e| e.shifted(start)),
-        }
+        let range = loop {
+            let start = self.position;
+            let Some(range) = self.next_frame()? else {
+                return Ok(None);
+            };
+            match T::view_with(&self.buffer[range.clone()], limits) {
+                Ok(_) => break range,
+                Err(e) if self.mode == RecoveryMode::SkipCorrupt => self.skipped.push(SkippedRegion {
+                    offset: start,
+                    len: self.position - start,
+                    reason: e.shifted(start),
+                }),
+                Err(e) => return Err(e.shifted(start)),
+            }
+        };
+        // SAFETY: these exact bytes passed `T::view_with` just above (the
+        // loop only breaks on success, and nothing wrote to the buffer since).
+        Ok(Some(unsafe { T::view_unchecked(&self.buffer[range]) }))
     }
 
     /// Reads the next frame, verifies it and copies it into an owned `T`.
@@ -123,29 +188,103 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// errors may be retried). The payload borrows the reader's buffer until
     /// the next call.
     pub fn read_message(&mut self) -> Result<Option<&[u8]>> {
+        match self.next_frame()? {
+            Some(range) => Ok(Some(&self.buffer[range])),
+            None => Ok(None),
+        }
+    }
+
+    /// Finds the next frame (applying the recovery policy) and returns its
+    /// payload's range in the buffer.
+    fn next_frame(&mut self) -> Result<Option<Range<usize>>> {
+        // Once the input has ended in this call, do not ask it again for
+        // every byte a skip moves past.
+        let mut at_end = false;
         loop {
             match self.deframer.decode_frame(&self.buffer[self.start..self.end]) {
                 Ok(Decoded::Frame { payload, frame_len }) => {
+                    self.finish_skip();
                     let base = self.start;
                     self.start += frame_len;
                     self.position += frame_len as u64;
-                    return Ok(Some(&self.buffer[base + payload.start..base + payload.end]));
+                    return Ok(Some(base + payload.start..base + payload.end));
                 }
                 Ok(Decoded::Incomplete { needed }) => {
-                    if !self.fill(needed)? {
-                        let available = self.end - self.start;
-                        if available == 0 {
-                            return Ok(None);
-                        }
-                        return Err(Error::UnexpectedEof {
-                            offset: self.position,
-                            needed: needed as u64,
-                            available: available as u64,
-                        });
+                    if !at_end && self.fill(needed)? {
+                        continue;
+                    }
+                    at_end = true;
+                    let available = self.end - self.start;
+                    if available == 0 {
+                        self.finish_skip();
+                        return Ok(None);
+                    }
+                    let eof = Error::UnexpectedEof {
+                        offset: self.position,
+                        needed: needed as u64,
+                        available: available as u64,
+                    };
+                    match self.mode {
+                        RecoveryMode::Strict => return Err(eof),
+                        RecoveryMode::TolerateTornTail => return self.end_at_torn_tail(needed),
+                        RecoveryMode::SkipCorrupt => self.skip_byte(eof),
                     }
                 }
-                Err(e) => return Err(e.shifted(self.position)),
+                Err(e) => {
+                    let e = e.shifted(self.position);
+                    if self.mode != RecoveryMode::SkipCorrupt {
+                        return Err(e);
+                    }
+                    self.skip_byte(e);
+                }
             }
+        }
+    }
+
+    /// Under `TolerateTornTail`, at the end of the input inside a frame:
+    /// a clean end, unless a valid frame follows the suspect header (then
+    /// the header is corrupt, and truncating here would lose that frame).
+    fn end_at_torn_tail(&mut self, needed: usize) -> Result<Option<Range<usize>>> {
+        let tail = &self.buffer[self.start..self.end];
+        if let Some(at) = find_valid_frame(&self.deframer, tail, 1) {
+            return Err(Error::InvalidFrame {
+                offset: self.position,
+                reason: format!(
+                    "the frame claims {needed} bytes and the input ends after {}, but a valid frame follows at \
+                     byte {}: the header is corrupt, not torn",
+                    tail.len(),
+                    self.position + at as u64
+                )
+                .into(),
+            });
+        }
+        self.torn_tail = Some(TornTail {
+            offset: self.position,
+            len: tail.len() as u64,
+        });
+        self.position += tail.len() as u64;
+        self.start = self.end;
+        Ok(None)
+    }
+
+    /// Under `SkipCorrupt`: steps over one byte, opening a skipped region
+    /// (with `reason`) if none is open.
+    fn skip_byte(&mut self, reason: Error) {
+        if self.skipping.is_none() {
+            self.skipping = Some((self.position, reason));
+        }
+        self.start += 1;
+        self.position += 1;
+    }
+
+    /// Closes the open skipped region, if any, at the current position.
+    fn finish_skip(&mut self) {
+        if let Some((offset, reason)) = self.skipping.take() {
+            self.skipped.push(SkippedRegion {
+                offset,
+                len: self.position - offset,
+                reason,
+            });
         }
     }
 

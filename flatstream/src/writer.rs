@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use flatbuffers::FlatBufferBuilder;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::framing::{header_slot, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN};
 use crate::layout::{Framed, MessageOf};
 use crate::serialize::StreamSerialize;
@@ -35,6 +35,8 @@ pub struct StreamWriter<W: Write, F: Framer> {
     framer: F,
     builder: FlatBufferBuilder<'static>,
     batch: Vec<u8>,
+    /// End offset in `batch` of each frame assembled there.
+    batch_ends: Vec<usize>,
     position: u64,
     frames_written: u64,
 }
@@ -61,6 +63,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
             framer,
             builder: FlatBufferBuilder::new(),
             batch: Vec::new(),
+            batch_ends: Vec::new(),
             position: 0,
             frames_written: 0,
         }
@@ -79,15 +82,18 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
             .encode_header(payload, header)
             .map_err(|e| e.shifted(self.position))?;
         let padding = padding_slice(self.framer.padding_len(payload.len()))?;
-        write_all_vectored(
+        let mut accepted = 0;
+        let outcome = write_all_vectored(
             &mut self.inner,
             &mut [
                 io::IoSlice::new(header),
                 io::IoSlice::new(payload),
                 io::IoSlice::new(padding),
             ],
-        )?;
-        self.position += (header.len() + payload.len() + padding.len()) as u64;
+            &mut accepted,
+        );
+        self.position += accepted as u64;
+        outcome?;
         self.frames_written += 1;
         Ok(())
     }
@@ -101,7 +107,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// of the failing item or those after it has.
     pub fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
         self.batch.clear();
-        let mut pending = 0u64;
+        self.batch_ends.clear();
         let mut result = Ok(());
         for item in items {
             let framed = item.encode(&mut self.builder).and_then(|payload| {
@@ -114,39 +120,75 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
                 result = Err(e);
                 break;
             }
-            pending += 1;
+            self.batch_ends.push(self.batch.len());
             if self.batch.len() >= BATCH_FLUSH_BYTES {
-                self.hand_over_batch(pending)?;
-                pending = 0;
+                self.hand_over_batch()?;
             }
         }
-        self.hand_over_batch(pending)?;
+        self.hand_over_batch()?;
         result
     }
 
-    /// Writes the assembled batch and counts its frames as written.
-    fn hand_over_batch(&mut self, frames: u64) -> Result<()> {
-        if !self.batch.is_empty() {
-            self.inner.write_all(&self.batch)?;
-            self.position += self.batch.len() as u64;
-            self.batch.clear();
-        }
-        self.frames_written += frames;
-        Ok(())
+    /// Writes the assembled batch. On an I/O error, the frames the inner
+    /// writer accepted completely still count as written.
+    fn hand_over_batch(&mut self) -> Result<()> {
+        let mut accepted = 0;
+        let outcome = loop {
+            if accepted == self.batch.len() {
+                break Ok(());
+            }
+            match self.inner.write(&self.batch[accepted..]) {
+                Ok(0) => {
+                    break Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the writer accepted no bytes of a frame",
+                    ))
+                }
+                Ok(n) => accepted += n.min(self.batch.len() - accepted),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        let complete = self.batch_ends.iter().take_while(|&&end| end <= accepted).count();
+        self.frames_written += complete as u64;
+        self.position += accepted as u64;
+        self.batch.clear();
+        self.batch_ends.clear();
+        outcome.map_err(Error::from)
     }
 
-    /// Flushes the inner writer.
+    /// Flushes the inner writer: bytes buffered in a `BufWriter` go to the
+    /// file or socket. It says nothing about the disk: after `flush`, the
+    /// frames survive a crash of this process but not a power loss.
     pub fn flush(&mut self) -> Result<()> {
         self.inner.flush()?;
         Ok(())
     }
 
-    /// Bytes handed to the inner writer so far.
+    /// Flushes, then asks the operating system to put the data on the disk
+    /// (`File::sync_data`): after it returns, the frames written so far
+    /// survive a power loss (as far as the disk keeps its promises).
+    /// A crash before it may leave a torn last frame, which
+    /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail)
+    /// reads past.
+    pub fn sync(&mut self) -> Result<()>
+    where
+        W: SyncData,
+    {
+        self.inner.flush()?;
+        self.inner.sync_data()?;
+        Ok(())
+    }
+
+    /// Bytes the inner writer accepted so far (after an I/O error, including
+    /// the part of the failed frame it took).
     pub fn position(&self) -> u64 {
         self.position
     }
 
-    /// Frames fully handed to the inner writer so far.
+    /// Frames the inner writer accepted completely so far. After an I/O
+    /// error this is exactly the number of whole frames in the output (with a
+    /// `BufWriter` inside, "accepted" means copied into its buffer).
     pub fn frames_written(&self) -> u64 {
         self.frames_written
     }
@@ -242,5 +284,31 @@ where
         f.debug_struct("ProtocolWriter")
             .field("writer", &self.writer)
             .finish()
+    }
+}
+
+/// Writers backed by a file that can be synced to disk
+/// ([`StreamWriter::sync`]).
+pub trait SyncData: Write {
+    /// Puts the written data on the disk (`File::sync_data`).
+    fn sync_data(&mut self) -> io::Result<()>;
+}
+
+impl SyncData for std::fs::File {
+    fn sync_data(&mut self) -> io::Result<()> {
+        std::fs::File::sync_data(self)
+    }
+}
+
+impl SyncData for &std::fs::File {
+    fn sync_data(&mut self) -> io::Result<()> {
+        std::fs::File::sync_data(self)
+    }
+}
+
+impl<W: SyncData> SyncData for std::io::BufWriter<W> {
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.flush()?;
+        self.get_mut().sync_data()
     }
 }

@@ -40,5 +40,6 @@ fn main() {
         boxed: Box::new(3),
     };
     w.write(&e).unwrap();
-    assert_eq!(Everything::HEADER_LEN, 24);
+    // magic 4 + length 8 + header checksum 8 + payload checksum 8, padded to 8.
+    assert_eq!(Everything::HEADER_LEN, 32);
 }
