@@ -89,7 +89,7 @@ fn a_corrupt_length_is_never_taken_for_a_torn_tail() {
     struct Plain {}
     let payloads = [pseudo_random_bytes(1, 40), pseudo_random_bytes(2, 40)];
     for framer_kind in 0..2 {
-        let (bytes, deframer): (Vec<u8>, Box<dyn Fn(&[u8]) -> Result<(), Error>>) = if framer_kind == 0 {
+        let (bytes, deframer): (Vec<u8>, Box<ReadAll>) = if framer_kind == 0 {
             let mut w = StreamWriter::new(Vec::new(), Plain::framer());
             for p in &payloads {
                 w.write(&RawPayload(p)).unwrap();
@@ -119,6 +119,9 @@ fn a_corrupt_length_is_never_taken_for_a_torn_tail() {
         }
     }
 }
+
+/// Reads a whole stream under `TolerateTornTail`.
+type ReadAll = dyn Fn(&[u8]) -> Result<(), Error>;
 
 fn read_all_torn<D: Deframer>(bytes: &[u8], d: D) -> Result<(), Error> {
     let mut r = StreamReader::new(bytes, d).with_recovery(Recovery::TolerateTornTail)?;
