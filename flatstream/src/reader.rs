@@ -323,6 +323,12 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
         self.position
     }
 
+    /// Bytes of buffer the reader holds (it grows with the largest frame
+    /// seen, up to the deframer's limit plus its header, and is reused).
+    pub fn buffer_capacity(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// Bytes read from the inner reader but not consumed yet.
     pub fn buffered(&self) -> &[u8] {
         &self.buffer[self.start..self.end]
