@@ -26,10 +26,13 @@ proptest! {
     }
 }
 
+/// A fuzz target's body.
+type Target = fn(&[u8]);
+
 #[test]
 fn regression_corpus_replays() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus");
-    let targets: [(&str, fn(&[u8])); 3] = [
+    let targets: [(&str, Target); 3] = [
         ("reader", fuzz::reader),
         ("mutated_stream", fuzz::mutated_stream),
         ("view", fuzz::view),
