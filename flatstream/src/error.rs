@@ -62,7 +62,7 @@ pub enum Error {
         /// Offset of the first header byte of the frame.
         offset: u64,
         /// What is wrong with it.
-        reason: Cow<'static, str>,
+        reason: FrameDefect,
     },
     /// A payload is not a valid FlatBuffers buffer of the expected type (the
     /// verifier rejected it: out-of-bounds offsets, bad alignment, invalid
@@ -104,6 +104,85 @@ pub enum Error {
         /// What went wrong.
         reason: Cow<'static, str>,
     },
+}
+
+/// What is wrong with a frame reported as [`Error::InvalidFrame`]. Built
+/// without allocating, since a reader resynchronising after damage meets one
+/// at every byte it skips.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FrameDefect {
+    /// The frame does not start with the framing's magic bytes.
+    MagicMismatch {
+        /// The magic the framing expects.
+        expected: &'static [u8],
+        /// The bytes found instead (the first `expected.len()` of them).
+        found: [u8; 8],
+    },
+    /// The checksum over the header (magic and length) does not match: the
+    /// length cannot be trusted.
+    HeaderChecksumMismatch {
+        /// The checksum stored in the header.
+        stored: u64,
+        /// The checksum computed over the header bytes.
+        computed: u64,
+    },
+    /// Padding bytes (in the header or after the payload) are not zero.
+    NonZeroPadding,
+    /// Under `TolerateTornTail`: the last frame claims more bytes than the
+    /// input holds, but a complete valid frame starts inside them, so the
+    /// length is corrupt (reading on as if the write was torn would drop
+    /// that frame).
+    CorruptLength {
+        /// Bytes the frame claims (header, payload, padding).
+        claimed: u64,
+        /// Bytes present from the frame's start to the end of the input.
+        available: u64,
+        /// Stream offset of the valid frame found inside them.
+        valid_frame_at: u64,
+    },
+    /// Anything else (custom deframers, misuse of the sans-IO API).
+    Other(Cow<'static, str>),
+}
+
+impl fmt::Display for FrameDefect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameDefect::MagicMismatch { expected, found } => write!(
+                f,
+                "expected the magic bytes {expected:02X?}, found {:02X?} (not a frame start: the stream is \
+                 corrupt or was written with another framing)",
+                &found[..expected.len().min(8)]
+            ),
+            FrameDefect::HeaderChecksumMismatch { stored, computed } => write!(
+                f,
+                "header checksum mismatch: stored {stored:#x}, computed {computed:#x} (the length or magic is corrupt)"
+            ),
+            FrameDefect::NonZeroPadding => f.write_str("padding bytes are not zero"),
+            FrameDefect::CorruptLength {
+                claimed,
+                available,
+                valid_frame_at,
+            } => write!(
+                f,
+                "the frame claims {claimed} bytes and the input ends after {available}, but a valid frame \
+                 follows at byte {valid_frame_at}: the header is corrupt, not torn"
+            ),
+            FrameDefect::Other(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<&'static str> for FrameDefect {
+    fn from(reason: &'static str) -> Self {
+        FrameDefect::Other(Cow::Borrowed(reason))
+    }
+}
+
+impl From<String> for FrameDefect {
+    fn from(reason: String) -> Self {
+        FrameDefect::Other(Cow::Owned(reason))
+    }
 }
 
 impl Error {

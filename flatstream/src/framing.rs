@@ -188,7 +188,7 @@ pub trait Deframer {
         if input[payload.end..frame_len].iter().any(|&b| b != 0) {
             return Err(Error::InvalidFrame {
                 offset: 0,
-                reason: "padding after the payload is not zero".into(),
+                reason: crate::error::FrameDefect::NonZeroPadding,
             });
         }
         Ok(Decoded::Frame { payload, frame_len })
@@ -230,7 +230,7 @@ pub trait Deframer {
         if buffer[payload_len..].iter().any(|&b| b != 0) {
             return Err(Error::InvalidFrame {
                 offset: 0,
-                reason: "padding after the payload is not zero".into(),
+                reason: crate::error::FrameDefect::NonZeroPadding,
             });
         }
         buffer.truncate(payload_len);

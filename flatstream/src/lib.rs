@@ -128,7 +128,7 @@ pub use checksum::{Checksum, NoChecksum};
 #[cfg(feature = "crc16")]
 pub use checksum::{Crc16, Crc16Xmodem};
 pub use decode::{HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits};
-pub use error::{Error, Result};
+pub use error::{Error, FrameDefect, Result};
 pub use framing::{
     ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
     DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN,

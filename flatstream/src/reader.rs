@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 
 use crate::decode::{StreamDeserialize, VerifyLimits};
-use crate::error::{Error, Result};
+use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{Decoded, Deframer};
 use crate::layout::{FrameLayout, LayoutDeframer};
 use crate::recovery::{find_valid_frame, RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
@@ -249,13 +249,11 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
         if let Some(at) = find_valid_frame(&self.deframer, tail, 1) {
             return Err(Error::InvalidFrame {
                 offset: self.position,
-                reason: format!(
-                    "the frame claims {needed} bytes and the input ends after {}, but a valid frame follows at \
-                     byte {}: the header is corrupt, not torn",
-                    tail.len(),
-                    self.position + at as u64
-                )
-                .into(),
+                reason: FrameDefect::CorruptLength {
+                    claimed: needed as u64,
+                    available: tail.len() as u64,
+                    valid_frame_at: self.position + at as u64,
+                },
             });
         }
         self.torn_tail = Some(TornTail {
