@@ -63,6 +63,17 @@
 //! A payload that does not fit the header's length field is refused at write
 //! time, never truncated.
 //!
+//! # Damage
+//!
+//! Readers are strict by default: the first error ends the stream.
+//! [`StreamReader::with_recovery`] chooses [`Recovery::TolerateTornTail`]
+//! (an incomplete last frame, as a crash during a write leaves, ends the
+//! stream cleanly and is reported by [`StreamReader::torn_tail`]) or
+//! [`Recovery::SkipCorrupt`] (damaged bytes are skipped up to the next frame
+//! that validates; [`StreamReader::take_skipped`] reports each range). The
+//! latter needs a framing whose headers validate on their own: a `magic`, or
+//! `covers = frame` / [`ChecksumFramer::with_protected_header`].
+//!
 //! # Building blocks
 //!
 //! | concept | items |
@@ -72,7 +83,9 @@
 //! | framing (sans-IO) | [`Framer`], [`Deframer`], [`DefaultFramer`]/[`DefaultDeframer`], [`ChecksumFramer`]/[`ChecksumDeframer`] |
 //! | compile-time layouts | [`FrameLayout`], [`LayoutFramer`], [`LayoutDeframer`], [`Framed`] (what the derives generate) |
 //! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file) |
-//! | errors | [`Error`], [`Result`] |
+//! | recovery | [`Recovery`], [`RecoveryMode`], [`TornTail`], [`SkippedRegion`] |
+//! | typed reading | [`StreamDeserialize`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
+//! | errors | [`Error`], [`FrameDefect`], [`Result`] |
 //!
 //! # Cargo features
 //!
