@@ -122,6 +122,7 @@ mod error;
 mod field;
 pub mod framing;
 pub mod layout;
+mod read_core;
 mod reader;
 pub mod recovery;
 mod serialize;

@@ -3,15 +3,14 @@
 
 use std::io::{self, Read};
 
-use crate::decode::{StreamDeserialize, VerifyLimits};
-use crate::error::{Error, FrameDefect, Result};
-use crate::framing::{Decoded, Deframer};
-use crate::layout::{FrameLayout, LayoutDeframer};
-use crate::recovery::{find_valid_frame, RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 use std::ops::Range;
 
-/// The reader's first buffer, and the smallest step it grows by.
-const MIN_BUFFER_LEN: usize = 8 * 1024;
+use crate::decode::{StreamDeserialize, VerifyLimits};
+use crate::error::{Error, Result};
+use crate::framing::{Decoded, Deframer};
+use crate::layout::{FrameLayout, LayoutDeframer};
+use crate::read_core::{ReadCore, Step};
+use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 
 /// Reads framed messages from any [`Read`].
 ///
@@ -45,25 +44,7 @@ const MIN_BUFFER_LEN: usize = 8 * 1024;
 #[derive(Debug)]
 pub struct StreamReader<R: Read, D: Deframer> {
     inner: R,
-    deframer: D,
-    /// Initialised storage; bytes `start..end` are read but not yet consumed.
-    buffer: Vec<u8>,
-    start: usize,
-    end: usize,
-    /// Stream offset of `buffer[start]`: where the next frame begins.
-    position: u64,
-    /// Set after the iterator yielded an error, so it stops there.
-    failed: bool,
-    /// Verification limits for typed reads; `None`: each type's own.
-    limits: Option<VerifyLimits>,
-    /// What to do about damage.
-    mode: RecoveryMode,
-    /// Regions skipped under `SkipCorrupt`, until taken.
-    skipped: Vec<SkippedRegion>,
-    /// The region being skipped now: where it started and why.
-    skipping: Option<(u64, Error)>,
-    /// The torn tail accepted under `TolerateTornTail`.
-    torn_tail: Option<TornTail>,
+    core: ReadCore<D>,
 }
 
 impl<R: Read, D: Deframer> StreamReader<R, D> {
@@ -72,17 +53,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     pub fn new(inner: R, deframer: D) -> Self {
         StreamReader {
             inner,
-            deframer,
-            buffer: Vec::new(),
-            start: 0,
-            end: 0,
-            position: 0,
-            failed: false,
-            limits: None,
-            mode: RecoveryMode::Strict,
-            skipped: Vec::new(),
-            skipping: None,
-            torn_tail: None,
+            core: ReadCore::new(deframer),
         }
     }
 
@@ -96,41 +67,34 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     ///
     /// [`Recovery`]: crate::Recovery
     pub fn with_recovery<P: RecoveryPolicy<D>>(mut self, _policy: P) -> Result<Self> {
-        if P::MODE == RecoveryMode::SkipCorrupt && !self.deframer.validates_header() {
-            return Err(Error::InvalidConfig {
-                reason: "SkipCorrupt needs a framing that can validate a header on its own: use \
-                         ChecksumDeframer::with_protected_header() (and the matching framer), or a magic"
-                    .into(),
-            });
-        }
-        self.mode = P::MODE;
+        self.core.set_recovery::<P>()?;
         Ok(self)
     }
 
     /// The recovery policy in use.
     pub fn recovery(&self) -> RecoveryMode {
-        self.mode
+        self.core.mode
     }
 
     /// The incomplete last frame accepted under
     /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail),
     /// once the reader has reached it.
     pub fn torn_tail(&self) -> Option<TornTail> {
-        self.torn_tail
+        self.core.torn_tail
     }
 
     /// The regions skipped under
     /// [`Recovery::SkipCorrupt`](crate::Recovery::SkipCorrupt) since the last
     /// call, in stream order.
     pub fn take_skipped(&mut self) -> Vec<SkippedRegion> {
-        std::mem::take(&mut self.skipped)
+        std::mem::take(&mut self.core.skipped)
     }
 
     /// Uses `limits` for every typed read ([`read`](Self::read),
     /// [`read_view`](Self::read_view), [`typed`](Self::typed)) instead of
     /// each type's own `VERIFY_LIMITS`.
     pub fn with_verify_limits(mut self, limits: VerifyLimits) -> Self {
-        self.limits = Some(limits);
+        self.core.limits = Some(limits);
         self
     }
 
@@ -140,31 +104,23 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// A payload the verifier rejects ends in [`Error::InvalidFlatBuffer`],
     /// [`Error::MissingField`] or [`Error::InvalidEnumValue`] with the frame's
     /// offset; the frame is consumed, so the next call reads the one after.
+    /// Under `SkipCorrupt` such a frame is skipped and reported instead.
     pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'_>>> {
-        let limits = self.limits.unwrap_or(T::VERIFY_LIMITS);
-        let range = loop {
-            let start = self.position;
+        let verified = loop {
+            let start = self.core.position;
             let Some(range) = self.next_frame()? else {
                 return Ok(None);
             };
-            match T::view_with(&self.buffer[range.clone()], limits) {
-                Ok(_) => break range,
-                Err(e) if self.mode == RecoveryMode::SkipCorrupt => self.skipped.push(SkippedRegion {
-                    offset: start,
-                    len: self.position - start,
-                    reason: e.shifted(start),
-                }),
-                Err(e) => return Err(e.shifted(start)),
+            if let Some(verified) = self.core.verify::<T>(start, range)? {
+                break verified;
             }
         };
-        // SAFETY: these exact bytes passed `T::view_with` just above (the
-        // loop only breaks on success, and nothing wrote to the buffer since).
-        Ok(Some(unsafe { T::view_unchecked(&self.buffer[range]) }))
+        Ok(Some(self.core.view::<T>(verified)))
     }
 
     /// Reads the next frame, verifies it and copies it into an owned `T`.
     pub fn read<T: StreamDeserialize>(&mut self) -> Result<Option<T>> {
-        let start = self.position;
+        let start = self.core.position;
         match self.read_view::<T>()? {
             None => Ok(None),
             Some(view) => T::from_view(view).map(Some).map_err(|e| e.shifted(start)),
@@ -189,152 +145,50 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// the next call.
     pub fn read_message(&mut self) -> Result<Option<&[u8]>> {
         match self.next_frame()? {
-            Some(range) => Ok(Some(&self.buffer[range])),
+            Some(range) => Ok(Some(self.core.payload(range))),
             None => Ok(None),
         }
     }
 
-    /// Finds the next frame (applying the recovery policy) and returns its
-    /// payload's range in the buffer.
+    /// Drives the core: reads whenever it needs bytes.
     fn next_frame(&mut self) -> Result<Option<Range<usize>>> {
         // Once the input has ended in this call, do not ask it again for
         // every byte a skip moves past.
         let mut at_end = false;
         loop {
-            match self.deframer.decode_frame(&self.buffer[self.start..self.end]) {
-                Ok(Decoded::Frame { payload, frame_len }) => {
-                    self.finish_skip();
-                    let base = self.start;
-                    self.start += frame_len;
-                    self.position += frame_len as u64;
-                    return Ok(Some(base + payload.start..base + payload.end));
-                }
-                Ok(Decoded::Incomplete { needed }) => {
-                    if !at_end && self.fill(needed)? {
-                        continue;
-                    }
-                    at_end = true;
-                    let available = self.end - self.start;
-                    if available == 0 {
-                        self.finish_skip();
-                        return Ok(None);
-                    }
-                    let eof = Error::UnexpectedEof {
-                        offset: self.position,
-                        needed: needed as u64,
-                        available: available as u64,
-                    };
-                    match self.mode {
-                        RecoveryMode::Strict => return Err(eof),
-                        RecoveryMode::TolerateTornTail => return self.end_at_torn_tail(needed),
-                        RecoveryMode::SkipCorrupt => self.skip_byte(eof),
+            match self.core.step(at_end)? {
+                None => return Ok(None),
+                Some(Step::Frame(range)) => return Ok(Some(range)),
+                Some(Step::Need(needed)) => {
+                    let spare = self.core.spare(needed);
+                    match read_retrying(&mut self.inner, spare)? {
+                        0 => at_end = true,
+                        n => self.core.filled(n),
                     }
                 }
-                Err(e) => {
-                    let e = e.shifted(self.position);
-                    if self.mode != RecoveryMode::SkipCorrupt {
-                        return Err(e);
-                    }
-                    self.skip_byte(e);
-                }
-            }
-        }
-    }
-
-    /// Under `TolerateTornTail`, at the end of the input inside a frame:
-    /// a clean end, unless a valid frame follows the suspect header (then
-    /// the header is corrupt, and truncating here would lose that frame).
-    fn end_at_torn_tail(&mut self, needed: usize) -> Result<Option<Range<usize>>> {
-        let tail = &self.buffer[self.start..self.end];
-        if let Some(at) = find_valid_frame(&self.deframer, tail, 1) {
-            return Err(Error::InvalidFrame {
-                offset: self.position,
-                reason: FrameDefect::CorruptLength {
-                    claimed: needed as u64,
-                    available: tail.len() as u64,
-                    valid_frame_at: self.position + at as u64,
-                },
-            });
-        }
-        self.torn_tail = Some(TornTail {
-            offset: self.position,
-            len: tail.len() as u64,
-        });
-        self.position += tail.len() as u64;
-        self.start = self.end;
-        Ok(None)
-    }
-
-    /// Under `SkipCorrupt`: steps over one byte, opening a skipped region
-    /// (with `reason`) if none is open.
-    fn skip_byte(&mut self, reason: Error) {
-        if self.skipping.is_none() {
-            self.skipping = Some((self.position, reason));
-        }
-        self.start += 1;
-        self.position += 1;
-    }
-
-    /// Closes the open skipped region, if any, at the current position.
-    fn finish_skip(&mut self) {
-        if let Some((offset, reason)) = self.skipping.take() {
-            self.skipped.push(SkippedRegion {
-                offset,
-                len: self.position - offset,
-                reason,
-            });
-        }
-    }
-
-    /// Reads more bytes towards a frame of `needed` bytes starting at
-    /// `self.start`. Returns `false` at end of input.
-    fn fill(&mut self, needed: usize) -> Result<bool> {
-        if self.buffer.len() - self.start < needed && self.start > 0 {
-            // Move the partial frame to the front to make room behind it.
-            self.buffer.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.end == self.buffer.len() {
-            // Full: grow towards `needed`, but at most double, so memory
-            // follows the bytes that arrive rather than what a header claims.
-            let doubled = self.buffer.len().saturating_mul(2);
-            let target = needed.min(doubled).max(MIN_BUFFER_LEN).max(self.end + 1);
-            self.buffer.resize(target, 0);
-        }
-        loop {
-            match self.inner.read(&mut self.buffer[self.end..]) {
-                Ok(0) => return Ok(false),
-                Ok(n) => {
-                    // A misbehaving `Read` may claim more than it was given.
-                    self.end = (self.end + n).min(self.buffer.len());
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
             }
         }
     }
 
     /// Stream offset of the next frame: bytes consumed so far.
     pub fn position(&self) -> u64 {
-        self.position
+        self.core.position
     }
 
     /// Bytes of buffer the reader holds (it grows with the largest frame
     /// seen, up to the deframer's limit plus its header, and is reused).
     pub fn buffer_capacity(&self) -> usize {
-        self.buffer.len()
+        self.core.capacity()
     }
 
     /// Bytes read from the inner reader but not consumed yet.
     pub fn buffered(&self) -> &[u8] {
-        &self.buffer[self.start..self.end]
+        self.core.buffered()
     }
 
     /// The deframer in use.
     pub fn deframer(&self) -> &D {
-        &self.deframer
+        &self.core.deframer
     }
 
     /// The inner reader.
@@ -355,6 +209,17 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     }
 }
 
+/// One `read`, retried on `Interrupted`.
+fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Owned payloads, for convenience: each item copies the payload into a new
 /// `Vec`. Use [`read_message`](StreamReader::read_message) in a `while let`
 /// loop to avoid that allocation. The iterator ends after the first error.
@@ -362,14 +227,14 @@ impl<R: Read, D: Deframer> Iterator for StreamReader<R, D> {
     type Item = Result<Vec<u8>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
+        if self.core.failed {
             return None;
         }
         match self.read_message() {
             Ok(Some(payload)) => Some(Ok(payload.to_vec())),
             Ok(None) => None,
             Err(e) => {
-                self.failed = true;
+                self.core.failed = true;
                 Some(Err(e))
             }
         }
@@ -415,11 +280,11 @@ impl<R: Read, D: Deframer, T: StreamDeserialize> Iterator for TypedReader<R, D, 
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        if self.reader.failed {
+        if self.reader.core.failed {
             return None;
         }
         let item = self.reader.read::<T>().transpose();
-        self.reader.failed = matches!(item, Some(Err(_)));
+        self.reader.core.failed = matches!(item, Some(Err(_)));
         item
     }
 }

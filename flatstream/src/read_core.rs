@@ -1,0 +1,246 @@
+//! The sans-IO core of every reader: buffer management and the recovery
+//! state machine. [`StreamReader`](crate::StreamReader) drives it with a
+//! `Read`, `AsyncStreamReader` with an `AsyncRead`; neither holds any
+//! framing or recovery logic of its own.
+
+use std::ops::Range;
+
+use crate::decode::{StreamDeserialize, VerifyLimits};
+use crate::error::{Error, FrameDefect, Result};
+use crate::framing::{Decoded, Deframer};
+use crate::recovery::{find_valid_frame, RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
+
+/// The first buffer, and the smallest step it grows by.
+const MIN_BUFFER_LEN: usize = 8 * 1024;
+
+/// What the core needs next.
+pub(crate) enum Step {
+    /// A verified frame's payload, at this range of the buffer.
+    Frame(Range<usize>),
+    /// More input: the current frame needs this many bytes in all.
+    Need(usize),
+}
+
+/// Proof that a range of the buffer passed `T`'s verification.
+pub(crate) struct Verified<T> {
+    range: Range<usize>,
+    _type: std::marker::PhantomData<fn() -> T>,
+}
+
+/// Buffer, position and recovery state of a reader.
+#[derive(Debug)]
+pub(crate) struct ReadCore<D> {
+    pub(crate) deframer: D,
+    /// Initialised storage; bytes `start..end` are read but not consumed.
+    buffer: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Stream offset of `buffer[start]`: where the next frame begins.
+    pub(crate) position: u64,
+    /// Set after an iterator yielded an error, so it stops there.
+    pub(crate) failed: bool,
+    /// Verification limits for typed reads; `None`: each type's own.
+    pub(crate) limits: Option<VerifyLimits>,
+    pub(crate) mode: RecoveryMode,
+    /// Regions skipped under `SkipCorrupt`, until taken.
+    pub(crate) skipped: Vec<SkippedRegion>,
+    /// The region being skipped now: where it started and why.
+    skipping: Option<(u64, Error)>,
+    pub(crate) torn_tail: Option<TornTail>,
+}
+
+impl<D: Deframer> ReadCore<D> {
+    pub(crate) fn new(deframer: D) -> Self {
+        ReadCore {
+            deframer,
+            buffer: Vec::new(),
+            start: 0,
+            end: 0,
+            position: 0,
+            failed: false,
+            limits: None,
+            mode: RecoveryMode::Strict,
+            skipped: Vec::new(),
+            skipping: None,
+            torn_tail: None,
+        }
+    }
+
+    /// Sets the recovery policy, refusing `SkipCorrupt` for a deframer that
+    /// cannot validate a header.
+    pub(crate) fn set_recovery<P: RecoveryPolicy<D>>(&mut self) -> Result<()> {
+        if P::MODE == RecoveryMode::SkipCorrupt && !self.deframer.validates_header() {
+            return Err(Error::InvalidConfig {
+                reason: "SkipCorrupt needs a framing that can validate a header on its own: use \
+                         ChecksumDeframer::with_protected_header() (and the matching framer), or a magic"
+                    .into(),
+            });
+        }
+        self.mode = P::MODE;
+        Ok(())
+    }
+
+    /// Advances to the next frame. `at_end`: the input has no more bytes.
+    /// `Ok(None)` is a clean end.
+    pub(crate) fn step(&mut self, at_end: bool) -> Result<Option<Step>> {
+        loop {
+            match self.deframer.decode_frame(&self.buffer[self.start..self.end]) {
+                Ok(Decoded::Frame { payload, frame_len }) => {
+                    self.finish_skip();
+                    let base = self.start;
+                    self.start += frame_len;
+                    self.position += frame_len as u64;
+                    return Ok(Some(Step::Frame(base + payload.start..base + payload.end)));
+                }
+                Ok(Decoded::Incomplete { needed }) => {
+                    if !at_end {
+                        return Ok(Some(Step::Need(needed)));
+                    }
+                    let available = self.end - self.start;
+                    if available == 0 {
+                        self.finish_skip();
+                        return Ok(None);
+                    }
+                    let eof = Error::UnexpectedEof {
+                        offset: self.position,
+                        needed: needed as u64,
+                        available: available as u64,
+                    };
+                    match self.mode {
+                        RecoveryMode::Strict => return Err(eof),
+                        RecoveryMode::TolerateTornTail => {
+                            return self.end_at_torn_tail(needed).map(|()| None)
+                        }
+                        RecoveryMode::SkipCorrupt => self.skip_byte(eof),
+                    }
+                }
+                Err(e) => {
+                    let e = e.shifted(self.position);
+                    if self.mode != RecoveryMode::SkipCorrupt {
+                        return Err(e);
+                    }
+                    self.skip_byte(e);
+                }
+            }
+        }
+    }
+
+    /// Under `TolerateTornTail`, at the end of the input inside a frame: a
+    /// clean end, unless a valid frame follows the suspect header (then the
+    /// header is corrupt, and truncating here would lose that frame).
+    fn end_at_torn_tail(&mut self, needed: usize) -> Result<()> {
+        let tail = &self.buffer[self.start..self.end];
+        if let Some(at) = find_valid_frame(&self.deframer, tail, 1) {
+            return Err(Error::InvalidFrame {
+                offset: self.position,
+                reason: FrameDefect::CorruptLength {
+                    claimed: needed as u64,
+                    available: tail.len() as u64,
+                    valid_frame_at: self.position + at as u64,
+                },
+            });
+        }
+        self.torn_tail = Some(TornTail {
+            offset: self.position,
+            len: tail.len() as u64,
+        });
+        self.position += tail.len() as u64;
+        self.start = self.end;
+        Ok(())
+    }
+
+    /// Under `SkipCorrupt`: steps over one byte, opening a skipped region
+    /// (with `reason`) if none is open.
+    fn skip_byte(&mut self, reason: Error) {
+        if self.skipping.is_none() {
+            self.skipping = Some((self.position, reason));
+        }
+        self.start += 1;
+        self.position += 1;
+    }
+
+    /// Closes the open skipped region, if any, at the current position.
+    fn finish_skip(&mut self) {
+        if let Some((offset, reason)) = self.skipping.take() {
+            self.skipped.push(SkippedRegion {
+                offset,
+                len: self.position - offset,
+                reason,
+            });
+        }
+    }
+
+    /// Room to read into, for a frame of `needed` bytes starting at the
+    /// current position. Grows the buffer towards `needed` at most doubling,
+    /// so memory follows the bytes that arrive, not what a header claims.
+    pub(crate) fn spare(&mut self, needed: usize) -> &mut [u8] {
+        if self.buffer.len() - self.start < needed && self.start > 0 {
+            // Move the partial frame to the front to make room behind it.
+            self.buffer.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buffer.len() {
+            let doubled = self.buffer.len().saturating_mul(2);
+            let target = needed.min(doubled).max(MIN_BUFFER_LEN).max(self.end + 1);
+            self.buffer.resize(target, 0);
+        }
+        &mut self.buffer[self.end..]
+    }
+
+    /// Records that `n` bytes were read into [`spare`](Self::spare).
+    pub(crate) fn filled(&mut self, n: usize) {
+        // A misbehaving reader may claim more than it was given.
+        self.end = (self.end + n).min(self.buffer.len());
+    }
+
+    /// The payload at `range` (from [`Step::Frame`]).
+    pub(crate) fn payload(&self, range: Range<usize>) -> &[u8] {
+        &self.buffer[range]
+    }
+
+    /// Verifies the frame at `range`, which started at stream offset
+    /// `start`, as a `T`. Under `SkipCorrupt` a rejection is recorded as a
+    /// skipped region and `Ok(None)` returned.
+    pub(crate) fn verify<T: StreamDeserialize>(
+        &mut self,
+        start: u64,
+        range: Range<usize>,
+    ) -> Result<Option<Verified<T>>> {
+        let limits = self.limits.unwrap_or(T::VERIFY_LIMITS);
+        match T::view_with(&self.buffer[range.clone()], limits) {
+            Ok(_) => Ok(Some(Verified {
+                range,
+                _type: std::marker::PhantomData,
+            })),
+            Err(e) if self.mode == RecoveryMode::SkipCorrupt => {
+                self.skipped.push(SkippedRegion {
+                    offset: start,
+                    len: self.position - start,
+                    reason: e.shifted(start),
+                });
+                Ok(None)
+            }
+            Err(e) => Err(e.shifted(start)),
+        }
+    }
+
+    /// The view of a verified frame.
+    pub(crate) fn view<T: StreamDeserialize>(&self, verified: Verified<T>) -> T::View<'_> {
+        // SAFETY: `Verified` is only made by `verify::<T>` for these bytes,
+        // and the buffer is only written by `spare`/`filled`, which the
+        // drivers call only while looking for the next frame, after the
+        // view's borrow of `self` has ended.
+        unsafe { T::view_unchecked(&self.buffer[verified.range]) }
+    }
+
+    /// Bytes of buffer held.
+    pub(crate) fn capacity(&self) -> usize {
+        self.buffer.len()
+    }
+
+    /// Bytes read but not consumed.
+    pub(crate) fn buffered(&self) -> &[u8] {
+        &self.buffer[self.start..self.end]
+    }
+}
