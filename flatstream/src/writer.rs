@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use flatbuffers::FlatBufferBuilder;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::framing::{header_slot, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN};
 use crate::layout::{Framed, MessageOf};
 use crate::serialize::StreamSerialize;
@@ -12,6 +12,114 @@ use crate::serialize::StreamSerialize;
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
 const BATCH_FLUSH_BYTES: usize = 256 * 1024;
+
+/// The sans-IO core of every writer: serializing, framing, batching and the
+/// accounting of what the inner writer accepted. [`StreamWriter`] drives it
+/// with a `Write`, `AsyncStreamWriter` with an `AsyncWrite`.
+pub(crate) struct WriteCore<F> {
+    pub(crate) framer: F,
+    builder: FlatBufferBuilder<'static>,
+    batch: Vec<u8>,
+    /// End offset in `batch` of each frame assembled there.
+    batch_ends: Vec<usize>,
+    pub(crate) position: u64,
+    pub(crate) frames_written: u64,
+}
+
+/// One frame, ready to write: header, payload and padding.
+pub(crate) struct FrameParts<'a> {
+    pub(crate) header: &'a [u8],
+    pub(crate) payload: &'a [u8],
+    pub(crate) padding: &'static [u8],
+}
+
+impl FrameParts<'_> {
+    pub(crate) fn len(&self) -> usize {
+        self.header.len() + self.payload.len() + self.padding.len()
+    }
+}
+
+impl<F: Framer> WriteCore<F> {
+    pub(crate) fn new(framer: F) -> Self {
+        WriteCore {
+            framer,
+            builder: FlatBufferBuilder::new(),
+            batch: Vec::new(),
+            batch_ends: Vec::new(),
+            position: 0,
+            frames_written: 0,
+        }
+    }
+
+    /// Serializes `item` and frames it, the header going into `scratch`.
+    /// Nothing is written anywhere yet; a payload the framing cannot carry is
+    /// refused here.
+    pub(crate) fn frame<'a, T: StreamSerialize + ?Sized>(
+        &'a mut self,
+        item: &'a T,
+        scratch: &'a mut [u8; MAX_HEADER_LEN],
+    ) -> Result<FrameParts<'a>> {
+        let payload = item.encode(&mut self.builder)?;
+        let header = header_slot(scratch, self.framer.header_len())?;
+        self.framer
+            .encode_header(payload, header)
+            .map_err(|e| e.shifted(self.position))?;
+        let padding = padding_slice(self.framer.padding_len(payload.len()))?;
+        Ok(FrameParts {
+            header,
+            payload,
+            padding,
+        })
+    }
+
+    /// Records a frame of `len` bytes of which the inner writer accepted
+    /// `accepted`.
+    pub(crate) fn wrote_frame(&mut self, len: usize, accepted: usize) {
+        self.position += accepted as u64;
+        if accepted == len {
+            self.frames_written += 1;
+        }
+    }
+
+    /// Assembles frames of `items[from..]` into the batch buffer until it
+    /// holds [`BATCH_FLUSH_BYTES`] or the items end; returns the index of the
+    /// first item not assembled, and the error that stopped it, if any.
+    pub(crate) fn assemble<T: StreamSerialize>(&mut self, items: &[T], from: usize) -> (usize, Result<()>) {
+        self.batch.clear();
+        self.batch_ends.clear();
+        for (index, item) in items.iter().enumerate().skip(from) {
+            if self.batch.len() >= BATCH_FLUSH_BYTES {
+                return (index, Ok(()));
+            }
+            let framed = item.encode(&mut self.builder).and_then(|payload| {
+                let at = self.position + self.batch.len() as u64;
+                self.framer
+                    .encode_frame(payload, &mut self.batch)
+                    .map_err(|e| e.shifted(at))
+            });
+            if let Err(e) = framed {
+                return (index, Err(e));
+            }
+            self.batch_ends.push(self.batch.len());
+        }
+        (items.len(), Ok(()))
+    }
+
+    /// The assembled batch.
+    pub(crate) fn batch(&self) -> &[u8] {
+        &self.batch
+    }
+
+    /// Records that the inner writer accepted `accepted` bytes of the batch:
+    /// the frames it took completely count as written.
+    pub(crate) fn wrote_batch(&mut self, accepted: usize) {
+        let complete = self.batch_ends.iter().take_while(|&&end| end <= accepted).count();
+        self.frames_written += complete as u64;
+        self.position += accepted as u64;
+        self.batch.clear();
+        self.batch_ends.clear();
+    }
+}
 
 /// Writes framed messages to any [`Write`].
 ///
@@ -32,22 +140,16 @@ const BATCH_FLUSH_BYTES: usize = 256 * 1024;
 /// ```
 pub struct StreamWriter<W: Write, F: Framer> {
     inner: W,
-    framer: F,
-    builder: FlatBufferBuilder<'static>,
-    batch: Vec<u8>,
-    /// End offset in `batch` of each frame assembled there.
-    batch_ends: Vec<usize>,
-    position: u64,
-    frames_written: u64,
+    core: WriteCore<F>,
 }
 
 impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug for StreamWriter<W, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StreamWriter")
             .field("inner", &self.inner)
-            .field("framer", &self.framer)
-            .field("position", &self.position)
-            .field("frames_written", &self.frames_written)
+            .field("framer", &self.core.framer)
+            .field("position", &self.core.position)
+            .field("frames_written", &self.core.frames_written)
             .finish_non_exhaustive()
     }
 }
@@ -60,101 +162,55 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     pub fn new(inner: W, framer: F) -> Self {
         StreamWriter {
             inner,
-            framer,
-            builder: FlatBufferBuilder::new(),
-            batch: Vec::new(),
-            batch_ends: Vec::new(),
-            position: 0,
-            frames_written: 0,
+            core: WriteCore::new(framer),
         }
     }
 
     /// Serializes `item` and writes it as one frame.
     ///
     /// A payload the framing cannot carry (longer than its length field or
-    /// limit) is refused with [`Error::FrameTooLarge`](crate::Error::FrameTooLarge) and nothing is written.
-    /// An I/O error may leave part of the frame written.
+    /// limit) is refused with [`Error::FrameTooLarge`](crate::Error::FrameTooLarge)
+    /// and nothing is written. An I/O error may leave part of the frame
+    /// written ([`frames_written`](Self::frames_written) says how much is whole).
     pub fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
-        let payload = item.encode(&mut self.builder)?;
         let mut scratch = [0u8; MAX_HEADER_LEN];
-        let header = header_slot(&mut scratch, self.framer.header_len())?;
-        self.framer
-            .encode_header(payload, header)
-            .map_err(|e| e.shifted(self.position))?;
-        let padding = padding_slice(self.framer.padding_len(payload.len()))?;
+        let frame = self.core.frame(item, &mut scratch)?;
+        let len = frame.len();
         let mut accepted = 0;
         let outcome = write_all_vectored(
             &mut self.inner,
             &mut [
-                io::IoSlice::new(header),
-                io::IoSlice::new(payload),
-                io::IoSlice::new(padding),
+                io::IoSlice::new(frame.header),
+                io::IoSlice::new(frame.payload),
+                io::IoSlice::new(frame.padding),
             ],
             &mut accepted,
         );
-        self.position += accepted as u64;
-        outcome?;
-        self.frames_written += 1;
-        Ok(())
+        self.core.wrote_frame(len, accepted);
+        Ok(outcome?)
     }
 
     /// Writes every item of `items`, assembling their frames in one buffer
-    /// that is handed to the inner writer in large pieces (one `write_all`
-    /// per 256 KiB), instead of one write per frame.
+    /// that is handed to the inner writer in large pieces (one write per
+    /// 256 KiB), instead of one write per frame.
     ///
     /// On an error, the frames before the failing item have been handed to
     /// the inner writer (as with a loop of [`write`](Self::write)) and nothing
     /// of the failing item or those after it has.
     pub fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
-        self.batch.clear();
-        self.batch_ends.clear();
-        let mut result = Ok(());
-        for item in items {
-            let framed = item.encode(&mut self.builder).and_then(|payload| {
-                let at = self.position + self.batch.len() as u64;
-                self.framer
-                    .encode_frame(payload, &mut self.batch)
-                    .map_err(|e| e.shifted(at))
-            });
-            if let Err(e) = framed {
-                result = Err(e);
-                break;
+        let mut next = 0;
+        loop {
+            let (after, assembled) = self.core.assemble(items, next);
+            let mut accepted = 0;
+            let written = write_all_counting(&mut self.inner, self.core.batch(), &mut accepted);
+            self.core.wrote_batch(accepted);
+            written?;
+            assembled?;
+            if after == items.len() {
+                return Ok(());
             }
-            self.batch_ends.push(self.batch.len());
-            if self.batch.len() >= BATCH_FLUSH_BYTES {
-                self.hand_over_batch()?;
-            }
+            next = after;
         }
-        self.hand_over_batch()?;
-        result
-    }
-
-    /// Writes the assembled batch. On an I/O error, the frames the inner
-    /// writer accepted completely still count as written.
-    fn hand_over_batch(&mut self) -> Result<()> {
-        let mut accepted = 0;
-        let outcome = loop {
-            if accepted == self.batch.len() {
-                break Ok(());
-            }
-            match self.inner.write(&self.batch[accepted..]) {
-                Ok(0) => {
-                    break Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the writer accepted no bytes of a frame",
-                    ))
-                }
-                Ok(n) => accepted += n.min(self.batch.len() - accepted),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(e),
-            }
-        };
-        let complete = self.batch_ends.iter().take_while(|&&end| end <= accepted).count();
-        self.frames_written += complete as u64;
-        self.position += accepted as u64;
-        self.batch.clear();
-        self.batch_ends.clear();
-        outcome.map_err(Error::from)
     }
 
     /// Flushes the inner writer: bytes buffered in a `BufWriter` go to the
@@ -183,19 +239,19 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// Bytes the inner writer accepted so far (after an I/O error, including
     /// the part of the failed frame it took).
     pub fn position(&self) -> u64 {
-        self.position
+        self.core.position
     }
 
     /// Frames the inner writer accepted completely so far. After an I/O
     /// error this is exactly the number of whole frames in the output (with a
     /// `BufWriter` inside, "accepted" means copied into its buffer).
     pub fn frames_written(&self) -> u64 {
-        self.frames_written
+        self.core.frames_written
     }
 
     /// The framer in use.
     pub fn framer(&self) -> &F {
-        &self.framer
+        &self.core.framer
     }
 
     /// The inner writer.
@@ -213,6 +269,25 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     pub fn into_inner(self) -> W {
         self.inner
     }
+}
+
+/// Writes all of `bytes`, counting in `accepted` what the writer took (also
+/// when it fails).
+fn write_all_counting<W: Write>(writer: &mut W, bytes: &[u8], accepted: &mut usize) -> io::Result<()> {
+    while *accepted < bytes.len() {
+        match writer.write(&bytes[*accepted..]) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "the writer accepted no bytes of a frame",
+                ))
+            }
+            Ok(n) => *accepted += n.min(bytes.len() - *accepted),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 impl<W: Write> StreamWriter<W, DefaultFramer> {
