@@ -344,6 +344,16 @@ pub trait Framed {
     fn framer() -> Self::Framer;
     /// The deframer.
     fn deframer() -> Self::Deframer;
+
+    /// A `tokio_util` codec of this framing (feature `tokio`), for
+    /// `Framed<TcpStream, _>`.
+    #[cfg(feature = "tokio")]
+    fn codec() -> crate::FrameCodec<Self::Framer, Self::Deframer>
+    where
+        Self: Sized,
+    {
+        crate::FrameCodec::new(Self::framer(), Self::deframer())
+    }
 }
 
 /// Marks `Self` as a message of protocol `P`; a

@@ -82,7 +82,7 @@
 //! | checksums | [`Checksum`], [`NoChecksum`], `Crc16`, `Crc16Xmodem`, `Crc32`, `Crc32c`, `Crc64`, `XxHash64`, `Xxh3` ([`checksum`] lists the exact variants) |
 //! | framing (sans-IO) | [`Framer`], [`Deframer`], [`DefaultFramer`]/[`DefaultDeframer`], [`ChecksumFramer`]/[`ChecksumDeframer`] |
 //! | compile-time layouts | [`FrameLayout`], [`LayoutFramer`], [`LayoutDeframer`], [`Framed`] (what the derives generate) |
-//! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file) |
+//! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file); with `tokio`: `AsyncStreamReader`, `AsyncStreamWriter`, `FrameCodec` |
 //! | recovery | [`Recovery`], [`RecoveryMode`], [`TornTail`], [`SkippedRegion`] |
 //! | typed reading | [`StreamDeserialize`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
 //! | errors | [`Error`], [`FrameDefect`], [`Result`] |
@@ -99,6 +99,7 @@
 //! | `xxhash64` | yes (via `all_checksums`) | `XxHash64` (XXH64) |
 //! | `xxh3` | yes (via `all_checksums`) | `Xxh3` (XXH3-64) |
 //! | `all_checksums` | yes | every checksum above |
+//! | `tokio` | no | [`AsyncStreamReader`], [`AsyncStreamWriter`] and the `tokio_util` codec [`FrameCodec`] (adds `tokio`, `tokio-util`, `bytes`) |
 //!
 //! To trim dependencies, turn the defaults off and name what you use, e.g.
 //! `flatstream = { version = "0.1", default-features = false, features = ["crc32c"] }`.
@@ -115,6 +116,8 @@
 // compile inside this crate's own tests.
 extern crate self as flatstream;
 
+#[cfg(feature = "tokio")]
+mod async_io;
 pub mod checksum;
 mod checksum_keywords;
 pub mod decode;
@@ -153,6 +156,9 @@ pub use recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
 pub use serialize::{RawPayload, StreamSerialize};
 pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
+#[cfg(feature = "tokio")]
+pub use async_io::{AsyncStreamReader, AsyncStreamWriter, FrameCodec};
+
 #[cfg(feature = "derive")]
 pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};
 
@@ -180,6 +186,8 @@ pub mod prelude {
     };
     #[cfg(feature = "derive")]
     pub use crate::Framing;
+    #[cfg(feature = "tokio")]
+    pub use crate::{AsyncStreamReader, AsyncStreamWriter, FrameCodec};
     pub use crate::{
         Error, Framed, HasSchema, ProtocolWriter, RawPayload, Recovery, SliceReader, StreamDeserialize,
         StreamReader, StreamSerialize, StreamWriter, VerifyLimits,

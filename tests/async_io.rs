@@ -1,0 +1,246 @@
+//! The async reader, the async writer and the codec drive the same core as
+//! the sync ones: the same bytes give the same frames and the same errors,
+//! whatever the chunking; limits hold before any reservation; reading is
+//! cancel-safe.
+
+use std::path::Path;
+
+use tokio_util::bytes::BytesMut;
+use flatstream::prelude::*;
+use flatstream::recovery::{RecoveryPolicy, SkipCorrupt};
+use flatstream_suite::matrix::{self, Damage, Framing};
+use futures::{SinkExt, StreamExt};
+use tokio::io::AsyncWriteExt;
+use tokio_util::codec::{Decoder, FramedRead};
+
+#[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+#[frame(len = u32, checksum = crc32c, covers = frame, magic = b"T1")]
+pub struct Telemetry {
+    pub timestamp: u64,
+    pub value: f64,
+    pub unit: String,
+}
+
+/// Frames read and how reading ended (the error's text, or "end").
+type Outcome = (Vec<Vec<u8>>, String);
+
+fn sync_read<D: Deframer + Copy>(d: D, bytes: &[u8]) -> Outcome {
+    let mut r = StreamReader::new(bytes, d);
+    let mut frames = Vec::new();
+    loop {
+        match r.read_message() {
+            Ok(Some(p)) => frames.push(p.to_vec()),
+            Ok(None) => return (frames, "end".into()),
+            Err(e) => return (frames, e.to_string()),
+        }
+    }
+}
+
+/// Feeds `bytes` through a duplex pipe `chunk` bytes at a time.
+fn pipe(bytes: &[u8], chunk: usize) -> tokio::io::DuplexStream {
+    let (mut tx, rx) = tokio::io::duplex(64);
+    let bytes = bytes.to_vec();
+    tokio::spawn(async move {
+        for piece in bytes.chunks(chunk.max(1)) {
+            if tx.write_all(piece).await.is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+async fn async_read<D: Deframer + Copy>(d: D, bytes: &[u8], chunk: usize) -> Outcome {
+    let mut r = AsyncStreamReader::new(pipe(bytes, chunk), d);
+    let mut frames = Vec::new();
+    loop {
+        match r.read_message().await {
+            Ok(Some(p)) => frames.push(p.to_vec()),
+            Ok(None) => return (frames, "end".into()),
+            Err(e) => return (frames, e.to_string()),
+        }
+    }
+}
+
+async fn codec_read<D: Deframer + Copy>(d: D, bytes: &[u8], chunk: usize) -> Outcome {
+    let mut frames_in = FramedRead::new(pipe(bytes, chunk), FrameCodec::new(DefaultFramer, d));
+    let mut frames = Vec::new();
+    while let Some(item) = frames_in.next().await {
+        match item {
+            Ok(p) => frames.push(p.to_vec()),
+            Err(e) => return (frames, e.to_string()),
+        }
+    }
+    (frames, "end".into())
+}
+
+/// The reliability corpus: the fuzz regression inputs, every kind of damage
+/// of the matrix applied to a short stream of each framing, and cuts.
+fn corpus(framing: Framing) -> Vec<Vec<u8>> {
+    let mut rng = matrix::Rng::new(5);
+    let payloads = matrix::payloads(40, &mut rng);
+    let (clean, _) = matrix::write(framing, &payloads);
+    let mut streams = vec![clean.clone(), Vec::new(), clean[..clean.len() / 2].to_vec()];
+    for (i, damage) in Damage::ALL.into_iter().enumerate() {
+        for seed in 0..2 {
+            let mut rng = matrix::Rng::new((i * 10 + seed) as u64 + 1);
+            let mut bytes = clean.clone();
+            matrix::apply(damage, &mut bytes, &mut rng);
+            streams.push(bytes);
+        }
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus/reader");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        streams.push(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    streams
+}
+
+async fn differential<D: Deframer + Copy + Send + 'static>(framing: Framing, d: D) {
+    let (mut with_frames, mut with_errors) = (0, 0);
+    for (i, bytes) in corpus(framing).iter().enumerate() {
+        let expected = sync_read(d, bytes);
+        with_frames += usize::from(!expected.0.is_empty());
+        with_errors += usize::from(expected.1 != "end");
+        for chunk in [1, 3, 7, 64, 4096] {
+            assert_eq!(async_read(d, bytes, chunk).await, expected, "{framing:?} stream {i} async chunk {chunk}");
+            assert_eq!(codec_read(d, bytes, chunk).await, expected, "{framing:?} stream {i} codec chunk {chunk}");
+        }
+    }
+    // The corpus exercises both frames and errors.
+    assert!(with_frames >= 10 && with_errors >= 5, "{framing:?}: {with_frames} {with_errors}");
+}
+
+#[tokio::test]
+async fn sync_async_and_codec_agree_on_the_reliability_corpus() {
+    differential(Framing::LengthOnly, DefaultDeframer::new().with_max_frame_len(1 << 16)).await;
+    differential(Framing::PayloadCrc, ChecksumDeframer::new(Crc32c::new())).await;
+    differential(Framing::ProtectedHeader, ChecksumDeframer::new(Crc32c::new()).with_protected_header()).await;
+    differential(Framing::MagicProtected, matrix::MagicProtected::deframer()).await;
+}
+
+async fn recovering<D: Deframer + Copy>(d: D, bytes: &[u8], chunk: usize) -> (Outcome, Outcome)
+where
+    SkipCorrupt: RecoveryPolicy<D>,
+{
+    let mut sync = StreamReader::new(bytes, d).with_recovery(Recovery::SkipCorrupt).unwrap();
+    let mut async_ = AsyncStreamReader::new(pipe(bytes, chunk), d).with_recovery(Recovery::SkipCorrupt).unwrap();
+    let mut a = Vec::new();
+    while let Some(p) = sync.read_message().unwrap() {
+        a.push(p.to_vec());
+    }
+    let mut b = Vec::new();
+    while let Some(p) = async_.read_message().await.unwrap() {
+        b.push(p.to_vec());
+    }
+    let skipped = |s: Vec<flatstream::SkippedRegion>| format!("{:?}", s.iter().map(|r| (r.offset, r.len)).collect::<Vec<_>>());
+    ((a, skipped(sync.take_skipped())), (b, skipped(async_.take_skipped())))
+}
+
+#[tokio::test]
+async fn recovery_policies_behave_the_same_async() {
+    for bytes in corpus(Framing::MagicProtected) {
+        for chunk in [1, 5, 4096] {
+            let (sync, async_) = recovering(matrix::MagicProtected::deframer(), &bytes, chunk).await;
+            assert_eq!(sync, async_, "chunk {chunk}");
+        }
+    }
+    // Torn tails too.
+    let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+    w.write(&Telemetry { timestamp: 1, value: 1.0, unit: "C".into() }).unwrap();
+    w.write(&Telemetry { timestamp: 2, value: 2.0, unit: "C".into() }).unwrap();
+    let bytes = w.into_inner();
+    let cut = &bytes[..bytes.len() - 3];
+    let mut r = AsyncStreamReader::new(pipe(cut, 2), Telemetry::deframer())
+        .with_recovery(Recovery::TolerateTornTail)
+        .unwrap();
+    assert_eq!(r.read::<Telemetry>().await.unwrap().unwrap().timestamp, 1);
+    assert!(r.read::<Telemetry>().await.unwrap().is_none());
+    assert!(r.torn_tail().is_some());
+}
+
+#[tokio::test]
+async fn huge_lengths_are_refused_without_reserving() {
+    let mut bytes = vec![0xFF, 0xFF, 0xFF, 0xFF];
+    bytes.extend_from_slice(b"rest of the stream");
+    let mut r = AsyncStreamReader::new(&bytes[..], DefaultDeframer::new());
+    assert!(matches!(r.read_message().await, Err(Error::FrameTooLarge { len: 0xFFFF_FFFF, .. })));
+    assert!(r.buffer_capacity() <= 8 * 1024);
+
+    let mut codec = FrameCodec::new(DefaultFramer, DefaultDeframer::new());
+    let mut src = BytesMut::from(&bytes[..]);
+    let before = src.capacity();
+    assert!(matches!(codec.decode(&mut src), Err(Error::FrameTooLarge { len: 0xFFFF_FFFF, .. })));
+    assert_eq!(src.capacity(), before, "nothing reserved for the claimed frame");
+    // A 15 MiB claim within the limit reserves in steps, not all at once.
+    let mut src = BytesMut::from(&(15u32 << 20).to_le_bytes()[..]);
+    assert!(codec.decode(&mut src).unwrap().is_none());
+    assert!(src.capacity() <= 128 * 1024, "reserved {}", src.capacity());
+}
+
+#[tokio::test]
+async fn dropping_a_read_future_loses_no_frame() {
+    let items: Vec<Telemetry> = (0..200)
+        .map(|i| Telemetry { timestamp: i, value: i as f64, unit: "x".repeat(i as usize % 30) })
+        .collect();
+    let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+    w.write_batch(&items).unwrap();
+    let bytes = w.into_inner();
+
+    // Bytes arrive one at a time; every read that is not immediately ready
+    // is cancelled by a branch that always is (no timers involved).
+    let mut r = AsyncStreamReader::new(pipe(&bytes, 1), Telemetry::deframer());
+    let (mut got, mut cancelled) = (Vec::new(), 0u32);
+    while got.len() < items.len() {
+        tokio::select! {
+            biased;
+            read = r.read::<Telemetry>() => got.push(read.unwrap().unwrap()),
+            () = std::future::ready(()) => {
+                cancelled += 1;
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+    assert_eq!(got, items);
+    assert!(r.read::<Telemetry>().await.unwrap().is_none());
+    assert!(cancelled > 100, "the test cancelled reads ({cancelled} times)");
+}
+
+#[tokio::test]
+async fn async_writer_writes_the_sync_writers_bytes() {
+    let items: Vec<Telemetry> =
+        (0..500).map(|i| Telemetry { timestamp: i, value: 0.5, unit: "kPa".into() }).collect();
+    let mut sync = StreamWriter::new(Vec::new(), Telemetry::framer());
+    let mut async_ = AsyncStreamWriter::new(Vec::new(), Telemetry::framer());
+    for item in &items[..10] {
+        sync.write(item).unwrap();
+        async_.write(item).await.unwrap();
+    }
+    sync.write_batch(&items[10..]).unwrap();
+    async_.write_batch(&items[10..]).await.unwrap();
+    async_.flush().await.unwrap();
+    assert_eq!(async_.frames_written(), 500);
+    assert_eq!(async_.position(), sync.position());
+    assert_eq!(async_.into_inner(), sync.into_inner());
+}
+
+#[tokio::test]
+async fn framed_sink_and_stream_with_a_derived_codec() {
+    let (a, b) = tokio::io::duplex(1024);
+    let mut sink = tokio_util::codec::FramedWrite::new(a, Telemetry::codec());
+    let producer = tokio::spawn(async move {
+        for i in 0..1000u64 {
+            sink.send(Telemetry { timestamp: i, value: i as f64, unit: "C".into() }).await.unwrap();
+        }
+    });
+    let mut stream = FramedRead::new(b, Telemetry::codec());
+    let mut n = 0u64;
+    while let Some(frame) = stream.next().await {
+        let payload = frame.unwrap();
+        let t = Telemetry::view(&payload).unwrap();
+        assert_eq!(t.timestamp(), n);
+        n += 1;
+    }
+    producer.await.unwrap();
+    assert_eq!(n, 1000);
+}
