@@ -5,12 +5,12 @@
 
 use std::path::Path;
 
-use tokio_util::bytes::BytesMut;
 use flatstream::prelude::*;
 use flatstream::recovery::{RecoveryPolicy, SkipCorrupt};
 use flatstream_suite::matrix::{self, Damage, Framing};
 use futures::{SinkExt, StreamExt};
 use tokio::io::AsyncWriteExt;
+use tokio_util::bytes::BytesMut;
 use tokio_util::codec::{Decoder, FramedRead};
 
 #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
@@ -103,19 +103,38 @@ async fn differential<D: Deframer + Copy + Send + 'static>(framing: Framing, d: 
         with_frames += usize::from(!expected.0.is_empty());
         with_errors += usize::from(expected.1 != "end");
         for chunk in [1, 3, 7, 64, 4096] {
-            assert_eq!(async_read(d, bytes, chunk).await, expected, "{framing:?} stream {i} async chunk {chunk}");
-            assert_eq!(codec_read(d, bytes, chunk).await, expected, "{framing:?} stream {i} codec chunk {chunk}");
+            assert_eq!(
+                async_read(d, bytes, chunk).await,
+                expected,
+                "{framing:?} stream {i} async chunk {chunk}"
+            );
+            assert_eq!(
+                codec_read(d, bytes, chunk).await,
+                expected,
+                "{framing:?} stream {i} codec chunk {chunk}"
+            );
         }
     }
     // The corpus exercises both frames and errors.
-    assert!(with_frames >= 10 && with_errors >= 5, "{framing:?}: {with_frames} {with_errors}");
+    assert!(
+        with_frames >= 10 && with_errors >= 5,
+        "{framing:?}: {with_frames} {with_errors}"
+    );
 }
 
 #[tokio::test]
 async fn sync_async_and_codec_agree_on_the_reliability_corpus() {
-    differential(Framing::LengthOnly, DefaultDeframer::new().with_max_frame_len(1 << 16)).await;
+    differential(
+        Framing::LengthOnly,
+        DefaultDeframer::new().with_max_frame_len(1 << 16),
+    )
+    .await;
     differential(Framing::PayloadCrc, ChecksumDeframer::new(Crc32c::new())).await;
-    differential(Framing::ProtectedHeader, ChecksumDeframer::new(Crc32c::new()).with_protected_header()).await;
+    differential(
+        Framing::ProtectedHeader,
+        ChecksumDeframer::new(Crc32c::new()).with_protected_header(),
+    )
+    .await;
     differential(Framing::MagicProtected, matrix::MagicProtected::deframer()).await;
 }
 
@@ -123,8 +142,12 @@ async fn recovering<D: Deframer + Copy>(d: D, bytes: &[u8], chunk: usize) -> (Ou
 where
     SkipCorrupt: RecoveryPolicy<D>,
 {
-    let mut sync = StreamReader::new(bytes, d).with_recovery(Recovery::SkipCorrupt).unwrap();
-    let mut async_ = AsyncStreamReader::new(pipe(bytes, chunk), d).with_recovery(Recovery::SkipCorrupt).unwrap();
+    let mut sync = StreamReader::new(bytes, d)
+        .with_recovery(Recovery::SkipCorrupt)
+        .unwrap();
+    let mut async_ = AsyncStreamReader::new(pipe(bytes, chunk), d)
+        .with_recovery(Recovery::SkipCorrupt)
+        .unwrap();
     let mut a = Vec::new();
     while let Some(p) = sync.read_message().unwrap() {
         a.push(p.to_vec());
@@ -133,8 +156,13 @@ where
     while let Some(p) = async_.read_message().await.unwrap() {
         b.push(p.to_vec());
     }
-    let skipped = |s: Vec<flatstream::SkippedRegion>| format!("{:?}", s.iter().map(|r| (r.offset, r.len)).collect::<Vec<_>>());
-    ((a, skipped(sync.take_skipped())), (b, skipped(async_.take_skipped())))
+    let skipped = |s: Vec<flatstream::SkippedRegion>| {
+        format!("{:?}", s.iter().map(|r| (r.offset, r.len)).collect::<Vec<_>>())
+    };
+    (
+        (a, skipped(sync.take_skipped())),
+        (b, skipped(async_.take_skipped())),
+    )
 }
 
 #[tokio::test]
@@ -147,8 +175,18 @@ async fn recovery_policies_behave_the_same_async() {
     }
     // Torn tails too.
     let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
-    w.write(&Telemetry { timestamp: 1, value: 1.0, unit: "C".into() }).unwrap();
-    w.write(&Telemetry { timestamp: 2, value: 2.0, unit: "C".into() }).unwrap();
+    w.write(&Telemetry {
+        timestamp: 1,
+        value: 1.0,
+        unit: "C".into(),
+    })
+    .unwrap();
+    w.write(&Telemetry {
+        timestamp: 2,
+        value: 2.0,
+        unit: "C".into(),
+    })
+    .unwrap();
     let bytes = w.into_inner();
     let cut = &bytes[..bytes.len() - 3];
     let mut r = AsyncStreamReader::new(pipe(cut, 2), Telemetry::deframer())
@@ -164,13 +202,19 @@ async fn huge_lengths_are_refused_without_reserving() {
     let mut bytes = vec![0xFF, 0xFF, 0xFF, 0xFF];
     bytes.extend_from_slice(b"rest of the stream");
     let mut r = AsyncStreamReader::new(&bytes[..], DefaultDeframer::new());
-    assert!(matches!(r.read_message().await, Err(Error::FrameTooLarge { len: 0xFFFF_FFFF, .. })));
+    assert!(matches!(
+        r.read_message().await,
+        Err(Error::FrameTooLarge { len: 0xFFFF_FFFF, .. })
+    ));
     assert!(r.buffer_capacity() <= 8 * 1024);
 
     let mut codec = FrameCodec::new(DefaultFramer, DefaultDeframer::new());
     let mut src = BytesMut::from(&bytes[..]);
     let before = src.capacity();
-    assert!(matches!(codec.decode(&mut src), Err(Error::FrameTooLarge { len: 0xFFFF_FFFF, .. })));
+    assert!(matches!(
+        codec.decode(&mut src),
+        Err(Error::FrameTooLarge { len: 0xFFFF_FFFF, .. })
+    ));
     assert_eq!(src.capacity(), before, "nothing reserved for the claimed frame");
     // A 15 MiB claim within the limit reserves in steps, not all at once.
     let mut src = BytesMut::from(&(15u32 << 20).to_le_bytes()[..]);
@@ -181,7 +225,11 @@ async fn huge_lengths_are_refused_without_reserving() {
 #[tokio::test]
 async fn dropping_a_read_future_loses_no_frame() {
     let items: Vec<Telemetry> = (0..200)
-        .map(|i| Telemetry { timestamp: i, value: i as f64, unit: "x".repeat(i as usize % 30) })
+        .map(|i| Telemetry {
+            timestamp: i,
+            value: i as f64,
+            unit: "x".repeat(i as usize % 30),
+        })
         .collect();
     let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
     w.write_batch(&items).unwrap();
@@ -208,8 +256,13 @@ async fn dropping_a_read_future_loses_no_frame() {
 
 #[tokio::test]
 async fn async_writer_writes_the_sync_writers_bytes() {
-    let items: Vec<Telemetry> =
-        (0..500).map(|i| Telemetry { timestamp: i, value: 0.5, unit: "kPa".into() }).collect();
+    let items: Vec<Telemetry> = (0..500)
+        .map(|i| Telemetry {
+            timestamp: i,
+            value: 0.5,
+            unit: "kPa".into(),
+        })
+        .collect();
     let mut sync = StreamWriter::new(Vec::new(), Telemetry::framer());
     let mut async_ = AsyncStreamWriter::new(Vec::new(), Telemetry::framer());
     for item in &items[..10] {
@@ -230,7 +283,13 @@ async fn framed_sink_and_stream_with_a_derived_codec() {
     let mut sink = tokio_util::codec::FramedWrite::new(a, Telemetry::codec());
     let producer = tokio::spawn(async move {
         for i in 0..1000u64 {
-            sink.send(Telemetry { timestamp: i, value: i as f64, unit: "C".into() }).await.unwrap();
+            sink.send(Telemetry {
+                timestamp: i,
+                value: i as f64,
+                unit: "C".into(),
+            })
+            .await
+            .unwrap();
         }
     });
     let mut stream = FramedRead::new(b, Telemetry::codec());

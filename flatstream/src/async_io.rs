@@ -29,7 +29,7 @@ use tokio_util::codec::{Decoder, Encoder};
 
 use crate::decode::{StreamDeserialize, VerifyLimits};
 use crate::error::{Error, Result};
-use crate::framing::{Decoded, Deframer, Framer, MAX_HEADER_LEN};
+use crate::framing::{Decoded, Deframer, Framer};
 use crate::read_core::{ReadCore, Step};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 use crate::serialize::StreamSerialize;
@@ -204,8 +204,7 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
     /// Serializes `item` and writes it as one frame (see
     /// [`StreamWriter::write`](crate::StreamWriter::write)).
     pub async fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
-        let mut scratch = [0u8; MAX_HEADER_LEN];
-        let frame = self.core.frame(item, &mut scratch)?;
+        let frame = self.core.frame(item)?;
         let len = frame.len();
         let mut parts = [
             io::IoSlice::new(frame.header),
@@ -219,7 +218,10 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         while !slices.is_empty() {
             match self.inner.write_vectored(slices).await {
                 Ok(0) => {
-                    outcome = Err(io::Error::new(io::ErrorKind::WriteZero, "the writer accepted no bytes of a frame"));
+                    outcome = Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the writer accepted no bytes of a frame",
+                    ));
                     break;
                 }
                 Ok(n) => {
@@ -249,7 +251,10 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
             while accepted < self.core.batch().len() {
                 match self.inner.write(&self.core.batch()[accepted..]).await {
                     Ok(0) => {
-                        written = Err(io::Error::new(io::ErrorKind::WriteZero, "the writer accepted no bytes"));
+                        written = Err(io::Error::new(
+                            io::ErrorKind::WriteZero,
+                            "the writer accepted no bytes",
+                        ));
                         break;
                     }
                     Ok(n) => accepted += n.min(self.core.batch().len() - accepted),
@@ -359,8 +364,7 @@ impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
     type Error = Error;
 
     fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<()> {
-        let mut scratch = [0u8; MAX_HEADER_LEN];
-        let frame = self.writer.frame(&item, &mut scratch)?;
+        let frame = self.writer.frame(&item)?;
         let len = frame.len();
         dst.reserve(len);
         dst.extend_from_slice(frame.header);

@@ -55,7 +55,8 @@ pub trait Framer {
     }
 
     /// Encodes the header of `payload` into `header`, which is exactly
-    /// `header_len()` bytes long.
+    /// `header_len()` bytes long; every byte of it must be written (writers
+    /// reuse the buffer).
     ///
     /// Fails, writing nothing of consequence, when the payload is too long
     /// for the header's length field or the framer's limit.

@@ -19,6 +19,9 @@ const BATCH_FLUSH_BYTES: usize = 256 * 1024;
 pub(crate) struct WriteCore<F> {
     pub(crate) framer: F,
     builder: FlatBufferBuilder<'static>,
+    /// Header scratch, reused: zeroing a fresh one per frame costs more
+    /// than framing a small message (framers write every header byte).
+    scratch: [u8; MAX_HEADER_LEN],
     batch: Vec<u8>,
     /// End offset in `batch` of each frame assembled there.
     batch_ends: Vec<usize>,
@@ -44,6 +47,7 @@ impl<F: Framer> WriteCore<F> {
         WriteCore {
             framer,
             builder: FlatBufferBuilder::new(),
+            scratch: [0; MAX_HEADER_LEN],
             batch: Vec::new(),
             batch_ends: Vec::new(),
             position: 0,
@@ -51,16 +55,14 @@ impl<F: Framer> WriteCore<F> {
         }
     }
 
-    /// Serializes `item` and frames it, the header going into `scratch`.
-    /// Nothing is written anywhere yet; a payload the framing cannot carry is
-    /// refused here.
+    /// Serializes `item` and frames it. Nothing is written anywhere yet; a
+    /// payload the framing cannot carry is refused here.
     pub(crate) fn frame<'a, T: StreamSerialize + ?Sized>(
         &'a mut self,
         item: &'a T,
-        scratch: &'a mut [u8; MAX_HEADER_LEN],
     ) -> Result<FrameParts<'a>> {
         let payload = item.encode(&mut self.builder)?;
-        let header = header_slot(scratch, self.framer.header_len())?;
+        let header = header_slot(&mut self.scratch, self.framer.header_len())?;
         self.framer
             .encode_header(payload, header)
             .map_err(|e| e.shifted(self.position))?;
@@ -173,8 +175,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// and nothing is written. An I/O error may leave part of the frame
     /// written ([`frames_written`](Self::frames_written) says how much is whole).
     pub fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
-        let mut scratch = [0u8; MAX_HEADER_LEN];
-        let frame = self.core.frame(item, &mut scratch)?;
+        let frame = self.core.frame(item)?;
         let len = frame.len();
         let mut accepted = 0;
         let outcome = write_all_vectored(
