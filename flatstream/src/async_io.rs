@@ -37,7 +37,13 @@ use crate::writer::WriteCore;
 
 /// Reads framed messages from any [`AsyncRead`]: the async
 /// [`StreamReader`](crate::StreamReader), with the same API, errors, limits
-/// and recovery policies.
+/// and recovery policies, driving the same sans-IO core (so a stream reads
+/// the same, frame for frame and error for error, through either).
+///
+/// [`read_message`](Self::read_message), [`read_view`](Self::read_view) and
+/// [`read`](Self::read) are cancel-safe: dropping the future (say, in a
+/// `tokio::select!` branch that lost) loses no byte and splits no frame;
+/// bytes already read stay buffered and the next call goes on from them.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -185,8 +191,12 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
 }
 
 /// Writes framed messages to any [`AsyncWrite`]: the async
-/// [`StreamWriter`](crate::StreamWriter). Not cancel-safe (see the
-/// [module docs](self)).
+/// [`StreamWriter`](crate::StreamWriter).
+///
+/// Not cancel-safe: like `AsyncWriteExt::write_all`, a dropped `write` or
+/// `write_batch` future may have written part of a frame;
+/// [`frames_written`](Self::frames_written) counts the frames written
+/// completely before that.
 pub struct AsyncStreamWriter<W, F> {
     inner: W,
     core: WriteCore<F>,
