@@ -146,7 +146,7 @@ static CRC64_XZ: crc::Crc<u64, crc::Table<16>> = crc::Crc::<u64, crc::Table<16>>
 mod simd_from {
     pub const CRC16: usize = 256;
     pub const CRC32C: usize = 32;
-    pub const CRC64: usize = 128;
+    pub const CRC64: usize = 64;
 }
 
 /// A CRC through `crc-fast` from `$min` bytes on, else through `$table`.

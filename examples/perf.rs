@@ -1,0 +1,131 @@
+//! Messages per second for the main paths, in a few seconds (criterion
+//! benchmarks give the careful numbers: `cargo bench -p flatstream`).
+//!
+//! cargo run --release --example perf
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::time::{Duration, Instant};
+
+use flatstream::prelude::*;
+
+#[derive(StreamSerialize, StreamDeserialize, Clone)]
+#[frame(len = u32, checksum = crc32c)]
+struct Telemetry {
+    timestamp: u64,
+    sensor_id: u32,
+    value: f64,
+    unit: String,
+}
+
+const N: u64 = 1_000_000;
+
+fn rate(label: &str, count: u64, elapsed: Duration) {
+    println!("{label:<52} {:>8.2} M msg/s  ({elapsed:.2?})", count as f64 / elapsed.as_secs_f64() / 1e6);
+}
+
+/// The hand-written baseline: builder code and a length + CRC + payload loop.
+fn hand_build(b: &mut flatbuffers::FlatBufferBuilder, t: &Telemetry) {
+    let unit = b.create_string(&t.unit);
+    let start = b.start_table();
+    b.push_slot::<u64>(4, t.timestamp, 0);
+    b.push_slot::<f64>(8, t.value, 0.0);
+    b.push_slot_always(10, unit);
+    b.push_slot::<u32>(6, t.sensor_id, 0);
+    let root = b.end_table(start);
+    b.finish_minimal(root);
+}
+
+/// The hand-written reader: the flatbuffers verifier over the four fields,
+/// then the raw table.
+fn hand_value(payload: &[u8]) -> Option<f64> {
+    use flatbuffers::{ForwardsUOffset, Table, Verifier, VerifierOptions};
+    let opts = VerifierOptions::default();
+    let mut v = Verifier::new(&opts, payload);
+    let pos = v.get_uoffset(0).ok()? as usize;
+    v.visit_table(pos)
+        .ok()?
+        .visit_field::<u64>("timestamp", 4, false)
+        .ok()?
+        .visit_field::<u32>("sensor_id", 6, false)
+        .ok()?
+        .visit_field::<f64>("value", 8, false)
+        .ok()?
+        .visit_field::<ForwardsUOffset<&str>>("unit", 10, true)
+        .ok()?
+        .finish();
+    // SAFETY: verified just above, with these field types.
+    unsafe { Table::new(payload, pos).get::<f64>(8, Some(0.0)) }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let msgs: Vec<Telemetry> = (0..N)
+        .map(|i| Telemetry { timestamp: i, sensor_id: (i % 16) as u32, value: i as f64, unit: "C".into() })
+        .collect();
+    let path = std::env::temp_dir().join(format!("flatstream-perf-{}.bin", std::process::id()));
+
+    // End to end through a 64 KiB buffered file, CRC-32C.
+    let started = Instant::now();
+    let mut w = StreamWriter::new(BufWriter::with_capacity(64 << 10, File::create(&path)?), Telemetry::framer());
+    for m in &msgs {
+        w.write(m)?;
+    }
+    w.flush()?;
+    rate("derived write, 64 KiB buffered file, crc32c", N, started.elapsed());
+
+    let started = Instant::now();
+    let mut r = StreamReader::new(File::open(&path)?, Telemetry::deframer());
+    let mut sum = 0.0;
+    while let Some(t) = r.read_view::<Telemetry>()? {
+        sum += t.value();
+    }
+    rate("derived read_view (verified), file, crc32c", N, started.elapsed());
+
+    let started = Instant::now();
+    let mut out = BufWriter::with_capacity(64 << 10, File::create(&path)?);
+    let mut b = flatbuffers::FlatBufferBuilder::new();
+    for m in &msgs {
+        b.reset();
+        hand_build(&mut b, m);
+        let payload = b.finished_data();
+        out.write_all(&(payload.len() as u32).to_le_bytes())?;
+        out.write_all(&(Crc32c::new().calculate(payload) as u32).to_le_bytes())?;
+        out.write_all(payload)?;
+    }
+    out.flush()?;
+    rate("hand-written builder + write loop, file, crc32c", N, started.elapsed());
+
+    let started = Instant::now();
+    let mut input = BufReader::with_capacity(64 << 10, File::open(&path)?);
+    let (mut header, mut payload, mut hand_sum) = ([0u8; 8], Vec::new(), 0.0);
+    while input.read_exact(&mut header).is_ok() {
+        let len = u32::from_le_bytes(header[..4].try_into()?) as usize;
+        payload.resize(len, 0);
+        input.read_exact(&mut payload)?;
+        if Crc32c::new().calculate(&payload) as u32 != u32::from_le_bytes(header[4..].try_into()?) {
+            return Err("checksum".into());
+        }
+        hand_sum += hand_value(&payload).ok_or("invalid payload")?;
+    }
+    rate("hand-written read loop + flatbuffers verifier, file", N, started.elapsed());
+    std::fs::remove_file(&path)?;
+
+    // In memory.
+    let mut w = StreamWriter::new(Vec::with_capacity(80 << 20), Telemetry::framer());
+    let started = Instant::now();
+    w.write_batch(&msgs)?;
+    rate("derived write_batch, in memory", N, started.elapsed());
+    let bytes = w.into_inner();
+    let started = Instant::now();
+    let mut s = SliceReader::new(&bytes, Telemetry::deframer());
+    let mut count = 0u64;
+    while let Some(p) = s.read_message()? {
+        count += p.len() as u64 & 1;
+    }
+    rate("SliceReader::read_message (checksum verified)", N, started.elapsed());
+
+    assert_eq!(sum, (0..N).map(|i| i as f64).sum::<f64>());
+    assert_eq!(hand_sum, sum);
+    let _ = count;
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! The 64-byte telemetry message written and read four ways, side by side:
+//!
+//! 1. derived: `#[derive(StreamSerialize, StreamDeserialize)]` + `T::framer()`,
+//!    read with `read_view` (verified, typed);
+//! 2. runtime: `ChecksumFramer<Crc32c>` + a hand `StreamSerialize` impl, read
+//!    with `read_message` + the `flatbuffers` verifier + raw table access;
+//! 3. hand-written: `FlatBufferBuilder` code and an `extend_from_slice`
+//!    length + CRC + payload loop, the code a user writes today;
+//! 4. `tokio_util`'s `LengthDelimitedCodec` (no checksum, same payloads).
+//!
+//! cargo bench --bench paths
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use flatbuffers::{FlatBufferBuilder, ForwardsUOffset, Table, Verifier, VerifierOptions};
+use flatstream::prelude::*;
+use tokio_util::bytes::{Bytes, BytesMut};
+use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
+
+#[derive(StreamSerialize, StreamDeserialize, Clone)]
+#[frame(len = u32, checksum = crc32c)]
+struct Telemetry {
+    timestamp: u64,
+    sensor_id: u32,
+    value: f64,
+    unit: String,
+}
+
+/// The same message for the runtime path, serialized by hand.
+struct HandTelemetry<'a>(&'a Telemetry);
+
+fn build(b: &mut FlatBufferBuilder, t: &Telemetry) {
+    let unit = b.create_string(&t.unit);
+    let start = b.start_table();
+    b.push_slot::<u64>(4, t.timestamp, 0);
+    b.push_slot::<f64>(8, t.value, 0.0);
+    b.push_slot_always(10, unit);
+    b.push_slot::<u32>(6, t.sensor_id, 0);
+    let root = b.end_table(start);
+    b.finish_minimal(root);
+}
+
+impl StreamSerialize for HandTelemetry<'_> {
+    fn serialize(&self, b: &mut FlatBufferBuilder) -> flatstream::Result<()> {
+        build(b, self.0);
+        Ok(())
+    }
+}
+
+/// The hand-written reader's verification and access: the flatbuffers
+/// verifier over the four fields, then the raw table.
+fn hand_value(payload: &[u8]) -> Option<f64> {
+    let opts = VerifierOptions::default();
+    let mut v = Verifier::new(&opts, payload);
+    let pos = v.get_uoffset(0).ok()? as usize;
+    v.visit_table(pos)
+        .ok()?
+        .visit_field::<u64>("timestamp", 4, false)
+        .ok()?
+        .visit_field::<u32>("sensor_id", 6, false)
+        .ok()?
+        .visit_field::<f64>("value", 8, false)
+        .ok()?
+        .visit_field::<ForwardsUOffset<&str>>("unit", 10, true)
+        .ok()?
+        .finish();
+    // SAFETY: verified just above, with these field types.
+    unsafe { Table::new(payload, pos).get::<f64>(8, Some(0.0)) }
+}
+
+fn messages() -> Vec<Telemetry> {
+    (0..1000u64)
+        .map(|i| Telemetry {
+            timestamp: 1_700_000_000_000 + i,
+            sensor_id: (i % 16) as u32,
+            value: i as f64,
+            unit: "C".into(),
+        })
+        .collect()
+}
+
+fn write_paths(c: &mut Criterion) {
+    let msgs = messages();
+    let mut group = c.benchmark_group("write_telemetry_64B");
+    group.throughput(Throughput::Elements(msgs.len() as u64));
+    // Steady state: each writer (and its builder) lives across iterations.
+    group.bench_function("1_derived", |b| {
+        let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), Telemetry::framer());
+        b.iter(|| {
+            w.get_mut().clear();
+            for m in &msgs {
+                w.write(black_box(m)).unwrap();
+            }
+        })
+    });
+    group.bench_function("2_runtime", |b| {
+        let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), ChecksumFramer::new(Crc32c::new()));
+        b.iter(|| {
+            w.get_mut().clear();
+            for m in &msgs {
+                w.write(&HandTelemetry(black_box(m))).unwrap();
+            }
+        })
+    });
+    let mut out = Vec::with_capacity(1 << 20);
+    let mut builder = FlatBufferBuilder::new();
+    group.bench_function("3_hand_written", |b| {
+        b.iter(|| {
+            out.clear();
+            for m in &msgs {
+                builder.reset();
+                build(&mut builder, black_box(m));
+                let payload = builder.finished_data();
+                out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+                out.extend_from_slice(&(Crc32c::new().calculate(payload) as u32).to_le_bytes());
+                out.extend_from_slice(payload);
+            }
+        })
+    });
+    let mut dst = BytesMut::with_capacity(1 << 20);
+    group.bench_function("4_length_delimited_codec", |b| {
+        b.iter(|| {
+            dst.clear();
+            let mut codec = LengthDelimitedCodec::builder().little_endian().new_codec();
+            for m in &msgs {
+                builder.reset();
+                build(&mut builder, black_box(m));
+                codec
+                    .encode(Bytes::copy_from_slice(builder.finished_data()), &mut dst)
+                    .unwrap();
+            }
+        })
+    });
+    group.finish();
+}
+
+fn read_paths(c: &mut Criterion) {
+    let msgs = messages();
+    let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+    w.write_batch(&msgs).unwrap();
+    let bytes = w.into_inner();
+    let mut group = c.benchmark_group("read_telemetry_64B");
+    group.throughput(Throughput::Elements(msgs.len() as u64));
+    group.bench_function("1_derived_read_view", |b| {
+        b.iter(|| {
+            let mut r = StreamReader::new(black_box(&bytes[..]), Telemetry::deframer());
+            let mut sum = 0.0;
+            while let Some(t) = r.read_view::<Telemetry>().unwrap() {
+                sum += t.value();
+            }
+            sum
+        })
+    });
+    group.bench_function("2_runtime_read_message", |b| {
+        b.iter(|| {
+            let mut r = StreamReader::new(black_box(&bytes[..]), ChecksumDeframer::new(Crc32c::new()));
+            let mut sum = 0.0;
+            while let Some(p) = r.read_message().unwrap() {
+                sum += hand_value(p).unwrap();
+            }
+            sum
+        })
+    });
+    group.bench_function("3_hand_written", |b| {
+        b.iter(|| {
+            let data = black_box(&bytes[..]);
+            let (mut at, mut sum) = (0, 0.0);
+            while at + 8 <= data.len() {
+                let len = u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+                let crc = u32::from_le_bytes(data[at + 4..at + 8].try_into().unwrap());
+                let payload = &data[at + 8..at + 8 + len];
+                assert_eq!(Crc32c::new().calculate(payload) as u32, crc);
+                sum += hand_value(payload).unwrap();
+                at += 8 + len;
+            }
+            sum
+        })
+    });
+    let plain: Vec<u8> = {
+        let mut w = StreamWriter::new(Vec::new(), DefaultFramer);
+        for m in &msgs {
+            w.write(&HandTelemetry(m)).unwrap();
+        }
+        w.into_inner()
+    };
+    group.bench_function("4_length_delimited_codec", |b| {
+        b.iter(|| {
+            let mut src = BytesMut::from(black_box(&plain[..]));
+            let mut codec = LengthDelimitedCodec::builder().little_endian().new_codec();
+            let mut sum = 0.0;
+            while let Some(p) = codec.decode(&mut src).unwrap() {
+                sum += hand_value(&p).unwrap();
+            }
+            sum
+        })
+    });
+    group.bench_function("verify_only_flatbuffers_vs_derived", |b| {
+        let payload = &bytes[8..8 + u32::from_le_bytes(bytes[..4].try_into().unwrap()) as usize];
+        b.iter(|| {
+            (
+                hand_value(black_box(payload)),
+                Telemetry::view(black_box(payload)).map(|v| v.value()).ok(),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, write_paths, read_paths);
+criterion_main!(benches);
