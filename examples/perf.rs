@@ -21,7 +21,10 @@ struct Telemetry {
 const N: u64 = 1_000_000;
 
 fn rate(label: &str, count: u64, elapsed: Duration) {
-    println!("{label:<52} {:>8.2} M msg/s  ({elapsed:.2?})", count as f64 / elapsed.as_secs_f64() / 1e6);
+    println!(
+        "{label:<52} {:>8.2} M msg/s  ({elapsed:.2?})",
+        count as f64 / elapsed.as_secs_f64() / 1e6
+    );
 }
 
 /// The hand-written baseline: builder code and a length + CRC + payload loop.
@@ -60,18 +63,30 @@ fn hand_value(payload: &[u8]) -> Option<f64> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let msgs: Vec<Telemetry> = (0..N)
-        .map(|i| Telemetry { timestamp: i, sensor_id: (i % 16) as u32, value: i as f64, unit: "C".into() })
+        .map(|i| Telemetry {
+            timestamp: i,
+            sensor_id: (i % 16) as u32,
+            value: i as f64,
+            unit: "C".into(),
+        })
         .collect();
     let path = std::env::temp_dir().join(format!("flatstream-perf-{}.bin", std::process::id()));
 
     // End to end through a 64 KiB buffered file, CRC-32C.
     let started = Instant::now();
-    let mut w = StreamWriter::new(BufWriter::with_capacity(64 << 10, File::create(&path)?), Telemetry::framer());
+    let mut w = StreamWriter::new(
+        BufWriter::with_capacity(64 << 10, File::create(&path)?),
+        Telemetry::framer(),
+    );
     for m in &msgs {
         w.write(m)?;
     }
     w.flush()?;
-    rate("derived write, 64 KiB buffered file, crc32c", N, started.elapsed());
+    rate(
+        "derived write, 64 KiB buffered file, crc32c",
+        N,
+        started.elapsed(),
+    );
 
     let started = Instant::now();
     let mut r = StreamReader::new(File::open(&path)?, Telemetry::deframer());
@@ -93,7 +108,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.write_all(payload)?;
     }
     out.flush()?;
-    rate("hand-written builder + write loop, file, crc32c", N, started.elapsed());
+    rate(
+        "hand-written builder + write loop, file, crc32c",
+        N,
+        started.elapsed(),
+    );
 
     let started = Instant::now();
     let mut input = BufReader::with_capacity(64 << 10, File::open(&path)?);
@@ -107,7 +126,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         hand_sum += hand_value(&payload).ok_or("invalid payload")?;
     }
-    rate("hand-written read loop + flatbuffers verifier, file", N, started.elapsed());
+    rate(
+        "hand-written read loop + flatbuffers verifier, file",
+        N,
+        started.elapsed(),
+    );
     std::fs::remove_file(&path)?;
 
     // In memory.
@@ -122,7 +145,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(p) = s.read_message()? {
         count += p.len() as u64 & 1;
     }
-    rate("SliceReader::read_message (checksum verified)", N, started.elapsed());
+    rate(
+        "SliceReader::read_message (checksum verified)",
+        N,
+        started.elapsed(),
+    );
 
     assert_eq!(sum, (0..N).map(|i| i as f64).sum::<f64>());
     assert_eq!(hand_sum, sum);

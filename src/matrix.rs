@@ -205,55 +205,47 @@ pub fn apply(damage: Damage, bytes: &mut Vec<u8>, rng: &mut Rng) -> Range<usize>
 /// Reads `bytes` under `framing` and `mode` and returns the payloads read
 /// and whether reading ended in an error.
 pub fn read(framing: Framing, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>, bool) {
-    fn drain<D: Deframer + Copy>(d: D, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>, bool)
+    /// Reads to the end or the first error.
+    fn drain<D: Deframer>(reader: flatstream::Result<StreamReader<&[u8], D>>) -> (Vec<Vec<u8>>, bool) {
+        let Ok(mut reader) = reader else {
+            return (Vec::new(), true);
+        };
+        let mut frames = Vec::new();
+        loop {
+            match reader.read_message() {
+                Ok(Some(p)) => frames.push(p.to_vec()),
+                Ok(None) => return (frames, false),
+                Err(_) => return (frames, true),
+            }
+        }
+    }
+    /// Framings that can resynchronise take every policy.
+    fn any_policy<D: Deframer + Copy>(d: D, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>, bool)
     where
         flatstream::recovery::SkipCorrupt: RecoveryPolicy<D>,
     {
         let reader = StreamReader::new(bytes, d);
-        let reader = match mode {
+        drain(match mode {
             RecoveryMode::Strict => reader.with_recovery(Recovery::Strict),
             RecoveryMode::TolerateTornTail => reader.with_recovery(Recovery::TolerateTornTail),
             RecoveryMode::SkipCorrupt => reader.with_recovery(Recovery::SkipCorrupt),
-        };
-        let Ok(mut reader) = reader else {
-            return (Vec::new(), true);
-        };
-        let mut frames = Vec::new();
-        loop {
-            match reader.read_message() {
-                Ok(Some(p)) => frames.push(p.to_vec()),
-                Ok(None) => return (frames, false),
-                Err(_) => return (frames, true),
-            }
-        }
-    }
-    fn drain_plain<D: Deframer + Copy>(d: D, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>, bool) {
-        let reader = StreamReader::new(bytes, d);
-        let reader = match mode {
-            RecoveryMode::TolerateTornTail => reader.with_recovery(Recovery::TolerateTornTail),
-            _ => reader.with_recovery(Recovery::Strict),
-        };
-        let Ok(mut reader) = reader else {
-            return (Vec::new(), true);
-        };
-        let mut frames = Vec::new();
-        loop {
-            match reader.read_message() {
-                Ok(Some(p)) => frames.push(p.to_vec()),
-                Ok(None) => return (frames, false),
-                Err(_) => return (frames, true),
-            }
-        }
+        })
     }
     match framing {
-        Framing::LengthOnly => drain_plain(DefaultDeframer::new(), mode, bytes),
-        Framing::PayloadCrc => drain(ChecksumDeframer::new(Crc32c::new()), mode, bytes),
-        Framing::ProtectedHeader => drain(
+        Framing::LengthOnly => {
+            let reader = StreamReader::new(bytes, DefaultDeframer::new());
+            drain(match mode {
+                RecoveryMode::TolerateTornTail => reader.with_recovery(Recovery::TolerateTornTail),
+                _ => reader.with_recovery(Recovery::Strict),
+            })
+        }
+        Framing::PayloadCrc => any_policy(ChecksumDeframer::new(Crc32c::new()), mode, bytes),
+        Framing::ProtectedHeader => any_policy(
             ChecksumDeframer::new(Crc32c::new()).with_protected_header(),
             mode,
             bytes,
         ),
-        Framing::MagicProtected => drain(MagicProtected::deframer(), mode, bytes),
+        Framing::MagicProtected => any_policy(MagicProtected::deframer(), mode, bytes),
     }
 }
 

@@ -55,16 +55,7 @@ pub trait Checksum: Copy {
     /// the checksum does not know where the data sits in a stream; deframers
     /// report the frame's real offset.
     fn verify(&self, expected: u64, data: &[u8]) -> Result<()> {
-        let calculated = self.calculate(data);
-        if calculated == expected {
-            Ok(())
-        } else {
-            Err(Error::ChecksumMismatch {
-                offset: 0,
-                expected,
-                calculated,
-            })
-        }
+        compare(expected, self.calculate(data))
     }
 }
 
@@ -223,6 +214,21 @@ checksum_type! {
     /// payloads. Matches what `flatstream-rs` 0.2 stored as "XxHash64".
     feature = "xxh3", name = "XXH3-64", size = 8,
     Xxh3, |data| xxhash_rust::xxh3::xxh3_64(data)
+}
+
+/// `Ok` when the stored and computed checksums agree, else the mismatch
+/// (offset 0: callers that know the frame's position shift it).
+#[inline]
+pub(crate) fn compare(expected: u64, calculated: u64) -> Result<()> {
+    if expected == calculated {
+        Ok(())
+    } else {
+        Err(Error::ChecksumMismatch {
+            offset: 0,
+            expected,
+            calculated,
+        })
+    }
 }
 
 /// The mask that keeps the low `size` bytes of a checksum value.

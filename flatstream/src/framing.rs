@@ -479,15 +479,7 @@ impl<C: Checksum> Deframer for ChecksumDeframer<C> {
         };
         let expected = read_uint_le(stored);
         let calculated = self.checksum.calculate(payload) & size_mask(size);
-        if expected == calculated {
-            Ok(())
-        } else {
-            Err(Error::ChecksumMismatch {
-                offset: 0,
-                expected,
-                calculated,
-            })
-        }
+        crate::checksum::compare(expected, calculated)
     }
 }
 

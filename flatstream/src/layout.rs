@@ -84,6 +84,13 @@ impl<L: FrameLayout> Fields<L> {
         assert!(Self::HEADER_LEN <= MAX_HEADER_LEN);
     };
 
+    /// Zero bytes after a payload of `len` bytes, to the next multiple of
+    /// `ALIGN`.
+    #[inline(always)]
+    fn padding(len: usize) -> usize {
+        len.wrapping_neg() & (L::ALIGN - 1)
+    }
+
     /// The payload's checksum as stored.
     #[inline(always)]
     fn payload_sum(payload: &[u8]) -> u64 {
@@ -203,7 +210,7 @@ impl<L: FrameLayout> Framer for LayoutFramer<L> {
     }
     #[inline(always)]
     fn padding_len(&self, payload_len: usize) -> usize {
-        payload_len.wrapping_neg() & (L::ALIGN - 1)
+        Fields::<L>::padding(payload_len)
     }
     #[inline(always)]
     fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
@@ -258,7 +265,7 @@ impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
     }
     #[inline(always)]
     fn padding_len(&self, payload_len: usize) -> usize {
-        payload_len.wrapping_neg() & (L::ALIGN - 1)
+        Fields::<L>::padding(payload_len)
     }
     #[inline(always)]
     fn decode_header(&self, header: &[u8]) -> Result<usize> {
@@ -308,15 +315,7 @@ impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
         };
         let expected = get_uint::<L>(stored);
         let calculated = Fields::<L>::payload_sum(payload);
-        if expected == calculated {
-            Ok(())
-        } else {
-            Err(Error::ChecksumMismatch {
-                offset: 0,
-                expected,
-                calculated,
-            })
-        }
+        crate::checksum::compare(expected, calculated)
     }
 }
 
