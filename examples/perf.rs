@@ -27,6 +27,24 @@ fn rate(label: &str, count: u64, elapsed: Duration) {
     );
 }
 
+/// A result of the examples' closures.
+type Outcome<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Runs `f` three times and reports the best run: the first pays for page
+/// faults, file-system allocation and buffer growth, which would otherwise
+/// favour whichever path runs later.
+fn best<T>(label: &str, mut f: impl FnMut() -> Outcome<T>) -> Outcome<T> {
+    let mut fastest = Duration::MAX;
+    let mut out = None;
+    for _ in 0..3 {
+        let started = Instant::now();
+        out = Some(f()?);
+        fastest = fastest.min(started.elapsed());
+    }
+    rate(label, N, fastest);
+    Ok(out.expect("ran three times"))
+}
+
 /// The hand-written baseline: builder code and a length + CRC + payload loop.
 fn hand_build(b: &mut flatbuffers::FlatBufferBuilder, t: &Telemetry) {
     let unit = b.create_string(&t.unit);
@@ -73,86 +91,73 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::temp_dir().join(format!("flatstream-perf-{}.bin", std::process::id()));
 
     // End to end through a 64 KiB buffered file, CRC-32C.
-    let started = Instant::now();
-    let mut w = StreamWriter::new(
-        BufWriter::with_capacity(64 << 10, File::create(&path)?),
-        Telemetry::framer(),
-    );
-    for m in &msgs {
-        w.write(m)?;
-    }
-    w.flush()?;
-    rate(
-        "derived write, 64 KiB buffered file, crc32c",
-        N,
-        started.elapsed(),
-    );
-
-    let started = Instant::now();
-    let mut r = StreamReader::new(File::open(&path)?, Telemetry::deframer());
-    let mut sum = 0.0;
-    while let Some(t) = r.read_view::<Telemetry>()? {
-        sum += t.value();
-    }
-    rate("derived read_view (verified), file, crc32c", N, started.elapsed());
-
-    let started = Instant::now();
-    let mut out = BufWriter::with_capacity(64 << 10, File::create(&path)?);
-    let mut b = flatbuffers::FlatBufferBuilder::new();
-    for m in &msgs {
-        b.reset();
-        hand_build(&mut b, m);
-        let payload = b.finished_data();
-        out.write_all(&(payload.len() as u32).to_le_bytes())?;
-        out.write_all(&(Crc32c::new().calculate(payload) as u32).to_le_bytes())?;
-        out.write_all(payload)?;
-    }
-    out.flush()?;
-    rate(
-        "hand-written builder + write loop, file, crc32c",
-        N,
-        started.elapsed(),
-    );
-
-    let started = Instant::now();
-    let mut input = BufReader::with_capacity(64 << 10, File::open(&path)?);
-    let (mut header, mut payload, mut hand_sum) = ([0u8; 8], Vec::new(), 0.0);
-    while input.read_exact(&mut header).is_ok() {
-        let len = u32::from_le_bytes(header[..4].try_into()?) as usize;
-        payload.resize(len, 0);
-        input.read_exact(&mut payload)?;
-        if Crc32c::new().calculate(&payload) as u32 != u32::from_le_bytes(header[4..].try_into()?) {
-            return Err("checksum".into());
+    best("derived write, 64 KiB buffered file, crc32c", || {
+        let mut w = StreamWriter::new(
+            BufWriter::with_capacity(64 << 10, File::create(&path)?),
+            Telemetry::framer(),
+        );
+        for m in &msgs {
+            w.write(m)?;
         }
-        hand_sum += hand_value(&payload).ok_or("invalid payload")?;
-    }
-    rate(
-        "hand-written read loop + flatbuffers verifier, file",
-        N,
-        started.elapsed(),
-    );
+        w.flush()?;
+        Ok(())
+    })?;
+    let sum = best("derived read_view (verified), file, crc32c", || {
+        let mut r = StreamReader::new(File::open(&path)?, Telemetry::deframer());
+        let mut sum = 0.0;
+        while let Some(t) = r.read_view::<Telemetry>()? {
+            sum += t.value();
+        }
+        Ok(sum)
+    })?;
+    best("hand-written builder + write loop, file, crc32c", || {
+        let mut out = BufWriter::with_capacity(64 << 10, File::create(&path)?);
+        let mut b = flatbuffers::FlatBufferBuilder::new();
+        for m in &msgs {
+            b.reset();
+            hand_build(&mut b, m);
+            let payload = b.finished_data();
+            out.write_all(&(payload.len() as u32).to_le_bytes())?;
+            out.write_all(&(Crc32c::new().calculate(payload) as u32).to_le_bytes())?;
+            out.write_all(payload)?;
+        }
+        out.flush()?;
+        Ok(())
+    })?;
+    let hand_sum = best("hand-written read loop + flatbuffers verifier, file", || {
+        let mut input = BufReader::with_capacity(64 << 10, File::open(&path)?);
+        let (mut header, mut payload, mut sum) = ([0u8; 8], Vec::new(), 0.0);
+        while input.read_exact(&mut header).is_ok() {
+            let len = u32::from_le_bytes(header[..4].try_into()?) as usize;
+            payload.resize(len, 0);
+            input.read_exact(&mut payload)?;
+            if Crc32c::new().calculate(&payload) as u32 != u32::from_le_bytes(header[4..].try_into()?) {
+                return Err("checksum".into());
+            }
+            sum += hand_value(&payload).ok_or("invalid payload")?;
+        }
+        Ok(sum)
+    })?;
     std::fs::remove_file(&path)?;
 
     // In memory.
     let mut w = StreamWriter::new(Vec::with_capacity(80 << 20), Telemetry::framer());
-    let started = Instant::now();
-    w.write_batch(&msgs)?;
-    rate("derived write_batch, in memory", N, started.elapsed());
+    best("derived write_batch, in memory", || {
+        w.get_mut().clear();
+        w.write_batch(&msgs)?;
+        Ok(())
+    })?;
     let bytes = w.into_inner();
-    let started = Instant::now();
-    let mut s = SliceReader::new(&bytes, Telemetry::deframer());
-    let mut count = 0u64;
-    while let Some(p) = s.read_message()? {
-        count += p.len() as u64 & 1;
-    }
-    rate(
-        "SliceReader::read_message (checksum verified)",
-        N,
-        started.elapsed(),
-    );
+    best("SliceReader::read_message (checksum verified)", || {
+        let mut s = SliceReader::new(&bytes, Telemetry::deframer());
+        let mut count = 0u64;
+        while s.read_message()?.is_some() {
+            count += 1;
+        }
+        Ok(count)
+    })?;
 
     assert_eq!(sum, (0..N).map(|i| i as f64).sum::<f64>());
     assert_eq!(hand_sum, sum);
-    let _ = count;
     Ok(())
 }
