@@ -337,6 +337,10 @@ impl<W: std::fmt::Debug, F: std::fmt::Debug> std::fmt::Debug for AsyncStreamWrit
 /// reserve it before the bytes arrive. Errors are the same [`Error`]s, with
 /// stream offsets, as the readers'. Build one with [`FrameCodec::new`] or,
 /// for a derived type, `Telemetry::codec()`.
+///
+/// The encoder takes any [`StreamSerialize`] type, so a `Framed` sink is a
+/// `Sink` of each of them: `send(item)` infers which, but `flush` and
+/// `close` need it named, as in `SinkExt::<Telemetry>::flush(&mut sink)`.
 pub struct FrameCodec<F, D> {
     writer: WriteCore<F>,
     deframer: D,

@@ -167,7 +167,18 @@ pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};
 pub use flatbuffers;
 
 /// Everything a typical user needs: `use flatstream::prelude::*;`.
+///
+/// The traits are also imported anonymously, so their methods and
+/// associated functions (`Telemetry::framer()`, `Telemetry::view(..)`) stay
+/// usable when another import takes one of their names, such as
+/// `use tokio_util::codec::Framed;`.
 pub mod prelude {
+    pub use crate::checksum::Checksum as _;
+    pub use crate::decode::{HasSchema as _, StreamDeserialize as _};
+    pub use crate::framing::{Deframer as _, Framer as _};
+    pub use crate::layout::Framed as _;
+    pub use crate::serialize::StreamSerialize as _;
+
     #[cfg(feature = "crc32")]
     pub use crate::checksum::Crc32;
     #[cfg(feature = "crc32c")]
