@@ -205,6 +205,25 @@ pub fn mutated_stream(data: &[u8]) {
 /// Fuzz target `view`: arbitrary payloads through the derived view and
 /// decode; an accepted payload must be readable through every accessor.
 pub fn view(data: &[u8]) {
+    // The derive's specialised verifier agrees with the flatbuffers one.
+    for limits in [
+        VerifyLimits::DEFAULT,
+        VerifyLimits {
+            max_depth: 2,
+            max_tables: 3,
+            max_apparent_size: 64,
+        },
+    ] {
+        use flatstream::__private::{fast_accepts, flatbuffers_accepts};
+        assert_eq!(
+            fast_accepts::<Record>(data, limits),
+            flatbuffers_accepts::<Record>(data, limits)
+        );
+        assert_eq!(
+            fast_accepts::<Guarded>(data, limits),
+            flatbuffers_accepts::<Guarded>(data, limits)
+        );
+    }
     if let Ok(v) = Record::view(data) {
         let _ = format!("{v:?}");
         let decoded = Record::decode(data).expect("a payload the view accepts decodes");

@@ -265,6 +265,21 @@ fn struct_impls(
             )?;
         }
     });
+    let fast_verifies = fields.iter().map(|f| {
+        let ty = f.ty;
+        let slot = 4 + 2 * f.id;
+        let optional = is_option(ty) || f.attr.default.0.is_some();
+        quote_spanned! {ty.span()=>
+            match __fv.field(&__t, #slot)? {
+                #private::Some(__pos) => <#ty as #private::DecodeField>::fast_verify(__fv, __pos)?,
+                #private::None => {
+                    if <#ty as #private::DecodeField>::REQUIRED && !#optional {
+                        return #private::Err(#private::Reject);
+                    }
+                }
+            }
+        }
+    });
     let needs_check = fields.iter().map(|f| {
         let ty = f.ty;
         quote!(<#ty as #private::DecodeField>::NEEDS_CHECK)
@@ -381,6 +396,13 @@ fn struct_impls(
                 #private::Ok(())
             }
             #[inline]
+            fn fast_verify_table(__fv: &mut #private::FastVerifier<'_>, __pos: #usize_) -> #private::Fast {
+                let __t = __fv.table(__pos)?;
+                #(#fast_verifies)*
+                __fv.end_table();
+                #private::Ok(())
+            }
+            #[inline]
             fn check_table(__table: #private::TableRef<'_>) -> #private::Result<()> {
                 let _ = __table;
                 #(#checks)*
@@ -410,6 +432,10 @@ fn struct_impls(
                 __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 #private::verify_nested::<Self>(__tv, __name, __slot, __required)
+            }
+            #[inline]
+            fn fast_verify(__fv: &mut #private::FastVerifier<'_>, __pos: #usize_) -> #private::Fast {
+                #private::fast_verify_nested::<Self>(__fv, __pos)
             }
             #[inline]
             unsafe fn read<'a>(__t: #private::TableRef<'a>, __slot: #u16_) -> #private::Option<#view<'a>> {
@@ -445,6 +471,10 @@ fn struct_impls(
                 __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 #private::verify_nested_vec::<Self>(__tv, __name, __slot, __required)
+            }
+            #[inline]
+            fn fast_verify_vec(__fv: &mut #private::FastVerifier<'_>, __pos: #usize_) -> #private::Fast {
+                #private::fast_verify_nested_vec::<Self>(__fv, __pos)
             }
             #[inline]
             fn elem_view<'a>(
@@ -524,6 +554,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
     let name = ident.to_string();
     let private = paths.private();
     let repr_ty = paths.primitive(&repr.to_string());
+    let usize_ = paths.primitive("usize");
     let (u16_, bool_, i128_) = (
         paths.primitive("u16"),
         paths.primitive("bool"),
@@ -561,6 +592,10 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 <#repr_ty as #private::DecodeField>::verify(__tv, __name, __slot, __required)
+            }
+            #[inline]
+            fn fast_verify(__fv: &mut #private::FastVerifier<'_>, __pos: #usize_) -> #private::Fast {
+                <#repr_ty as #private::DecodeField>::fast_verify(__fv, __pos)
             }
             #[inline]
             unsafe fn read<'a>(__t: #private::TableRef<'a>, __slot: #u16_) -> #private::Option<#ident> {
@@ -602,6 +637,10 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
                 __tv.visit_field::<#private::ForwardsUOffset<#private::Vector<'_, #repr_ty>>>(__name, __slot, __required)
+            }
+            #[inline]
+            fn fast_verify_vec(__fv: &mut #private::FastVerifier<'_>, __pos: #usize_) -> #private::Fast {
+                <#repr_ty as #private::DecodeElement>::fast_verify_vec(__fv, __pos)
             }
             #[inline]
             fn elem_view<'a>(__r: <Self::Fb<'a> as #private::Follow<'a>>::Inner) -> Self::ElemView<'a> {

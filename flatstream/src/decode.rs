@@ -11,6 +11,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::ops::Range;
 
 use flatbuffers::{
     Follow, ForwardsUOffset, InvalidFlatbuffer, Table, TableVerifier, Vector, Verifiable, Verifier,
@@ -283,10 +284,199 @@ pub fn invalid(e: InvalidFlatbuffer) -> Error {
     }
 }
 
+/// A rejection by the [`FastVerifier`]. It carries nothing: the precise
+/// error comes from running the `flatbuffers` verifier on the payload the
+/// fast one rejected (rejections are the rare path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reject;
+
+/// The result of a fast verification step.
+pub type Fast<T = ()> = core::result::Result<T, Reject>;
+
+/// A verifier specialised by the derive for each message type: the same
+/// checks as the `flatbuffers` verifier, in the same way (offsets in bounds,
+/// alignment, vtable sizes, UTF-8 and terminators of strings, depth, table
+/// count, apparent size), with no error values to build on the way.
+/// `tests/fast_verifier.rs` checks that it accepts and rejects exactly what
+/// the `flatbuffers` verifier does.
+pub struct FastVerifier<'b> {
+    buf: &'b [u8],
+    depth: usize,
+    tables: usize,
+    apparent: usize,
+    limits: VerifyLimits,
+}
+
+/// A table the fast verifier entered.
+#[derive(Clone, Copy)]
+pub struct FastTable {
+    pos: usize,
+    vtable: usize,
+    vtable_len: usize,
+}
+
+impl<'b> FastVerifier<'b> {
+    /// A verifier over `buf`.
+    #[inline]
+    pub fn new(buf: &'b [u8], limits: VerifyLimits) -> Self {
+        FastVerifier {
+            buf,
+            depth: 0,
+            tables: 0,
+            apparent: 0,
+            limits,
+        }
+    }
+
+    #[inline(always)]
+    fn aligned(pos: usize, align: usize) -> Fast {
+        if pos.is_multiple_of(align) {
+            Ok(())
+        } else {
+            Err(Reject)
+        }
+    }
+
+    #[inline(always)]
+    fn range(&mut self, pos: usize, size: usize) -> Fast {
+        if pos.saturating_add(size) > self.buf.len() {
+            return Err(Reject);
+        }
+        self.apparent += size;
+        if self.apparent > self.limits.max_apparent_size {
+            return Err(Reject);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn u16_at(&mut self, pos: usize) -> Fast<u16> {
+        Self::aligned(pos, 2)?;
+        self.range(pos, 2)?;
+        Ok(u16::from_le_bytes([self.buf[pos], self.buf[pos + 1]]))
+    }
+
+    /// The unsigned offset stored at `pos`.
+    #[inline(always)]
+    pub fn uoffset(&mut self, pos: usize) -> Fast<usize> {
+        Self::aligned(pos, 4)?;
+        self.range(pos, 4)?;
+        let bytes = [
+            self.buf[pos],
+            self.buf[pos + 1],
+            self.buf[pos + 2],
+            self.buf[pos + 3],
+        ];
+        Ok(u32::from_le_bytes(bytes) as usize)
+    }
+
+    /// Where the forward offset at `pos` points.
+    #[inline(always)]
+    pub fn forward(&mut self, pos: usize) -> Fast<usize> {
+        Ok(self.uoffset(pos)?.saturating_add(pos))
+    }
+
+    /// A scalar of `size` bytes and alignment `align` at `pos`.
+    #[inline(always)]
+    pub fn scalar(&mut self, pos: usize, size: usize, align: usize) -> Fast {
+        Self::aligned(pos, align)?;
+        self.range(pos, size)
+    }
+
+    /// A vector of `elem_size`-byte elements at `pos`; its elements' range.
+    #[inline(always)]
+    pub fn vector(&mut self, pos: usize, elem_size: usize, elem_align: usize) -> Fast<Range<usize>> {
+        let len = self.uoffset(pos)?;
+        let start = pos.saturating_add(4);
+        Self::aligned(start, elem_align)?;
+        let size = len.saturating_mul(elem_size);
+        self.range(start, size)?;
+        Ok(start..start.saturating_add(size))
+    }
+
+    /// A string at `pos`: UTF-8, followed by a zero byte.
+    #[inline(always)]
+    pub fn string(&mut self, pos: usize) -> Fast {
+        let range = self.vector(pos, 1, 1)?;
+        if self.buf.get(range.end) != Some(&0) || std::str::from_utf8(&self.buf[range]).is_err() {
+            return Err(Reject);
+        }
+        Ok(())
+    }
+
+    /// Enters the table at `pos`.
+    #[inline(always)]
+    pub fn table(&mut self, pos: usize) -> Fast<FastTable> {
+        Self::aligned(pos, 4)?;
+        self.range(pos, 4)?;
+        let soffset = i32::from_le_bytes([
+            self.buf[pos],
+            self.buf[pos + 1],
+            self.buf[pos + 2],
+            self.buf[pos + 3],
+        ]);
+        let vtable = if soffset > 0 {
+            pos.checked_sub(soffset.unsigned_abs() as usize)
+        } else {
+            pos.checked_add(soffset.unsigned_abs() as usize)
+        }
+        .filter(|&v| v < self.buf.len())
+        .ok_or(Reject)?;
+        let vtable_len = self.u16_at(vtable)? as usize;
+        Self::aligned(vtable.saturating_add(vtable_len), 2)?;
+        self.range(vtable, vtable_len)?;
+        self.tables += 1;
+        self.depth += 1;
+        if self.tables > self.limits.max_tables || self.depth > self.limits.max_depth {
+            return Err(Reject);
+        }
+        Ok(FastTable {
+            pos,
+            vtable,
+            vtable_len,
+        })
+    }
+
+    /// Where field `slot` of `table` is, if present.
+    #[inline(always)]
+    pub fn field(&mut self, table: &FastTable, slot: u16) -> Fast<Option<usize>> {
+        let slot = usize::from(slot);
+        if slot < table.vtable_len {
+            let offset = self.u16_at(table.vtable.saturating_add(slot))?;
+            if offset > 0 {
+                return Ok(Some(table.pos.saturating_add(usize::from(offset))));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Leaves the table entered last.
+    #[inline(always)]
+    pub fn end_table(&mut self) {
+        self.depth -= 1;
+    }
+}
+
+/// Whether the fast verifier accepts `payload` as `T` (for tests comparing
+/// it with the `flatbuffers` verifier).
+pub fn fast_accepts<T: VerifyTable>(payload: &[u8], limits: VerifyLimits) -> bool {
+    let mut fv = FastVerifier::new(payload, limits);
+    fv.uoffset(0)
+        .and_then(|root| T::fast_verify_table(&mut fv, root))
+        .is_ok()
+}
+
+/// Whether the `flatbuffers` verifier accepts `payload` as `T`.
+pub fn flatbuffers_accepts<T: VerifyTable>(payload: &[u8], limits: VerifyLimits) -> bool {
+    verify_root::<T>(payload, limits).is_ok()
+}
+
 /// The table verification the derive generates for a struct.
 pub trait VerifyTable {
     /// Verifies the table at `pos` (and everything it refers to).
     fn verify_table(v: &mut Verifier<'_, '_>, pos: usize) -> Result<(), InvalidFlatbuffer>;
+    /// The same verification, specialised: see [`FastVerifier`].
+    fn fast_verify_table(fv: &mut FastVerifier<'_>, pos: usize) -> Fast;
     /// Checks what the structural verifier cannot (enum values), on a table
     /// that passed [`verify_table`](Self::verify_table).
     fn check_table(t: TableRef<'_>) -> Result<()>;
@@ -351,6 +541,9 @@ pub trait DecodeField: Sized {
         slot: u16,
         required: bool,
     ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer>;
+    /// [`verify`](Self::verify) in the [`FastVerifier`], for a field that
+    /// is present at `pos`.
+    fn fast_verify(fv: &mut FastVerifier<'_>, pos: usize) -> Fast;
     /// Reads the field, `None` when absent.
     ///
     /// # Safety
@@ -391,6 +584,9 @@ pub trait DecodeElement: Sized {
         slot: u16,
         required: bool,
     ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer>;
+    /// [`verify_vec`](Self::verify_vec) in the [`FastVerifier`], for a
+    /// vector field present at `pos`.
+    fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast;
     /// One element's view.
     fn elem_view<'a>(inner: <Self::Fb<'a> as Follow<'a>>::Inner) -> Self::ElemView<'a>;
     /// The accessor's view of a vector (`None` when absent).
@@ -492,6 +688,10 @@ macro_rules! scalar_decode {
                 tv.visit_field::<$ty>(name, slot, required)
             }
             #[inline(always)]
+            fn fast_verify(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+                fv.scalar(pos, std::mem::size_of::<$ty>(), std::mem::align_of::<$ty>())
+            }
+            #[inline(always)]
             unsafe fn read<'a>(t: TableRef<'a>, slot: u16) -> Option<$ty> {
                 // SAFETY: the caller verified the slot as this scalar.
                 unsafe { t.get::<$ty>(slot) }
@@ -522,6 +722,11 @@ macro_rules! scalar_elements {
                 required: bool,
             ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer> {
                 tv.visit_field::<ForwardsUOffset<Vector<'_, $ty>>>(name, slot, required)
+            }
+            #[inline(always)]
+            fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+                let at = fv.forward(pos)?;
+                fv.vector(at, std::mem::size_of::<$ty>(), std::mem::align_of::<$ty>()).map(|_| ())
             }
             #[inline(always)]
             fn elem_view<'a>(inner: <Self::Fb<'a> as Follow<'a>>::Inner) -> Self::ElemView<'a> {
@@ -556,6 +761,11 @@ impl DecodeElement for u8 {
         tv.visit_field::<ForwardsUOffset<Vector<'_, u8>>>(name, slot, required)
     }
     #[inline(always)]
+    fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+        let at = fv.forward(pos)?;
+        fv.vector(at, 1, 1).map(|_| ())
+    }
+    #[inline(always)]
     fn elem_view<'a>(inner: <Self::Fb<'a> as Follow<'a>>::Inner) -> Self::ElemView<'a> {
         inner
     }
@@ -579,6 +789,11 @@ impl DecodeField for String {
         required: bool,
     ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer> {
         tv.visit_field::<ForwardsUOffset<&str>>(name, slot, required)
+    }
+    #[inline(always)]
+    fn fast_verify(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+        let at = fv.forward(pos)?;
+        fv.string(at)
     }
     #[inline(always)]
     unsafe fn read<'a>(t: TableRef<'a>, slot: u16) -> Option<&'a str> {
@@ -608,6 +823,14 @@ impl DecodeElement for String {
     ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer> {
         tv.visit_field::<ForwardsUOffset<Vector<'_, ForwardsUOffset<&str>>>>(name, slot, required)
     }
+    fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+        let at = fv.forward(pos)?;
+        for element in fv.vector(at, 4, 4)?.step_by(4) {
+            let string = fv.forward(element)?;
+            fv.string(string)?;
+        }
+        Ok(())
+    }
     #[inline(always)]
     fn elem_view<'a>(inner: <Self::Fb<'a> as Follow<'a>>::Inner) -> Self::ElemView<'a> {
         inner
@@ -633,6 +856,10 @@ impl<T: DecodeElement> DecodeField for Vec<T> {
         required: bool,
     ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer> {
         T::verify_vec(tv, name, slot, required)
+    }
+    #[inline(always)]
+    fn fast_verify(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+        T::fast_verify_vec(fv, pos)
     }
     #[inline(always)]
     unsafe fn read<'a>(t: TableRef<'a>, slot: u16) -> Option<T::VecView<'a>> {
@@ -670,6 +897,10 @@ impl<T: DecodeField> DecodeField for Option<T> {
         _required: bool,
     ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer> {
         T::verify(tv, name, slot, false)
+    }
+    #[inline(always)]
+    fn fast_verify(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+        T::fast_verify(fv, pos)
     }
     #[inline(always)]
     unsafe fn read<'a>(t: TableRef<'a>, slot: u16) -> Option<Option<T::View<'a>>> {
@@ -739,6 +970,23 @@ pub fn verify_nested_vec<'v, 'o, 'b, T: VerifyTable>(
     tv.visit_field::<ForwardsUOffset<Vector<'_, ForwardsUOffset<Nested<T>>>>>(name, slot, required)
 }
 
+/// `DecodeField::fast_verify` for a nested table `T`.
+#[inline]
+pub fn fast_verify_nested<T: VerifyTable>(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+    let at = fv.forward(pos)?;
+    T::fast_verify_table(fv, at)
+}
+
+/// `DecodeElement::fast_verify_vec` for a vector of tables `T`.
+pub fn fast_verify_nested_vec<T: VerifyTable>(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+    let at = fv.forward(pos)?;
+    for element in fv.vector(at, 4, 4)?.step_by(4) {
+        let table = fv.forward(element)?;
+        T::fast_verify_table(fv, table)?;
+    }
+    Ok(())
+}
+
 /// `DecodeField::read` for a nested table `T`.
 ///
 /// # Safety
@@ -767,8 +1015,13 @@ pub unsafe fn check_nested<T: NestedTable>(t: TableRef<'_>, slot: u16) -> Result
 /// Verifies a payload as `T`'s root table and returns the checked table.
 #[inline]
 pub fn verified_root<T: VerifyTable>(payload: &[u8], limits: VerifyLimits) -> Result<TableRef<'_>> {
-    verify_root::<T>(payload, limits)?;
-    // SAFETY: verified as `T` just above.
+    if !fast_accepts::<T>(payload, limits) {
+        // Rejected: the flatbuffers verifier says precisely why. (Should it
+        // accept, it is the reference, and the payload is valid.)
+        verify_root::<T>(payload, limits)?;
+    }
+    // SAFETY: verified as `T` just above, by the fast verifier (the same
+    // checks, proven equal on the fuzz corpus) or the flatbuffers one.
     let table = unsafe { TableRef::root_unchecked(payload) };
     if T::NEEDS_CHECK {
         T::check_table(table)?;

@@ -213,10 +213,11 @@ pub mod prelude {
 pub mod __private {
     pub use crate::checksum::{Checksum, NoChecksum};
     pub use crate::decode::{
-        check_enum, check_nested, empty_table, invalid, invalid_enum, read_nested, verified_root,
-        verify_nested, verify_nested_vec, DecodeElement, DecodeField, EnumDecode, HasSchema, Nested,
-        NestedTable, Schema, SchemaField, SchemaKind, StreamDeserialize, TableRef, TableView, VectorView,
-        VerifyLimits, VerifyTable,
+        check_enum, check_nested, empty_table, fast_accepts, fast_verify_nested, fast_verify_nested_vec,
+        flatbuffers_accepts, invalid, invalid_enum, read_nested, verified_root, verify_nested,
+        verify_nested_vec, DecodeElement, DecodeField, EnumDecode, Fast, FastTable, FastVerifier, HasSchema,
+        Nested, NestedTable, Reject, Schema, SchemaField, SchemaKind, StreamDeserialize, TableRef, TableView,
+        VectorView, VerifyLimits, VerifyTable,
     };
     pub use crate::error::{Error, Result};
     pub use crate::field::{
@@ -232,6 +233,7 @@ pub mod __private {
     pub use core::iter::Iterator;
     pub use core::option::Option::{self, None, Some};
     pub use core::primitive;
+    pub use core::result::Result as StdResult;
     pub use core::result::Result::{Err, Ok};
     pub use flatbuffers::FlatBufferBuilder;
     pub use flatbuffers::{Follow, ForwardsUOffset, InvalidFlatbuffer, TableVerifier, Vector, Verifier};

@@ -1,0 +1,138 @@
+//! The specialised verifier the derive generates accepts and rejects exactly
+//! what the `flatbuffers` verifier does: over every single-byte mutation and
+//! every truncation of valid payloads, random payloads, and tight limits.
+
+use flatbuffers::FlatBufferBuilder;
+use flatstream::__private::{fast_accepts, flatbuffers_accepts, VerifyTable};
+use flatstream::prelude::*;
+use flatstream_suite::fuzz::{Guarded, Record, Tiny};
+use proptest::prelude::*;
+
+#[derive(StreamSerialize, StreamDeserialize, Debug, Clone, Copy, PartialEq)]
+#[repr(i16)]
+pub enum Mode {
+    Off = -1,
+    On = 1,
+}
+
+#[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+pub struct Deep {
+    pub flag: bool,
+    pub small: u8,
+    pub wide: u64,
+    pub ratio: f32,
+    pub words: Vec<String>,
+    pub modes: Vec<Mode>,
+    pub mode: Mode,
+    pub maybe: Option<Tiny>,
+    pub records: Vec<Record>,
+    #[flatstream(default)]
+    pub note: String,
+}
+
+fn sample() -> Deep {
+    let record = Record {
+        id: 7,
+        name: "rec".into(),
+        blob: vec![1, 2, 3],
+        values: vec![0.5, 1.5],
+        tags: vec!["a".into(), "bb".into()],
+        maybe: Some(-4),
+        inner: Guarded {
+            seq: 9,
+            body: vec![4; 5],
+        },
+        list: vec![Tiny { value: 3 }, Tiny { value: 0 }],
+    };
+    Deep {
+        flag: true,
+        small: 200,
+        wide: u64::MAX / 3,
+        ratio: 0.25,
+        words: vec!["x".into(), "".into(), "zzz".into()],
+        modes: vec![Mode::On, Mode::Off],
+        mode: Mode::Off,
+        maybe: Some(Tiny { value: 11 }),
+        records: vec![record.clone(), record],
+        note: "n".into(),
+    }
+}
+
+fn encode<T: StreamSerialize>(value: &T) -> Vec<u8> {
+    let mut b = FlatBufferBuilder::new();
+    value.encode(&mut b).unwrap().to_vec()
+}
+
+fn same<T: VerifyTable>(payload: &[u8], limits: VerifyLimits) -> (bool, bool) {
+    (
+        fast_accepts::<T>(payload, limits),
+        flatbuffers_accepts::<T>(payload, limits),
+    )
+}
+
+fn exhaustive<T: VerifyTable>(payload: &[u8]) {
+    let limits = VerifyLimits::DEFAULT;
+    assert_eq!(same::<T>(payload, limits), (true, true));
+    for cut in 0..payload.len() {
+        let (fast, slow) = same::<T>(&payload[..cut], limits);
+        assert_eq!(fast, slow, "truncated at {cut}");
+    }
+    let mut mutated = payload.to_vec();
+    let (mut accepted, mut rejected) = (0, 0);
+    for i in 0..payload.len() {
+        for value in 0..=255u8 {
+            mutated[i] = value;
+            let (fast, slow) = same::<T>(&mutated, limits);
+            assert_eq!(fast, slow, "byte {i} = {value}");
+            if fast {
+                accepted += 1;
+            } else {
+                rejected += 1;
+            }
+        }
+        mutated[i] = payload[i];
+    }
+    // The mutations exercised both outcomes.
+    assert!(accepted > 0 && rejected > 0);
+}
+
+#[test]
+fn every_mutation_and_truncation_agrees() {
+    exhaustive::<Deep>(&encode(&sample()));
+    exhaustive::<Record>(&encode(&sample().records[0]));
+    exhaustive::<Guarded>(&encode(&Guarded {
+        seq: 1,
+        body: vec![1, 2, 3],
+    }));
+}
+
+#[test]
+fn limits_agree() {
+    let payload = encode(&sample());
+    for depth in 1..6 {
+        for tables in [1, 2, 3, 5, 8, 100] {
+            for apparent in [8, 64, 100, 200, 400, 1 << 20] {
+                let limits = VerifyLimits {
+                    max_depth: depth,
+                    max_tables: tables,
+                    max_apparent_size: apparent,
+                };
+                assert_eq!(
+                    fast_accepts::<Deep>(&payload, limits),
+                    flatbuffers_accepts::<Deep>(&payload, limits),
+                    "{limits:?}"
+                );
+            }
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn random_payloads_agree(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let limits = VerifyLimits::DEFAULT;
+        prop_assert_eq!(fast_accepts::<Deep>(&bytes, limits), flatbuffers_accepts::<Deep>(&bytes, limits));
+        prop_assert_eq!(fast_accepts::<Record>(&bytes, limits), flatbuffers_accepts::<Record>(&bytes, limits));
+        prop_assert_eq!(fast_accepts::<Tiny>(&bytes, limits), flatbuffers_accepts::<Tiny>(&bytes, limits));
+    }
+}
