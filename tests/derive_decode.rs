@@ -273,13 +273,15 @@ fn per_type_and_per_reader_limits() {
             point: Point { x: 1.0, y: 1.0 },
         },
     });
-    assert!(matches!(
-        Outer::view(&payload),
-        Err(Error::InvalidFlatBuffer {
-            source: flatbuffers::InvalidFlatbuffer::DepthLimitReached,
-            ..
-        })
-    ));
+    match Outer::view(&payload) {
+        Err(Error::InvalidFlatBuffer { source, .. }) => {
+            assert!(
+                matches!(*source, flatbuffers::InvalidFlatbuffer::DepthLimitReached),
+                "{source}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
     let generous = VerifyLimits {
         max_depth: 8,
         ..VerifyLimits::DEFAULT

@@ -280,7 +280,10 @@ pub fn invalid(e: InvalidFlatbuffer) -> Error {
             offset: 0,
             field: required,
         },
-        source => Error::InvalidFlatBuffer { offset: 0, source },
+        source => Error::InvalidFlatBuffer {
+            offset: 0,
+            source: Box::new(source),
+        },
     }
 }
 

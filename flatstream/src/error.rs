@@ -71,8 +71,9 @@ pub enum Error {
         /// Offset of the first header byte of the frame (0 for a payload
         /// viewed on its own).
         offset: u64,
-        /// What the verifier found.
-        source: flatbuffers::InvalidFlatbuffer,
+        /// What the verifier found (boxed: it is large, and keeping `Error`
+        /// small keeps every `Result` on the hot paths small).
+        source: Box<flatbuffers::InvalidFlatbuffer>,
     },
     /// A required field (a string, vector or table without a default) is
     /// absent from a payload.
@@ -282,7 +283,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io(e) => Some(e),
-            Error::InvalidFlatBuffer { source, .. } => Some(source),
+            Error::InvalidFlatBuffer { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }
