@@ -397,6 +397,26 @@ impl<'b> FastVerifier<'b> {
         Ok(start..start.saturating_add(size))
     }
 
+    /// A vector field at `pos` (the field's offset, then the vector) of
+    /// scalars of `elem_size` bytes.
+    #[inline(always)]
+    pub fn scalar_vector(&mut self, pos: usize, elem_size: usize, elem_align: usize) -> Fast {
+        let at = self.forward(pos)?;
+        self.vector(at, elem_size, elem_align).map(|_| ())
+    }
+
+    /// A vector field at `pos` of offsets (to strings or tables), each
+    /// target verified by `each` at the position it points to.
+    #[inline(always)]
+    pub fn offset_vector(&mut self, pos: usize, mut each: impl FnMut(&mut Self, usize) -> Fast) -> Fast {
+        let at = self.forward(pos)?;
+        for element in self.vector(at, 4, 4)?.step_by(4) {
+            let target = self.forward(element)?;
+            each(self, target)?;
+        }
+        Ok(())
+    }
+
     /// A string at `pos`: UTF-8, followed by a zero byte.
     #[inline(always)]
     pub fn string(&mut self, pos: usize) -> Fast {
@@ -728,8 +748,7 @@ macro_rules! scalar_elements {
             }
             #[inline(always)]
             fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
-                let at = fv.forward(pos)?;
-                fv.vector(at, std::mem::size_of::<$ty>(), std::mem::align_of::<$ty>()).map(|_| ())
+                fv.scalar_vector(pos, std::mem::size_of::<$ty>(), std::mem::align_of::<$ty>())
             }
             #[inline(always)]
             fn elem_view<'a>(inner: <Self::Fb<'a> as Follow<'a>>::Inner) -> Self::ElemView<'a> {
@@ -765,8 +784,7 @@ impl DecodeElement for u8 {
     }
     #[inline(always)]
     fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
-        let at = fv.forward(pos)?;
-        fv.vector(at, 1, 1).map(|_| ())
+        fv.scalar_vector(pos, 1, 1)
     }
     #[inline(always)]
     fn elem_view<'a>(inner: <Self::Fb<'a> as Follow<'a>>::Inner) -> Self::ElemView<'a> {
@@ -827,12 +845,7 @@ impl DecodeElement for String {
         tv.visit_field::<ForwardsUOffset<Vector<'_, ForwardsUOffset<&str>>>>(name, slot, required)
     }
     fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
-        let at = fv.forward(pos)?;
-        for element in fv.vector(at, 4, 4)?.step_by(4) {
-            let string = fv.forward(element)?;
-            fv.string(string)?;
-        }
-        Ok(())
+        fv.offset_vector(pos, FastVerifier::string)
     }
     #[inline(always)]
     fn elem_view<'a>(inner: <Self::Fb<'a> as Follow<'a>>::Inner) -> Self::ElemView<'a> {
@@ -982,12 +995,7 @@ pub fn fast_verify_nested<T: VerifyTable>(fv: &mut FastVerifier<'_>, pos: usize)
 
 /// `DecodeElement::fast_verify_vec` for a vector of tables `T`.
 pub fn fast_verify_nested_vec<T: VerifyTable>(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
-    let at = fv.forward(pos)?;
-    for element in fv.vector(at, 4, 4)?.step_by(4) {
-        let table = fv.forward(element)?;
-        T::fast_verify_table(fv, table)?;
-    }
-    Ok(())
+    fv.offset_vector(pos, |fv, table| T::fast_verify_table(fv, table))
 }
 
 /// `DecodeField::read` for a nested table `T`.
