@@ -178,7 +178,7 @@ pub fn mutated_stream(data: &[u8]) {
         }
     }
     let payloads: Vec<Vec<u8>> = {
-        let mut b = flatstream::flatbuffers::FlatBufferBuilder::new();
+        let mut b = flatstream::Encoder::new();
         written
             .iter()
             .map(|g| g.encode(&mut b).expect("encodes").to_vec())

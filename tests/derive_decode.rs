@@ -52,7 +52,7 @@ pub struct Everything {
 }
 
 fn encode<T: StreamSerialize>(value: &T) -> Vec<u8> {
-    let mut b = FlatBufferBuilder::new();
+    let mut b = flatstream::Encoder::new();
     value.encode(&mut b).unwrap().to_vec()
 }
 
@@ -126,14 +126,28 @@ fn decode_round_trips_and_skips() {
 
 #[test]
 fn defaults_and_absent_fields() {
-    // `answer` equal to its declared default is left out and reads back.
+    // `answer` (id 16) equal to its declared default is left out and reads
+    // back, on both encoding paths; any other value is stored.
+    fn answer_stored(payload: &[u8]) -> bool {
+        Everything::view(payload).unwrap();
+        let root = u32::from_le_bytes(payload[..4].try_into().unwrap()) as usize;
+        // SAFETY: the view above verified the root table and its vtable.
+        let table = unsafe { flatbuffers::Table::new(payload, root) };
+        table.vtable().get(4 + 2 * 16) != 0
+    }
+    let builder_path = |value: &Everything| {
+        let mut b = FlatBufferBuilder::new();
+        value.serialize(&mut b).unwrap();
+        b.finished_data().to_vec()
+    };
     let mut value = sample();
-    value.answer = 42;
-    let with_default = encode(&value);
-    value.answer = 41;
-    let without = encode(&value);
-    assert!(with_default.len() < without.len());
-    assert_eq!(Everything::view(&with_default).unwrap().answer(), 42);
+    for answer in [42, 41, 0] {
+        value.answer = answer;
+        for payload in [encode(&value), builder_path(&value)] {
+            assert_eq!(answer_stored(&payload), answer != 42);
+            assert_eq!(Everything::view(&payload).unwrap().answer(), answer);
+        }
+    }
 }
 
 #[test]

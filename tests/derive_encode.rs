@@ -1,6 +1,7 @@
 //! `#[derive(StreamSerialize)]`: the bytes are a valid FlatBuffers table,
 //! read back here with the `flatbuffers` crate's raw table API, independently
-//! of the derive.
+//! of the derive. Both encoding paths are checked: the direct table writer
+//! (`encode`, what writers use) and the builder (`serialize`).
 
 use flatbuffers::{ForwardsUOffset, Table, Vector, Verifier, VerifierOptions};
 use flatstream::prelude::*;
@@ -75,6 +76,14 @@ fn root_table(payload: &[u8]) -> Table<'_> {
     unsafe { Table::new(payload, pos) }
 }
 
+/// The payload from the direct table writer, then from the builder.
+fn both_paths<T: StreamSerialize>(value: &T) -> [Vec<u8>; 2] {
+    let direct = value.encode(&mut flatstream::Encoder::new()).unwrap().to_vec();
+    let mut b = flatbuffers::FlatBufferBuilder::new();
+    value.serialize(&mut b).unwrap();
+    [direct, b.finished_data().to_vec()]
+}
+
 #[test]
 fn telemetry_is_a_flatbuffers_table() {
     let t = Telemetry {
@@ -83,15 +92,15 @@ fn telemetry_is_a_flatbuffers_table() {
         value: 21.5,
         unit: "C".into(),
     };
-    let mut b = flatbuffers::FlatBufferBuilder::new();
-    let payload = t.encode(&mut b).unwrap().to_vec();
-    let table = root_table(&payload);
-    // SAFETY: each slot is read with the type the derive wrote into it.
-    unsafe {
-        assert_eq!(table.get::<u64>(slot(0), Some(0)), Some(1_700_000_000_123));
-        assert_eq!(table.get::<u32>(slot(1), Some(0)), Some(7));
-        assert_eq!(table.get::<f64>(slot(2), Some(0.0)), Some(21.5));
-        assert_eq!(table.get::<ForwardsUOffset<&str>>(slot(3), None), Some("C"));
+    for payload in both_paths(&t) {
+        let table = root_table(&payload);
+        // SAFETY: each slot is read with the type the derive wrote into it.
+        unsafe {
+            assert_eq!(table.get::<u64>(slot(0), Some(0)), Some(1_700_000_000_123));
+            assert_eq!(table.get::<u32>(slot(1), Some(0)), Some(7));
+            assert_eq!(table.get::<f64>(slot(2), Some(0.0)), Some(21.5));
+            assert_eq!(table.get::<ForwardsUOffset<&str>>(slot(3), None), Some("C"));
+        }
     }
 }
 
@@ -125,9 +134,13 @@ fn every_field_type_reads_back_through_the_raw_table_api() {
         qualities: vec![Quality::Good, Quality::Suspect],
         cache: vec![1, 2, 3],
     };
-    let mut b = flatbuffers::FlatBufferBuilder::new();
-    let payload = e.encode(&mut b).unwrap().to_vec();
-    let t = root_table(&payload);
+    for payload in both_paths(&e) {
+        check_everything(&payload);
+    }
+}
+
+fn check_everything(payload: &[u8]) {
+    let t = root_table(payload);
     type Str<'a> = ForwardsUOffset<&'a str>;
     // SAFETY: each slot is read with the type the derive wrote into it; the
     // verifier checked the table's vtable, and the buffer is one the builder
@@ -216,11 +229,10 @@ struct InOrder {
 
 #[test]
 fn pinned_ids_make_source_order_irrelevant() {
-    let mut b1 = flatbuffers::FlatBufferBuilder::new();
-    let mut b2 = flatbuffers::FlatBufferBuilder::new();
-    let pinned = Pinned { c: 3, a: 1, b: 2 }.encode(&mut b1).unwrap().to_vec();
-    let ordered = InOrder { a: 1, b: 2, c: 3 }.encode(&mut b2).unwrap().to_vec();
-    assert_eq!(pinned, ordered);
+    assert_eq!(
+        both_paths(&Pinned { c: 3, a: 1, b: 2 }),
+        both_paths(&InOrder { a: 1, b: 2, c: 3 })
+    );
 }
 
 #[test]
@@ -248,4 +260,51 @@ fn derived_framing_writes_and_reads() {
     assert_eq!(Telemetry::HEADER_LEN, 6);
     // crc16's safe bound lowers the default limit to 4 KiB.
     assert_eq!(Telemetry::MAX_FRAME_LEN, 4096);
+}
+
+#[test]
+fn negative_zero_keeps_its_sign_on_both_paths() {
+    for payload in both_paths(&Point { x: -0.0, y: 0.0 }) {
+        let t = root_table(&payload);
+        // SAFETY: slots read with the types the derive wrote.
+        unsafe {
+            let x = t.get::<f32>(slot(0), None).expect("-0.0 is not the default, so it is stored");
+            assert!(x == 0.0 && x.is_sign_negative());
+            assert_eq!(t.vtable().get(slot(1)), 0, "+0.0 is the default, left out");
+        }
+    }
+}
+
+#[derive(StreamSerialize)]
+struct Path {
+    points: Vec<Point>,
+}
+
+#[test]
+fn tables_in_a_vector_share_equal_vtables() {
+    let points = [(1.0, 1.0), (2.0, 2.0), (3.0, 0.0), (4.0, 4.0)];
+    let path = Path {
+        points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+    };
+    let [direct, _] = both_paths(&path);
+    let t = root_table(&direct);
+    // SAFETY: slots read with the types the derive wrote; the verifier
+    // checked the root table.
+    let tables: Vec<Table<'_>> = unsafe {
+        t.get::<ForwardsUOffset<Vector<ForwardsUOffset<Table>>>>(slot(0), None)
+            .unwrap()
+            .iter()
+            .collect()
+    };
+    let vtable_at = |i: usize| tables[i].vtable().as_bytes().as_ptr();
+    assert_eq!(vtable_at(0), vtable_at(1), "equal vtables are shared");
+    assert_ne!(vtable_at(1), vtable_at(2), "y = 0 is left out: another vtable");
+    assert_ne!(vtable_at(2), vtable_at(3));
+    for (table, &(x, y)) in tables.iter().zip(&points) {
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(table.get::<f32>(slot(0), Some(0.0)), Some(x));
+            assert_eq!(table.get::<f32>(slot(1), Some(0.0)), Some(y));
+        }
+    }
 }

@@ -1,6 +1,5 @@
 //! Schema export (`T::SCHEMA`) and schema evolution.
 
-use flatbuffers::FlatBufferBuilder;
 use flatstream::prelude::*;
 
 #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, Copy, PartialEq)]
@@ -127,7 +126,7 @@ mod v2_reordered {
 }
 
 fn encode<T: StreamSerialize>(value: &T) -> Vec<u8> {
-    let mut b = FlatBufferBuilder::new();
+    let mut b = flatstream::Encoder::new();
     value.encode(&mut b).unwrap().to_vec()
 }
 

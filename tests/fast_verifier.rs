@@ -2,7 +2,6 @@
 //! what the `flatbuffers` verifier does: over every single-byte mutation and
 //! every truncation of valid payloads, random payloads, and tight limits.
 
-use flatbuffers::FlatBufferBuilder;
 use flatstream::__private::{fast_accepts, flatbuffers_accepts, VerifyTable};
 use flatstream::prelude::*;
 use flatstream_suite::fuzz::{Guarded, Record, Tiny};
@@ -59,7 +58,7 @@ fn sample() -> Deep {
 }
 
 fn encode<T: StreamSerialize>(value: &T) -> Vec<u8> {
-    let mut b = FlatBufferBuilder::new();
+    let mut b = flatstream::Encoder::new();
     value.encode(&mut b).unwrap().to_vec()
 }
 

@@ -9,7 +9,7 @@ use telemetry::Telemetry;
 
 #[test]
 fn reads_back_what_was_written() {
-    let mut b = flatstream::flatbuffers::FlatBufferBuilder::new();
+    let mut b = flatstream::Encoder::new();
     for i in [0, 1, 99, 12345] {
         let t = Telemetry::sample(i);
         assert_eq!(Telemetry::from_payload(t.encode(&mut b).unwrap()), Some(t));
@@ -18,7 +18,7 @@ fn reads_back_what_was_written() {
 
 #[test]
 fn every_truncation_and_byte_mutation_is_handled() {
-    let mut b = flatstream::flatbuffers::FlatBufferBuilder::new();
+    let mut b = flatstream::Encoder::new();
     let payload = Telemetry::sample(7).encode(&mut b).unwrap().to_vec();
     for cut in 0..payload.len() {
         // Either rejected or a value; never a panic or an out-of-bounds read.

@@ -117,7 +117,22 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         paths.end_table(),
         paths.stream_serialize(),
     );
-    let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
+    let (u16_, usize_, u8_) = (paths.primitive("u16"), paths.primitive("usize"), paths.primitive("u8"));
+    let bool_ = paths.primitive("bool");
+    let push_unless_default = paths.push_unless_default();
+    let (encoder, vec, scalar) = (paths.encoder(), paths.vec(), paths.scalar());
+    let (encode_root, append_table, append_table_vector, set_uoffset) = (
+        paths.encode_root(),
+        paths.append_table(),
+        paths.append_table_vector(),
+        paths.set_uoffset(),
+    );
+    let (clear_vtable_entry, table_offsets, table_size, table_vtable) = (
+        paths.clear_vtable_entry(),
+        paths.table_offsets(),
+        paths.table_size(),
+        paths.table_vtable(),
+    );
 
     let locals: Vec<Ident> = fields
         .iter()
@@ -146,6 +161,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     // test on the constant picks their place, and the compiler drops the
     // branches that do not apply.
     let size_classes: [(usize, Option<usize>); 4] = [(8, None), (4, Some(8)), (2, Some(4)), (0, Some(2))];
+    let push_unless_default = &push_unless_default;
     let pushes = size_classes.iter().flat_map(|&(lo, hi)| {
         fields
             .iter()
@@ -158,7 +174,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                     // A scalar with a declared default leaves out that value.
                     Some(Some(default)) if crate::de::is_scalar(ty) => {
                         let default = crate::de::scalar_default(default, ty);
-                        quote_spanned!(ty.span()=> __fbb.push_slot::<#ty>(#slot, #local, #default);)
+                        quote_spanned!(ty.span()=> #push_unless_default(__fbb, #slot, #local, #default);)
                     }
                     _ => quote_spanned!(ty.span()=> #as_field::push(__fbb, #slot, #local);),
                 };
@@ -177,6 +193,29 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             })
     });
 
+    // The direct path: the table's layout is computed at compile time from
+    // the fields' inline sizes (in id order; ids are exactly 0..n).
+    let sizes = as_field.iter().map(|as_field| quote!(#as_field::INLINE_SIZE));
+    let sizes = quote!([#(#sizes),*]);
+    let vtable_len = 4 + 2 * fields.len();
+    let field_count = fields.len();
+    let absent = fields.iter().zip(&as_field).enumerate().map(|(id, (f, as_field))| {
+        let member = f.ident;
+        let ty = f.ty;
+        let present = match f.attr.default.get() {
+            Some(Some(default)) if crate::de::is_scalar(ty) => {
+                let default = crate::de::scalar_default(default, ty);
+                quote_spanned!(ty.span()=> !#scalar::same_bits(self.#member, #default))
+            }
+            _ => quote!(#as_field::is_present(&self.#member)),
+        };
+        quote!(if !(#present) { #clear_vtable_entry(&mut __vtable, #id); })
+    });
+    let writes = fields.iter().zip(&as_field).enumerate().map(|(id, (f, as_field))| {
+        let member = f.ident;
+        quote!(#as_field::write_direct(&self.#member, __buf, __table + __offsets[#id] as #usize_)?;)
+    });
+
     quote! {
         #[automatically_derived]
         impl #impl_generics #table for #ident #ty_generics #where_clause {
@@ -186,6 +225,21 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 let __start = __fbb.start_table();
                 #(#pushes)*
                 #ok(#end_table(__fbb, __start))
+            }
+            const TABLE_SIZE: #usize_ = #table_size(&#sizes);
+            type VTable = [#u8_; #vtable_len];
+            #[inline(always)]
+            fn vtable(&self) -> [#u8_; #vtable_len] {
+                let mut __vtable: [#u8_; #vtable_len] =
+                    const { #table_vtable(&#table_offsets(#sizes), #table_size(&#sizes)) };
+                #(#absent)*
+                __vtable
+            }
+            #[inline(always)]
+            fn write_fields(&self, __buf: &mut #vec<#u8_>, __table: #usize_) -> #result<()> {
+                let __offsets: [#u16_; #field_count] = const { #table_offsets(#sizes) };
+                #(#writes)*
+                #ok(())
             }
         }
 
@@ -205,6 +259,16 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             fn push_always(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #offset) {
                 __fbb.push_slot_always::<#offset>(__slot, __value);
             }
+            #[inline(always)]
+            fn is_present(&self) -> #bool_ {
+                true
+            }
+            #[inline]
+            fn write_direct(&self, __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+                let __table = #append_table(self, __buf)?;
+                #set_uoffset(__buf, __at, __table);
+                #ok(())
+            }
         }
 
         #[automatically_derived]
@@ -212,6 +276,10 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             #[inline]
             fn create_vector(__items: &[Self], __fbb: &mut #builder<'_>) -> #result<#offset> {
                 #create_table_vector(__items, __fbb)
+            }
+            #[inline]
+            fn write_vector(__items: &[Self], __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+                #append_table_vector(__buf, __at, __items)
             }
         }
 
@@ -222,6 +290,10 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 let __root = #table::build_table(self, __fbb)?;
                 __fbb.finish_minimal(__root);
                 #ok(())
+            }
+            #[inline]
+            fn encode<'__a>(&'__a self, __encoder: &'__a mut #encoder) -> #result<&'__a [#u8_]> {
+                #encode_root(self, __encoder.buffer())
             }
         }
     }
@@ -345,6 +417,12 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
     let ident = model.ident;
     let repr = paths.primitive(&repr.to_string());
     let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
+    let (u8_, bool_, vec, append_scalar_vector) = (
+        paths.primitive("u8"),
+        paths.primitive("bool"),
+        paths.vec(),
+        paths.append_scalar_vector(),
+    );
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
     let (field_trait, vector_element, enum_repr, create_enum_vector) = (
         paths.field(),
@@ -380,6 +458,14 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             fn push_always(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #repr) {
                 <#repr as #field_trait>::push_always(__fbb, __slot, __value)
             }
+            #[inline(always)]
+            fn is_present(&self) -> #bool_ {
+                <#repr as #field_trait>::is_present(&#enum_repr::to_repr(self))
+            }
+            #[inline(always)]
+            fn write_direct(&self, __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+                <#repr as #field_trait>::write_direct(&#enum_repr::to_repr(self), __buf, __at)
+            }
         }
 
         #[automatically_derived]
@@ -387,6 +473,10 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             #[inline]
             fn create_vector(__items: &[Self], __fbb: &mut #builder<'_>) -> #result<#offset> {
                 #create_enum_vector(__items, __fbb, #enum_repr::to_repr)
+            }
+            #[inline]
+            fn write_vector(__items: &[Self], __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+                #append_scalar_vector(__buf, __at, __items, #enum_repr::to_repr)
             }
         }
     }
@@ -398,6 +488,7 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
     let ident = model.ident;
     let repr = paths.primitive("u8");
     let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
+    let (u8_, bool_, vec) = (paths.primitive("u8"), paths.primitive("bool"), paths.vec());
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
     let (field_trait, vector_element) = (paths.field(), paths.vector_element());
     quote! {
@@ -410,12 +501,21 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
             }
             fn push(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
             fn push_always(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
+            fn is_present(&self) -> #bool_ {
+                false
+            }
+            fn write_direct(&self, _: &mut #vec<#u8_>, _: #usize_) -> #result<()> {
+                #ok(())
+            }
         }
 
         #[automatically_derived]
         impl #vector_element for #ident {
             fn create_vector(_: &[Self], __fbb: &mut #builder<'_>) -> #result<#offset> {
                 <#repr as #vector_element>::create_vector(&[], __fbb)
+            }
+            fn write_vector(_: &[Self], __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+                <#repr as #vector_element>::write_vector(&[], __buf, __at)
             }
         }
     }

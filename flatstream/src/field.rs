@@ -6,11 +6,17 @@
 //! out-of-line value (strings, vectors, sub-tables) is created and its offset
 //! kept ([`Field::prepare`]), then the table is started and each field pushed
 //! into its slot ([`Field::push`]). Scalars "prepare" to themselves.
+//!
+//! The derive's own encoding path skips the builder: [`Field::write_direct`]
+//! writes a field into a table laid out at compile time
+//! ([`crate::table_writer`]). Both paths store the same fields with the same
+//! values; `tests/direct_encode.rs` holds them to it.
 
 use flatbuffers::{FlatBufferBuilder, Push, UnionWIPOffset, WIPOffset};
 
 use crate::error::{Error, Result};
 use crate::serialize::MAX_FLATBUFFER_LEN;
+use crate::table_writer::{self, put_scalar, Scalar};
 
 /// An offset to anything created in the builder, with its type erased.
 pub type Offset = WIPOffset<UnionWIPOffset>;
@@ -37,24 +43,43 @@ pub trait Field {
     /// Stores the field in `slot` even when it equals the default (for
     /// `Option<scalar>`, where `Some(0)` and `None` must differ).
     fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared);
+    /// Whether the direct path stores the field: `None` and a scalar equal
+    /// (bit for bit) to its default are left out, as [`push`](Self::push)
+    /// leaves them out.
+    fn is_present(&self) -> bool;
+    /// Writes the field into its zeroed slot `buf[at..at + INLINE_SIZE]`,
+    /// appending any out-of-line data to `buf`.
+    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()>;
 }
 
 /// A type that can be an element of a `Vec` field.
 pub trait VectorElement: Sized {
     /// Creates a vector of `items` in the builder.
     fn create_vector(items: &[Self], b: &mut FlatBufferBuilder<'_>) -> Result<Offset>;
+    /// Appends a vector of `items` to `buf` and points the offset at `at` to it.
+    fn write_vector(items: &[Self], buf: &mut Vec<u8>, at: usize) -> Result<()>;
 }
 
 /// A derived struct, written as a FlatBuffers table.
 pub trait Table {
     /// Writes the table (and everything it refers to) into the builder.
     fn build_table(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Offset>;
+    /// Bytes of the table inline: its vtable offset and its fields.
+    const TABLE_SIZE: usize;
+    /// The vtable, `[u8; 4 + 2 * fields]`.
+    type VTable: Copy + PartialEq + AsRef<[u8]>;
+    /// This value's vtable: the type's constant one with the entries of
+    /// absent fields zeroed.
+    fn vtable(&self) -> Self::VTable;
+    /// Writes the fields into the zeroed table at `buf[table..]`, appending
+    /// their out-of-line data.
+    fn write_fields(&self, buf: &mut Vec<u8>, table: usize) -> Result<()>;
 }
 
 /// A fieldless `#[repr(..)]` enum, written as its representation.
 pub trait EnumRepr {
     /// The `#[repr]` integer type.
-    type Repr: Field<Prepared = Self::Repr> + VectorElement + Push + Copy;
+    type Repr: Field<Prepared = Self::Repr> + VectorElement + Push + Scalar;
     /// The discriminant of this variant.
     fn to_repr(&self) -> Self::Repr;
 }
@@ -88,11 +113,20 @@ macro_rules! scalar_fields {
             }
             #[inline(always)]
             fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: $ty) {
-                b.push_slot::<$ty>(slot, value, $zero);
+                push_unless_default(b, slot, value, $zero);
             }
             #[inline(always)]
             fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: $ty) {
                 b.push_slot_always::<$ty>(slot, value);
+            }
+            #[inline(always)]
+            fn is_present(&self) -> bool {
+                !self.same_bits($zero)
+            }
+            #[inline(always)]
+            fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+                put_scalar(buf, at, *self);
+                Ok(())
             }
         }
 
@@ -102,6 +136,10 @@ macro_rules! scalar_fields {
                 check_room(b, std::mem::size_of_val(items))?;
                 Ok(b.create_vector(items).as_union_value())
             }
+            #[inline]
+            fn write_vector(items: &[$ty], buf: &mut Vec<u8>, at: usize) -> Result<()> {
+                table_writer::append_scalar_vector(buf, at, items, |&v| v)
+            }
         }
     )*};
 }
@@ -110,6 +148,18 @@ scalar_fields! {
     bool = false,
     u8 = 0, i8 = 0, u16 = 0, i16 = 0, u32 = 0, i32 = 0, u64 = 0, i64 = 0,
     f32 = 0.0, f64 = 0.0,
+}
+
+/// Pushes a scalar unless it is (bit for bit) `default`: FlatBuffers leaves
+/// defaults out, but `-0.0` is not `0.0` and keeps its sign.
+#[inline(always)]
+pub fn push_unless_default<T: Scalar + Push>(b: &mut FlatBufferBuilder<'_>, slot: u16, value: T, default: T)
+where
+    T::Output: 'static,
+{
+    if !value.same_bits(default) {
+        b.push_slot_always::<T>(slot, value);
+    }
 }
 
 /// Pushes an offset into a slot (offsets have no default to leave out).
@@ -134,6 +184,14 @@ impl Field for str {
     fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
         push_offset(b, slot, value);
     }
+    #[inline(always)]
+    fn is_present(&self) -> bool {
+        true
+    }
+    #[inline]
+    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+        table_writer::append_string(buf, at, self.as_bytes())
+    }
 }
 
 /// Forwards every method of `Field` to the type the wrapper derefs to.
@@ -153,6 +211,14 @@ macro_rules! forward_field {
             #[inline(always)]
             fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
                 <$target as Field>::push_always(b, slot, value)
+            }
+            #[inline(always)]
+            fn is_present(&self) -> bool {
+                <$target as Field>::is_present(self)
+            }
+            #[inline(always)]
+            fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+                <$target as Field>::write_direct(self, buf, at)
             }
         }
     )*};
@@ -180,6 +246,14 @@ impl<T: VectorElement> Field for [T] {
     fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
         push_offset(b, slot, value);
     }
+    #[inline(always)]
+    fn is_present(&self) -> bool {
+        true
+    }
+    #[inline]
+    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+        T::write_vector(self, buf, at)
+    }
 }
 
 impl<T: Field> Field for Option<T> {
@@ -202,6 +276,19 @@ impl<T: Field> Field for Option<T> {
     fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
         Self::push(b, slot, value);
     }
+    /// `Some` is stored even when it holds the default, so `Some(0)`
+    /// differs from `None`.
+    #[inline(always)]
+    fn is_present(&self) -> bool {
+        self.is_some()
+    }
+    #[inline(always)]
+    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+        match self {
+            Some(value) => value.write_direct(buf, at),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Vectors of strings and of tables: every element is created first, then
@@ -223,11 +310,17 @@ impl VectorElement for String {
     fn create_vector(items: &[String], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
         create_offset_vector(items, b, |s, b| s.as_str().prepare(b))
     }
+    fn write_vector(items: &[String], buf: &mut Vec<u8>, at: usize) -> Result<()> {
+        table_writer::append_string_vector(buf, at, items)
+    }
 }
 
 impl VectorElement for &str {
     fn create_vector(items: &[&str], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
         create_offset_vector(items, b, |s, b| s.prepare(b))
+    }
+    fn write_vector(items: &[&str], buf: &mut Vec<u8>, at: usize) -> Result<()> {
+        table_writer::append_string_vector(buf, at, items)
     }
 }
 

@@ -22,6 +22,7 @@ use std::ops::Range;
 
 use crate::checksum::{size_mask, Checksum, NoChecksum};
 use crate::error::{Error, Result};
+use crate::table_writer::extend_zeroed;
 
 /// The longest header any framer may declare. Writers keep the header on the
 /// stack in an array of this size.
@@ -68,14 +69,14 @@ pub trait Framer {
     fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let header_len = self.header_len();
         let start = out.len();
-        out.resize(start + header_len, 0);
+        extend_zeroed(out, header_len);
         if let Err(e) = self.encode_header(payload, &mut out[start..]) {
             out.truncate(start);
             return Err(e);
         }
         out.extend_from_slice(payload);
         let padding = self.padding_len(payload.len());
-        out.resize(out.len() + padding, 0);
+        extend_zeroed(out, padding);
         Ok(())
     }
 

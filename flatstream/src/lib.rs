@@ -129,6 +129,7 @@ mod read_core;
 mod reader;
 pub mod recovery;
 mod serialize;
+mod table_writer;
 mod writer;
 
 #[cfg(feature = "crc32")]
@@ -153,7 +154,7 @@ pub use framing::{
 pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use reader::{SliceReader, StreamReader, TypedReader};
 pub use recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
-pub use serialize::{RawPayload, StreamSerialize};
+pub use serialize::{Encoder, RawPayload, StreamSerialize};
 pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "tokio")]
@@ -221,8 +222,13 @@ pub mod __private {
     };
     pub use crate::error::{Error, Result};
     pub use crate::field::{
-        check_room, create_enum_vector, create_table_vector, end_table, EnumRepr, Field, Offset, Table,
-        VectorElement,
+        check_room, create_enum_vector, create_table_vector, end_table, push_unless_default, EnumRepr, Field,
+        Offset, Table, VectorElement,
+    };
+    pub use crate::serialize::Encoder;
+    pub use crate::table_writer::{
+        append_scalar_vector, append_table, append_table_vector, clear_vtable_entry, encode_root,
+        set_uoffset, table_offsets, table_size, table_vtable, Scalar,
     };
     pub use crate::framing::{Deframer, Framer};
     pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};

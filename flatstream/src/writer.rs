@@ -2,26 +2,31 @@
 
 use std::io::{self, Write};
 
-use flatbuffers::FlatBufferBuilder;
-
 use crate::error::Result;
 use crate::framing::{header_slot, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN};
 use crate::layout::{Framed, MessageOf};
-use crate::serialize::StreamSerialize;
+use crate::serialize::{Encoder, StreamSerialize};
 
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
 const BATCH_FLUSH_BYTES: usize = 256 * 1024;
+
+/// Frames up to this long are assembled in one buffer and handed over with
+/// one plain `write`: copying a small payload once costs less than the
+/// inner writer's vectored-write bookkeeping. Longer frames go out vectored,
+/// so a large payload is never copied on its way to a file or socket.
+const ASSEMBLE_FRAMES_UP_TO: usize = 4 * 1024;
 
 /// The sans-IO core of every writer: serializing, framing, batching and the
 /// accounting of what the inner writer accepted. [`StreamWriter`] drives it
 /// with a `Write`, `AsyncStreamWriter` with an `AsyncWrite`.
 pub(crate) struct WriteCore<F> {
     pub(crate) framer: F,
-    builder: FlatBufferBuilder<'static>,
+    encoder: Encoder,
     /// Header scratch, reused: zeroing a fresh one per frame costs more
     /// than framing a small message (framers write every header byte).
     scratch: [u8; MAX_HEADER_LEN],
+    /// Frames assembled for one hand-over: a whole batch, or one small frame.
     batch: Vec<u8>,
     /// End offset in `batch` of each frame assembled there.
     batch_ends: Vec<usize>,
@@ -29,7 +34,9 @@ pub(crate) struct WriteCore<F> {
     pub(crate) frames_written: u64,
 }
 
-/// One frame, ready to write: header, payload and padding.
+/// One frame, ready to write: header, payload and padding. A small frame
+/// comes assembled, as one `payload` with empty `header` and `padding`
+/// ([`FrameParts::whole`]).
 pub(crate) struct FrameParts<'a> {
     pub(crate) header: &'a [u8],
     pub(crate) payload: &'a [u8],
@@ -40,13 +47,19 @@ impl FrameParts<'_> {
     pub(crate) fn len(&self) -> usize {
         self.header.len() + self.payload.len() + self.padding.len()
     }
+
+    /// The whole frame, when it comes assembled in one slice.
+    #[inline]
+    pub(crate) fn whole(&self) -> Option<&[u8]> {
+        (self.header.is_empty() && self.padding.is_empty()).then_some(self.payload)
+    }
 }
 
 impl<F: Framer> WriteCore<F> {
     pub(crate) fn new(framer: F) -> Self {
         WriteCore {
             framer,
-            builder: FlatBufferBuilder::new(),
+            encoder: Encoder::new(),
             scratch: [0; MAX_HEADER_LEN],
             batch: Vec::new(),
             batch_ends: Vec::new(),
@@ -61,7 +74,18 @@ impl<F: Framer> WriteCore<F> {
         &'a mut self,
         item: &'a T,
     ) -> Result<FrameParts<'a>> {
-        let payload = item.encode(&mut self.builder)?;
+        let payload = item.encode(&mut self.encoder)?;
+        if payload.len() <= ASSEMBLE_FRAMES_UP_TO {
+            self.batch.clear();
+            self.framer
+                .encode_frame(payload, &mut self.batch)
+                .map_err(|e| e.shifted(self.position))?;
+            return Ok(FrameParts {
+                header: &[],
+                payload: &self.batch,
+                padding: &[],
+            });
+        }
         let header = header_slot(&mut self.scratch, self.framer.header_len())?;
         self.framer
             .encode_header(payload, header)
@@ -93,7 +117,7 @@ impl<F: Framer> WriteCore<F> {
             if self.batch.len() >= BATCH_FLUSH_BYTES {
                 return (index, Ok(()));
             }
-            let framed = item.encode(&mut self.builder).and_then(|payload| {
+            let framed = item.encode(&mut self.encoder).and_then(|payload| {
                 let at = self.position + self.batch.len() as u64;
                 self.framer
                     .encode_frame(payload, &mut self.batch)
@@ -125,11 +149,12 @@ impl<F: Framer> WriteCore<F> {
 
 /// Writes framed messages to any [`Write`].
 ///
-/// One [`FlatBufferBuilder`] is reused for every message, so once it has grown
-/// to the largest message, writing allocates nothing. Each frame (header,
-/// payload, padding) goes to the inner writer in one vectored write:
-/// a [`BufWriter`](std::io::BufWriter) copies it into its buffer in one go, a
-/// `File` or socket gets one `writev` system call.
+/// One [`Encoder`] is reused for every message, so once its buffers have
+/// grown to the largest message, writing allocates nothing. Each frame goes
+/// to the inner writer in one write: a small frame (up to 4 KiB) assembled in
+/// a reused buffer, a larger one as one vectored write of header, payload and
+/// padding (a `File` or socket gets one `writev` system call, and the payload
+/// is not copied).
 ///
 /// ```
 /// use flatstream::{ChecksumFramer, Crc32c, StreamWriter};
@@ -178,15 +203,18 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         let frame = self.core.frame(item)?;
         let len = frame.len();
         let mut accepted = 0;
-        let outcome = write_all_vectored(
-            &mut self.inner,
-            &mut [
-                io::IoSlice::new(frame.header),
-                io::IoSlice::new(frame.payload),
-                io::IoSlice::new(frame.padding),
-            ],
-            &mut accepted,
-        );
+        let outcome = match frame.whole() {
+            Some(bytes) => write_all_counting(&mut self.inner, bytes, &mut accepted),
+            None => write_all_vectored(
+                &mut self.inner,
+                &mut [
+                    io::IoSlice::new(frame.header),
+                    io::IoSlice::new(frame.payload),
+                    io::IoSlice::new(frame.padding),
+                ],
+                &mut accepted,
+            ),
+        };
         self.core.wrote_frame(len, accepted);
         Ok(outcome?)
     }

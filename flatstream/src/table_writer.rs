@@ -1,0 +1,388 @@
+//! Writing FlatBuffers tables front to back, without `FlatBufferBuilder`.
+//!
+//! The generic builder writes back to front, searches its vtable cache for
+//! every table and keeps a list of the fields it pushed. A derived message
+//! knows its table layout at compile time, so its bytes can be written in one
+//! forward pass into a reused `Vec`:
+//!
+//! ```text
+//! [root offset: u32][vtable][pad][table: soffset, fields largest first][strings, vectors, sub-tables ...]
+//! ```
+//!
+//! * The vtable is a constant of the type ([`table_vtable`]); only the
+//!   entries of absent fields (`None`, a scalar equal to its default) are
+//!   zeroed per value.
+//! * The table starts at a position that is 4 modulo 8, so after its 4-byte
+//!   vtable offset the 8-byte fields come first, aligned, then the 4-, 2- and
+//!   1-byte ones ([`table_offsets`]): no padding inside the table.
+//! * Out-of-line data (strings, vectors, sub-tables) follows the table, in
+//!   field order, so every `uoffset` points forward, as FlatBuffers requires.
+//! * Positions are relative to the start of the payload, which is what
+//!   FlatBuffers alignment is relative to.
+//!
+//! The result is a valid FlatBuffers buffer: `tests/direct_encode.rs`
+//! checks it with the `flatbuffers` verifier and reads it back through the
+//! `flatbuffers` table API and the derived views, against the builder path.
+//! Used by the code `#[derive(StreamSerialize)]` generates; reached through
+//! `__private`, not a public API.
+
+use crate::error::{Error, Result};
+use crate::field::Table;
+use crate::serialize::MAX_FLATBUFFER_LEN;
+
+/// A FlatBuffers scalar: its little-endian bytes and its default test.
+pub trait Scalar: Copy {
+    /// Width in bytes (also its alignment).
+    const SIZE: usize;
+    /// Writes the little-endian bytes into `dst` (exactly `SIZE` bytes).
+    fn put(self, dst: &mut [u8]);
+    /// Whether `self` is bit-for-bit `other`: `-0.0` is not `0.0`, so it is
+    /// stored and reads back with its sign; a NaN equals itself.
+    fn same_bits(self, other: Self) -> bool;
+}
+
+macro_rules! scalars {
+    ($($ty:ty => |$v:ident| $bits:expr),* $(,)?) => {$(
+        impl Scalar for $ty {
+            const SIZE: usize = std::mem::size_of::<$ty>();
+            #[inline(always)]
+            fn put(self, dst: &mut [u8]) {
+                let $v = self;
+                dst.copy_from_slice(&$bits.to_le_bytes());
+            }
+            #[inline(always)]
+            fn same_bits(self, other: Self) -> bool {
+                let bits = |$v: $ty| $bits;
+                bits(self) == bits(other)
+            }
+        }
+    )*};
+}
+
+scalars! {
+    bool => |v| v as u8,
+    u8 => |v| v, i8 => |v| v, u16 => |v| v, i16 => |v| v,
+    u32 => |v| v, i32 => |v| v, u64 => |v| v, i64 => |v| v,
+    f32 => |v| v.to_bits(), f64 => |v| v.to_bits(),
+}
+
+/// Positions of the fields inside a table, by field id: after the 4-byte
+/// vtable offset, largest fields first (ties in id order). With the table
+/// at 4 modulo 8, every field lands aligned to its size.
+pub const fn table_offsets<const N: usize>(sizes: [usize; N]) -> [u16; N] {
+    let mut offsets = [0u16; N];
+    let mut at = 4usize;
+    let mut size = 8;
+    while size > 0 {
+        let mut id = 0;
+        while id < N {
+            let width = sizes[id];
+            let class = if width >= 8 {
+                8
+            } else if width >= 4 {
+                4
+            } else if width >= 2 {
+                2
+            } else {
+                1
+            };
+            if class == size {
+                assert!(
+                    at + width <= u16::MAX as usize,
+                    "a FlatBuffers table holds at most 65535 bytes of fields; split this struct"
+                );
+                offsets[id] = at as u16;
+                at += width;
+            }
+            id += 1;
+        }
+        size /= 2;
+    }
+    offsets
+}
+
+/// Bytes of a table with fields of `sizes`: the vtable offset and the fields.
+pub const fn table_size(sizes: &[usize]) -> usize {
+    let mut total = 4;
+    let mut id = 0;
+    while id < sizes.len() {
+        total += sizes[id];
+        id += 1;
+    }
+    assert!(
+        total <= u16::MAX as usize,
+        "a FlatBuffers table holds at most 65535 bytes of fields; split this struct"
+    );
+    total
+}
+
+/// The vtable of a table with every field present: its own length, the
+/// table's length, then each field's position. `M` is `4 + 2 * fields`.
+pub const fn table_vtable<const M: usize>(offsets: &[u16], table_size: usize) -> [u8; M] {
+    assert!(M == 4 + 2 * offsets.len(), "vtable length must be 4 + 2 * fields");
+    let mut vtable = [0u8; M];
+    let own = (M as u16).to_le_bytes();
+    let table = (table_size as u16).to_le_bytes();
+    vtable[0] = own[0];
+    vtable[1] = own[1];
+    vtable[2] = table[0];
+    vtable[3] = table[1];
+    let mut id = 0;
+    while id < offsets.len() {
+        let at = offsets[id].to_le_bytes();
+        vtable[4 + 2 * id] = at[0];
+        vtable[5 + 2 * id] = at[1];
+        id += 1;
+    }
+    vtable
+}
+
+/// Marks field `id` absent in a vtable.
+#[inline(always)]
+pub fn clear_vtable_entry(vtable: &mut [u8], id: usize) {
+    vtable[4 + 2 * id] = 0;
+    vtable[5 + 2 * id] = 0;
+}
+
+/// Refuses growth past what a FlatBuffers buffer can address (2 GiB - 1),
+/// the same limit the builder path has.
+#[inline]
+fn ensure_room(buf: &[u8], bytes: usize) -> Result<()> {
+    if bytes > MAX_FLATBUFFER_LEN - buf.len().min(MAX_FLATBUFFER_LEN) {
+        return Err(too_large(buf.len(), bytes));
+    }
+    Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn too_large(used: usize, bytes: usize) -> Error {
+    Error::Serialize {
+        reason: format!(
+            "adding {bytes} bytes to a {used}-byte message exceeds the 2 GiB a FlatBuffers buffer can hold"
+        )
+        .into(),
+    }
+}
+
+/// Zero-pads `buf` to the next position `p` with `p % modulus == rest`.
+#[inline(always)]
+fn pad_to(buf: &mut Vec<u8>, modulus: usize, rest: usize) -> usize {
+    let pad = (rest + modulus - buf.len() % modulus) % modulus;
+    extend_zeroed(buf, pad);
+    buf.len()
+}
+
+/// Appends `n` zero bytes. Small counts are copied from a constant:
+/// `Vec::resize` stores them one at a time, which cost more than the rest
+/// of encoding a small table.
+#[inline(always)]
+pub(crate) fn extend_zeroed(buf: &mut Vec<u8>, n: usize) {
+    const ZEROS: [u8; 64] = [0; 64];
+    match ZEROS.get(..n) {
+        Some(zeros) => buf.extend_from_slice(zeros),
+        None => buf.resize(buf.len() + n, 0),
+    }
+}
+
+/// Stores at `at` the `uoffset` that leads from `at` to `target` (later in
+/// the buffer: both are below 2 GiB, so the difference fits).
+#[inline(always)]
+pub fn set_uoffset(buf: &mut [u8], at: usize, target: usize) {
+    buf[at..at + 4].copy_from_slice(&((target - at) as u32).to_le_bytes());
+}
+
+/// Writes a scalar into its (zeroed) slot.
+#[inline(always)]
+pub fn put_scalar<T: Scalar>(buf: &mut [u8], at: usize, value: T) {
+    value.put(&mut buf[at..at + T::SIZE]);
+}
+
+/// Appends `value` as a payload's root table: a whole FlatBuffers buffer.
+#[inline]
+pub fn encode_root<'a, T: Table + ?Sized>(value: &T, buf: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+    buf.clear();
+    buf.extend_from_slice(&[0; 4]);
+    let table = append_table(value, buf)?;
+    set_uoffset(buf, 0, table);
+    Ok(buf)
+}
+
+/// Appends `value`'s vtable and table (and, after them, its out-of-line
+/// data); returns the table's position.
+#[inline]
+pub fn append_table<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<usize> {
+    let vtable = value.vtable();
+    let at = append_vtable(buf, vtable.as_ref())?;
+    append_table_at(value, buf, at)
+}
+
+#[inline(always)]
+fn append_vtable(buf: &mut Vec<u8>, vtable: &[u8]) -> Result<usize> {
+    ensure_room(buf, vtable.len() + 1)?;
+    let at = pad_to(buf, 2, 0);
+    buf.extend_from_slice(vtable);
+    Ok(at)
+}
+
+/// Appends `value`'s table using the vtable at `vtable`.
+#[inline(always)]
+fn append_table_at<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>, vtable: usize) -> Result<usize> {
+    ensure_room(buf, T::TABLE_SIZE + 7)?;
+    let table = pad_to(buf, 8, 4);
+    extend_zeroed(buf, T::TABLE_SIZE);
+    buf[table..table + 4].copy_from_slice(&((table - vtable) as i32).to_le_bytes());
+    value.write_fields(buf, table)?;
+    Ok(table)
+}
+
+/// Appends a string (length, bytes, terminating zero) and points `at` to it.
+#[inline]
+pub fn append_string(buf: &mut Vec<u8>, at: usize, text: &[u8]) -> Result<()> {
+    let target = append_string_data(buf, text)?;
+    set_uoffset(buf, at, target);
+    Ok(())
+}
+
+#[inline]
+fn append_string_data(buf: &mut Vec<u8>, text: &[u8]) -> Result<usize> {
+    ensure_room(buf, text.len().saturating_add(8))?;
+    let target = pad_to(buf, 4, 0);
+    buf.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    buf.extend_from_slice(text);
+    buf.push(0);
+    Ok(target)
+}
+
+/// Starts a vector of `len` elements of `width` bytes: pads so the elements
+/// are aligned to `width` and the length to 4, writes the length, points
+/// `at` to it, and leaves the elements zeroed; returns where they start.
+#[inline]
+fn start_vector(buf: &mut Vec<u8>, at: usize, len: usize, width: usize) -> Result<usize> {
+    let bytes = len.saturating_mul(width);
+    ensure_room(buf, bytes.saturating_add(12))?;
+    let align = width.max(4);
+    let target = pad_to(buf, align, align - 4);
+    buf.extend_from_slice(&(len as u32).to_le_bytes());
+    extend_zeroed(buf, bytes);
+    set_uoffset(buf, at, target);
+    Ok(target + 4)
+}
+
+/// Appends a vector of scalars (`repr` maps each item to its scalar: the
+/// identity for scalars, the discriminant for enums) and points `at` to it.
+#[inline]
+pub fn append_scalar_vector<T, S: Scalar>(
+    buf: &mut Vec<u8>,
+    at: usize,
+    items: &[T],
+    repr: impl Fn(&T) -> S,
+) -> Result<()> {
+    let start = start_vector(buf, at, items.len(), S::SIZE)?;
+    for (dst, item) in buf[start..].chunks_exact_mut(S::SIZE).zip(items) {
+        repr(item).put(dst);
+    }
+    Ok(())
+}
+
+/// Appends a vector of strings: the offsets, then each string.
+pub fn append_string_vector<T: AsRef<str>>(buf: &mut Vec<u8>, at: usize, items: &[T]) -> Result<()> {
+    let start = start_vector(buf, at, items.len(), 4)?;
+    for (index, item) in items.iter().enumerate() {
+        let target = append_string_data(buf, item.as_ref().as_bytes())?;
+        set_uoffset(buf, start + 4 * index, target);
+    }
+    Ok(())
+}
+
+/// Appends a vector of tables: the offsets, then each table. Consecutive
+/// tables with equal vtables share one, as the builder's vtable cache does.
+pub fn append_table_vector<T: Table>(buf: &mut Vec<u8>, at: usize, items: &[T]) -> Result<()> {
+    let start = start_vector(buf, at, items.len(), 4)?;
+    let mut shared: Option<(T::VTable, usize)> = None;
+    for (index, item) in items.iter().enumerate() {
+        let vtable = item.vtable();
+        let vtable_at = match shared {
+            Some((previous, vtable_at)) if previous == vtable => vtable_at,
+            _ => {
+                let vtable_at = append_vtable(buf, vtable.as_ref())?;
+                shared = Some((vtable, vtable_at));
+                vtable_at
+            }
+        };
+        let table = append_table_at(item, buf, vtable_at)?;
+        set_uoffset(buf, start + 4 * index, table);
+    }
+    Ok(())
+}
+
+/// Appends a string as a payload's root: the layout `flatstream-rs` 0.2
+/// wrote, byte for byte what `FlatBufferBuilder` makes of it (the end padded
+/// to 4).
+pub fn encode_root_string<'a>(buf: &'a mut Vec<u8>, text: &str) -> Result<&'a [u8]> {
+    buf.clear();
+    buf.extend_from_slice(&[0; 4]);
+    append_string(buf, 0, text.as_bytes())?;
+    pad_to(buf, 4, 0);
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_put_large_fields_first_and_aligned() {
+        // u8, u64, u16, u32 (offset), f64
+        let sizes = [1, 8, 2, 4, 8];
+        let offsets = table_offsets(sizes);
+        assert_eq!(offsets, [26, 4, 24, 20, 12]);
+        assert_eq!(table_size(&sizes), 27);
+        for (offset, size) in offsets.iter().zip(sizes) {
+            // The table sits at 4 modulo 8.
+            assert_eq!((4 + *offset as usize) % size, 0);
+        }
+        let vtable: [u8; 14] = table_vtable(&offsets, 27);
+        assert_eq!(vtable, [14, 0, 27, 0, 26, 0, 4, 0, 24, 0, 20, 0, 12, 0]);
+    }
+
+    #[test]
+    fn root_strings_match_the_builder() {
+        let mut buf = Vec::new();
+        for text in ["", "a", "ab", "abc", "abcd", "hello", "a longer string of text"] {
+            let mut b = flatbuffers::FlatBufferBuilder::new();
+            let s = b.create_string(text);
+            b.finish_minimal(s);
+            assert_eq!(encode_root_string(&mut buf, text).unwrap(), b.finished_data(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn vectors_align_their_elements() {
+        for pre in 0..16 {
+            let mut buf = vec![0u8; 4 + pre];
+            append_scalar_vector(&mut buf, 0, &[1u64, 2], |&v| v).unwrap();
+            let target = buf.len() - 20;
+            assert_eq!(target % 8, 4, "length at 4 mod 8, so elements at 0 mod 8");
+            assert_eq!(u32::from_le_bytes(buf[..4].try_into().unwrap()) as usize, target);
+            assert_eq!(&buf[target..], [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+        }
+    }
+
+    #[test]
+    fn oversized_data_is_refused_not_truncated() {
+        let mut buf = vec![0u8; 8];
+        let err = start_vector(&mut buf, 0, usize::MAX / 2, 8).unwrap_err();
+        assert!(matches!(err, Error::Serialize { .. }), "{err:?}");
+        assert!(ensure_room(&buf, MAX_FLATBUFFER_LEN - 8).is_ok());
+        assert!(ensure_room(&buf, MAX_FLATBUFFER_LEN - 7).is_err());
+        assert_eq!(buf.len(), 8, "nothing appended on refusal");
+    }
+
+    #[test]
+    fn scalars_compare_by_bits() {
+        assert!(!(-0.0f64).same_bits(0.0));
+        assert!(f32::NAN.same_bits(f32::NAN));
+        assert!(true.same_bits(true) && !true.same_bits(false));
+    }
+}
