@@ -303,3 +303,44 @@ async fn framed_sink_and_stream_with_a_derived_codec() {
     producer.await.unwrap();
     assert_eq!(n, 1000);
 }
+
+/// The codec's encoder frames in place (derived messages, strings) or writes
+/// the header straight into the destination (other payloads): either way the
+/// bytes are exactly the sync writer's, at any payload size, and a refused
+/// frame leaves the destination as it was.
+#[test]
+fn codec_encodes_exactly_what_the_writer_writes() {
+    use tokio_util::codec::Encoder as _;
+
+    #[derive(StreamSerialize)]
+    #[frame(len = u16, checksum = crc16, align = 8, max_len = 4000)]
+    struct Odd {
+        text: String,
+    }
+
+    let mut codec = Odd::codec();
+    let mut dst = tokio_util::bytes::BytesMut::new();
+    let mut w = StreamWriter::new(Vec::new(), Odd::framer());
+    for n in [0usize, 1, 7, 8, 63, 500, 3900] {
+        let text = "y".repeat(n);
+        let raw = vec![n as u8; n];
+        codec.encode(Odd { text: text.clone() }, &mut dst).unwrap();
+        w.write(&Odd { text: text.clone() }).unwrap();
+        codec.encode(text.as_str(), &mut dst).unwrap();
+        w.write(text.as_str()).unwrap();
+        codec.encode(RawPayload(&raw), &mut dst).unwrap();
+        w.write(&RawPayload(&raw)).unwrap();
+    }
+    assert_eq!(&dst[..], &w.get_ref()[..]);
+    let before = dst.len();
+    let too_long = vec![0u8; 4001];
+    assert!(matches!(
+        codec.encode(RawPayload(&too_long), &mut dst),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    assert!(matches!(
+        codec.encode(Odd { text: "z".repeat(4001) }, &mut dst),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    assert_eq!(dst.len(), before);
+}

@@ -209,6 +209,25 @@ fn check_layout<T: Framed>(spec: Spec, max: usize) {
         Err(Error::FrameTooLarge { .. })
     ));
     assert!(w.get_ref().is_empty());
+    // Strings take the in-place path (encoded right behind room for the
+    // header, which then goes in front): the same frames as framing their
+    // encoded bytes, and the same refusal when too large.
+    let texts: Vec<String> = sizes()
+        .into_iter()
+        .filter(|&n| n + 16 <= max)
+        .map(|n| "x".repeat(n))
+        .collect();
+    let (mut expected, mut encoder) = (Vec::new(), flatstream::Encoder::new());
+    for t in &texts {
+        w.write(t.as_str()).unwrap();
+        let payload = t.as_str().encode(&mut encoder).unwrap();
+        T::framer().encode_frame(payload, &mut expected).unwrap();
+    }
+    assert_eq!(w.get_ref(), &expected);
+    let before = (w.position(), w.frames_written());
+    assert!(matches!(w.write("x".repeat(max).as_str()), Err(Error::FrameTooLarge { .. })));
+    assert_eq!((w.position(), w.frames_written()), before);
+    assert_eq!(w.get_ref(), &expected);
     // Every truncation: the frames before, then a clean end or UnexpectedEof.
     let short = &bytes[..bytes.len().min(600)];
     for cut in 0..short.len() {

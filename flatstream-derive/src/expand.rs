@@ -121,8 +121,8 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     let bool_ = paths.primitive("bool");
     let push_unless_default = paths.push_unless_default();
     let (encoder, vec, scalar) = (paths.encoder(), paths.vec(), paths.scalar());
-    let (encode_root, append_table, append_table_vector, set_uoffset) = (
-        paths.encode_root(),
+    let (encode_table, encode_table_into) = (paths.encode_table(), paths.encode_table_into());
+    let (append_table, append_table_vector, set_uoffset) = (
         paths.append_table(),
         paths.append_table_vector(),
         paths.set_uoffset(),
@@ -293,7 +293,11 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             }
             #[inline]
             fn encode<'__a>(&'__a self, __encoder: &'__a mut #encoder) -> #result<&'__a [#u8_]> {
-                #encode_root(self, __encoder.buffer())
+                #encode_table(self, __encoder)
+            }
+            #[inline]
+            fn encode_into(&self, __out: &mut #vec<#u8_>) -> #result<#bool_> {
+                #encode_table_into(self, __out)
             }
         }
     }

@@ -378,12 +378,7 @@ impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
     type Error = Error;
 
     fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<()> {
-        let frame = self.writer.frame(&item)?;
-        let len = frame.len();
-        dst.reserve(len);
-        dst.extend_from_slice(frame.header);
-        dst.extend_from_slice(frame.payload);
-        dst.extend_from_slice(frame.padding);
+        let len = self.writer.append_frame(&item, dst)?;
         self.writer.wrote_frame(len, len);
         Ok(())
     }

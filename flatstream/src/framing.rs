@@ -66,17 +66,25 @@ pub trait Framer {
     /// Appends the whole frame (header, payload, padding) to `out`.
     ///
     /// On error `out` is left as it was.
+    #[inline]
     fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        // One reservation; the header is written in place (building it on
+        // the stack and copying it over reloads freshly stored bytes, which
+        // stalls store forwarding), and taken back out on an error.
         let header_len = self.header_len();
+        if header_len > MAX_HEADER_LEN {
+            return Err(header_too_long(header_len));
+        }
+        let padding = padding_slice(self.padding_len(payload.len()))?;
         let start = out.len();
+        out.reserve(MAX_HEADER_LEN + payload.len() + padding.len());
         extend_zeroed(out, header_len);
         if let Err(e) = self.encode_header(payload, &mut out[start..]) {
             out.truncate(start);
             return Err(e);
         }
         out.extend_from_slice(payload);
-        let padding = self.padding_len(payload.len());
-        extend_zeroed(out, padding);
+        out.extend_from_slice(padding);
         Ok(())
     }
 
@@ -359,7 +367,7 @@ const fn payload_sum_at(size: usize, protect_header: bool) -> usize {
 }
 
 impl<C: Checksum> Framer for ChecksumFramer<C> {
-    #[inline]
+    #[inline(always)]
     fn header_len(&self) -> usize {
         payload_sum_at(C::SIZE, self.protect_header) + C::SIZE
     }
@@ -367,22 +375,34 @@ impl<C: Checksum> Framer for ChecksumFramer<C> {
     fn max_frame_len(&self) -> usize {
         U32_MAX_LEN
     }
-    #[inline]
+    #[inline(always)]
     fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
+        // One copy of the code per setting, so every offset is a constant.
+        if self.protect_header {
+            self.encode_header_as::<true>(payload, header)
+        } else {
+            self.encode_header_as::<false>(payload, header)
+        }
+    }
+}
+
+impl<C: Checksum> ChecksumFramer<C> {
+    #[inline(always)]
+    fn encode_header_as<const PROTECT_HEADER: bool>(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
         let size = C::SIZE;
-        let sum_at = payload_sum_at(size, self.protect_header);
+        let sum_at = payload_sum_at(size, PROTECT_HEADER);
         if header.len() != sum_at + size || size > 8 {
             return Err(wrong_header_buffer(header.len(), sum_at + size));
         }
         let len = len_to_u32(payload.len())?;
         header[..4].copy_from_slice(&len.to_le_bytes());
-        if self.protect_header {
+        if PROTECT_HEADER {
             let sum = self.checksum.calculate(&header[..4]) & size_mask(size);
             header[4..sum_at].copy_from_slice(&sum.to_le_bytes()[..size]);
         }
         if size > 0 {
             let sum = self.checksum.calculate(payload);
-            header[sum_at..].copy_from_slice(&sum.to_le_bytes()[..size]);
+            header[sum_at..sum_at + size].copy_from_slice(&sum.to_le_bytes()[..size]);
         }
         Ok(())
     }
@@ -542,22 +562,34 @@ fn unexpected_eof(needed: usize, available: usize) -> Error {
 
 /// The first `len` bytes of a header scratch array, or an error for a framer
 /// that declares a longer header than any writer supports.
+#[inline]
 pub(crate) fn header_slot(scratch: &mut [u8; MAX_HEADER_LEN], len: usize) -> Result<&mut [u8]> {
-    scratch.get_mut(..len).ok_or_else(|| Error::InvalidFrame {
+    scratch.get_mut(..len).ok_or_else(|| header_too_long(len))
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn header_too_long(len: usize) -> Error {
+    Error::InvalidFrame {
         offset: 0,
-        reason: format!("the framer declares a {len}-byte header; at most {MAX_HEADER_LEN} are supported")
-            .into(),
-    })
+        reason: format!("the framer declares a {len}-byte header; at most {MAX_HEADER_LEN} are supported").into(),
+    }
 }
 
 /// Zero bytes for padding after a payload.
+#[inline]
 pub(crate) fn padding_slice(len: usize) -> Result<&'static [u8]> {
     static ZEROS: [u8; MAX_HEADER_LEN] = [0; MAX_HEADER_LEN];
-    ZEROS.get(..len).ok_or_else(|| Error::InvalidFrame {
+    ZEROS.get(..len).ok_or_else(|| padding_too_long(len))
+}
+
+#[cold]
+#[inline(never)]
+fn padding_too_long(len: usize) -> Error {
+    Error::InvalidFrame {
         offset: 0,
-        reason: format!("the framer asks for {len} padding bytes; at most {MAX_HEADER_LEN} are supported")
-            .into(),
-    })
+        reason: format!("the framer asks for {len} padding bytes; at most {MAX_HEADER_LEN} are supported").into(),
+    }
 }
 
 /// Writes every byte of `slices`, in as few `write_vectored` calls as the

@@ -54,6 +54,22 @@ pub trait StreamSerialize {
         // `finish` is the implementation's bug, but must not crash the writer.
         Ok(builder.unfinished_data())
     }
+
+    /// Appends this value's payload to `out`, for types that write their
+    /// bytes themselves; the default, for the others, returns `Ok(false)`
+    /// and leaves `out` alone (callers then use [`encode`](Self::encode)).
+    ///
+    /// Writers call it with `out` holding room for the frame header, so the
+    /// payload lands right behind it and the frame is never copied. `out.len()`
+    /// is a multiple of 8 (FlatBuffers alignment counts from the payload's
+    /// start); an implementation may return `Ok(false)` when it is not. On an
+    /// error, `out` may have grown: the caller discards it. Derived messages
+    /// and strings implement it.
+    #[inline]
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+        let _ = out;
+        Ok(false)
+    }
 }
 
 impl<T: StreamSerialize + ?Sized> StreamSerialize for &T {
@@ -64,6 +80,10 @@ impl<T: StreamSerialize + ?Sized> StreamSerialize for &T {
     #[inline]
     fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
         (**self).encode(encoder)
+    }
+    #[inline]
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+        (**self).encode_into(out)
     }
 }
 
@@ -135,7 +155,17 @@ impl StreamSerialize for str {
     /// the builder.
     #[inline]
     fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-        table_writer::encode_root_string(&mut encoder.buffer, self)
+        encoder.buffer.clear();
+        table_writer::append_root_string(&mut encoder.buffer, self)?;
+        Ok(&encoder.buffer)
+    }
+    #[inline]
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+        if !out.len().is_multiple_of(4) {
+            return Ok(false);
+        }
+        table_writer::append_root_string(out, self)?;
+        Ok(true)
     }
 }
 
@@ -147,6 +177,10 @@ impl StreamSerialize for String {
     #[inline]
     fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
         self.as_str().encode(encoder)
+    }
+    #[inline]
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+        self.as_str().encode_into(out)
     }
 }
 

@@ -28,7 +28,7 @@
 
 use crate::error::{Error, Result};
 use crate::field::Table;
-use crate::serialize::MAX_FLATBUFFER_LEN;
+use crate::serialize::{Encoder, MAX_FLATBUFFER_LEN};
 
 /// A FlatBuffers scalar: its little-endian bytes and its default test.
 pub trait Scalar: Copy {
@@ -173,15 +173,18 @@ fn pad_to(buf: &mut Vec<u8>, modulus: usize, rest: usize) -> usize {
     buf.len()
 }
 
-/// Appends `n` zero bytes. Small counts are copied from a constant:
-/// `Vec::resize` stores them one at a time, which cost more than the rest
-/// of encoding a small table.
+/// Appends `n` zero bytes. Up to 64 are stored as one constant block and
+/// the length cut back: a few vector stores, where `Vec::resize` stores one
+/// byte at a time and a `memset` call costs more than a small table.
 #[inline(always)]
 pub(crate) fn extend_zeroed(buf: &mut Vec<u8>, n: usize) {
     const ZEROS: [u8; 64] = [0; 64];
-    match ZEROS.get(..n) {
-        Some(zeros) => buf.extend_from_slice(zeros),
-        None => buf.resize(buf.len() + n, 0),
+    let end = buf.len() + n;
+    if n <= ZEROS.len() {
+        buf.extend_from_slice(&ZEROS);
+        buf.truncate(end);
+    } else {
+        buf.resize(end, 0);
     }
 }
 
@@ -198,39 +201,81 @@ pub fn put_scalar<T: Scalar>(buf: &mut [u8], at: usize, value: T) {
     value.put(&mut buf[at..at + T::SIZE]);
 }
 
-/// Appends `value` as a payload's root table: a whole FlatBuffers buffer.
+/// `value`'s payload, written into the encoder's byte buffer.
 #[inline]
-pub fn encode_root<'a, T: Table + ?Sized>(value: &T, buf: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+pub fn encode_table<'a, T: Table + ?Sized>(value: &T, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
+    let buf = encoder.buffer();
     buf.clear();
+    append_root(value, buf)?;
+    Ok(buf)
+}
+
+/// `StreamSerialize::encode_into` of a table: appends `value`'s payload to
+/// `out` when `out` ends at a multiple of 8.
+#[inline]
+pub fn encode_table_into<T: Table + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<bool> {
+    if !out.len().is_multiple_of(8) {
+        return Ok(false);
+    }
+    append_root(value, out)?;
+    Ok(true)
+}
+
+/// Appends `value` as a payload's root table: a whole FlatBuffers buffer
+/// starting at `buf.len()`, which must be a multiple of 8 (alignment is
+/// counted from the start of the buffer, and so from the payload's start).
+#[inline]
+fn append_root<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<()> {
+    debug_assert_eq!(buf.len() % 8, 0);
+    let base = buf.len();
     buf.extend_from_slice(&[0; 4]);
     let table = append_table(value, buf)?;
-    set_uoffset(buf, 0, table);
-    Ok(buf)
+    set_uoffset(buf, base, table);
+    Ok(())
 }
 
 /// Appends `value`'s vtable and table (and, after them, its out-of-line
 /// data); returns the table's position.
 #[inline]
 pub fn append_table<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<usize> {
-    let vtable = value.vtable();
-    let at = append_vtable(buf, vtable.as_ref())?;
-    append_table_at(value, buf, at)
+    append_table_with(value, value.vtable().as_ref(), buf).map(|(_, table)| table)
 }
 
+/// Appends `vtable` and `value`'s table; returns both positions.
 #[inline(always)]
-fn append_vtable(buf: &mut Vec<u8>, vtable: &[u8]) -> Result<usize> {
-    ensure_room(buf, vtable.len() + 1)?;
-    let at = pad_to(buf, 2, 0);
-    buf.extend_from_slice(vtable);
-    Ok(at)
+fn append_table_with<T: Table + ?Sized>(value: &T, vtable: &[u8], buf: &mut Vec<u8>) -> Result<(usize, usize)> {
+    // The vtable at the next even position, the table right after it at the
+    // next position that is 4 modulo 8: both made room for at once.
+    let at = buf.len() + buf.len() % 2;
+    let table = table_position(at + vtable.len());
+    let end = table + T::TABLE_SIZE;
+    ensure_room(buf, end - buf.len())?;
+    extend_zeroed(buf, end - buf.len());
+    buf[at..at + vtable.len()].copy_from_slice(vtable);
+    start_table(value, buf, at, table).map(|table| (at, table))
 }
 
-/// Appends `value`'s table using the vtable at `vtable`.
+/// The first position from `from` on that is 4 modulo 8: where a table
+/// starts, so its 8-byte fields (after the 4-byte vtable offset) are aligned.
 #[inline(always)]
-fn append_table_at<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>, vtable: usize) -> Result<usize> {
-    ensure_room(buf, T::TABLE_SIZE + 7)?;
-    let table = pad_to(buf, 8, 4);
-    extend_zeroed(buf, T::TABLE_SIZE);
+fn table_position(from: usize) -> usize {
+    from + (12 - from % 8) % 8
+}
+
+/// Appends `value`'s table, using the vtable already at `vtable`.
+#[inline]
+fn append_table_sharing<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>, vtable: usize) -> Result<usize> {
+    let table = table_position(buf.len());
+    let end = table + T::TABLE_SIZE;
+    ensure_room(buf, end - buf.len())?;
+    extend_zeroed(buf, end - buf.len());
+    start_table(value, buf, vtable, table)
+}
+
+/// Fills the zeroed table at `table`: its offset back to the vtable, then
+/// the fields.
+#[inline(always)]
+fn start_table<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>, vtable: usize, table: usize) -> Result<usize> {
     buf[table..table + 4].copy_from_slice(&((table - vtable) as i32).to_le_bytes());
     value.write_fields(buf, table)?;
     Ok(table)
@@ -302,29 +347,29 @@ pub fn append_table_vector<T: Table>(buf: &mut Vec<u8>, at: usize, items: &[T]) 
     let mut shared: Option<(T::VTable, usize)> = None;
     for (index, item) in items.iter().enumerate() {
         let vtable = item.vtable();
-        let vtable_at = match shared {
-            Some((previous, vtable_at)) if previous == vtable => vtable_at,
+        let table = match shared {
+            Some((previous, vtable_at)) if previous == vtable => append_table_sharing(item, buf, vtable_at)?,
             _ => {
-                let vtable_at = append_vtable(buf, vtable.as_ref())?;
+                let (vtable_at, table) = append_table_with(item, vtable.as_ref(), buf)?;
                 shared = Some((vtable, vtable_at));
-                vtable_at
+                table
             }
         };
-        let table = append_table_at(item, buf, vtable_at)?;
         set_uoffset(buf, start + 4 * index, table);
     }
     Ok(())
 }
 
-/// Appends a string as a payload's root: the layout `flatstream-rs` 0.2
-/// wrote, byte for byte what `FlatBufferBuilder` makes of it (the end padded
-/// to 4).
-pub fn encode_root_string<'a>(buf: &'a mut Vec<u8>, text: &str) -> Result<&'a [u8]> {
-    buf.clear();
+/// Appends a string as a payload's root, starting at `buf.len()` (a
+/// multiple of 4): the layout `flatstream-rs` 0.2 wrote, byte for byte what
+/// `FlatBufferBuilder` makes of it (the end padded to 4).
+pub fn append_root_string(buf: &mut Vec<u8>, text: &str) -> Result<()> {
+    debug_assert_eq!(buf.len() % 4, 0);
+    let base = buf.len();
     buf.extend_from_slice(&[0; 4]);
-    append_string(buf, 0, text.as_bytes())?;
+    append_string(buf, base, text.as_bytes())?;
     pad_to(buf, 4, 0);
-    Ok(buf)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -353,7 +398,9 @@ mod tests {
             let mut b = flatbuffers::FlatBufferBuilder::new();
             let s = b.create_string(text);
             b.finish_minimal(s);
-            assert_eq!(encode_root_string(&mut buf, text).unwrap(), b.finished_data(), "{text:?}");
+            buf.clear();
+            append_root_string(&mut buf, text).unwrap();
+            assert_eq!(buf, b.finished_data(), "{text:?}");
         }
     }
 

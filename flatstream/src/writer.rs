@@ -3,9 +3,12 @@
 use std::io::{self, Write};
 
 use crate::error::Result;
-use crate::framing::{header_slot, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN};
+use crate::framing::{
+    header_slot, header_too_long, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN,
+};
 use crate::layout::{Framed, MessageOf};
 use crate::serialize::{Encoder, StreamSerialize};
+use crate::table_writer::extend_zeroed;
 
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
@@ -74,6 +77,9 @@ impl<F: Framer> WriteCore<F> {
         &'a mut self,
         item: &'a T,
     ) -> Result<FrameParts<'a>> {
+        if self.encode_in_place(item)? {
+            return self.frame_in_place();
+        }
         let payload = item.encode(&mut self.encoder)?;
         if payload.len() <= ASSEMBLE_FRAMES_UP_TO {
             self.batch.clear();
@@ -96,6 +102,86 @@ impl<F: Framer> WriteCore<F> {
             payload,
             padding,
         })
+    }
+
+    /// Types that write their own bytes (derived messages, strings) are
+    /// encoded into `batch` right behind room for the header, 8-aligned as
+    /// FlatBuffers needs; [`frame_in_place`](Self::frame_in_place) then puts
+    /// the header in front of them, so the frame is never copied. `false`
+    /// for other types.
+    fn encode_in_place<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<bool> {
+        let header_len = self.framer.header_len();
+        if header_len > MAX_HEADER_LEN {
+            return Err(header_too_long(header_len));
+        }
+        // What the room holds does not matter (the framer writes every
+        // header byte), so leftovers of the previous frame are kept rather
+        // than zeroed again.
+        let payload_at = Self::payload_at(header_len);
+        if self.batch.len() >= payload_at {
+            self.batch.truncate(payload_at);
+        } else {
+            self.batch.clear();
+            extend_zeroed(&mut self.batch, payload_at);
+        }
+        item.encode_into(&mut self.batch)
+    }
+
+    /// Where [`encode_in_place`](Self::encode_in_place) starts a payload.
+    fn payload_at(header_len: usize) -> usize {
+        header_len.next_multiple_of(8)
+    }
+
+    /// Frames the payload [`encode_in_place`](Self::encode_in_place) left in
+    /// `batch`, putting the header just before it.
+    fn frame_in_place(&mut self) -> Result<FrameParts<'_>> {
+        let header_len = self.framer.header_len();
+        let payload_at = Self::payload_at(header_len);
+        let (room, payload) = self.batch.split_at_mut(payload_at);
+        let frame_at = payload_at - header_len;
+        self.framer
+            .encode_header(payload, &mut room[frame_at..])
+            .map_err(|e| e.shifted(self.position))?;
+        let padding = padding_slice(self.framer.padding_len(payload.len()))?;
+        self.batch.extend_from_slice(padding);
+        Ok(FrameParts {
+            header: &[],
+            payload: &self.batch[frame_at..],
+            padding: &[],
+        })
+    }
+
+    /// Serializes `item` and appends its frame to `out` (a `BytesMut` for
+    /// the codec), copying the payload once: a type that writes its own
+    /// bytes is framed in place and the frame copied over; any other payload
+    /// gets its header written straight into `out`, in front of it. Returns
+    /// the frame's length; on an error `out` is as it was.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn append_frame<T: StreamSerialize + ?Sized>(
+        &mut self,
+        item: &T,
+        out: &mut bytes::BytesMut,
+    ) -> Result<usize> {
+        if self.encode_in_place(item)? {
+            let frame = self.frame_in_place()?.payload;
+            out.extend_from_slice(frame);
+            return Ok(frame.len());
+        }
+        let payload = item.encode(&mut self.encoder)?;
+        let header_len = self.framer.header_len();
+        let padding = padding_slice(self.framer.padding_len(payload.len()))?;
+        let start = out.len();
+        out.reserve(header_len + payload.len() + padding.len());
+        // Zeroed room (within MAX_HEADER_LEN: `encode_in_place` checked),
+        // which the framer then fills.
+        out.extend_from_slice(&[0; MAX_HEADER_LEN][..header_len]);
+        if let Err(e) = self.framer.encode_header(payload, &mut out[start..]) {
+            out.truncate(start);
+            return Err(e.shifted(self.position));
+        }
+        out.extend_from_slice(payload);
+        out.extend_from_slice(padding);
+        Ok(out.len() - start)
     }
 
     /// Records a frame of `len` bytes of which the inner writer accepted
