@@ -199,3 +199,62 @@ fn read_message_allocates_nothing_once_warm() {
     });
     assert_eq!(allocations, 0);
 }
+
+#[derive(StreamSerialize, StreamDeserialize)]
+#[frame(len = u32, checksum = crc32c)]
+struct Reading {
+    timestamp: u64,
+    value: f64,
+    unit: String,
+    tags: Vec<String>,
+    samples: Vec<f32>,
+}
+
+/// The derived paths: in-place writes, batches, the codec's encoder and
+/// verified typed reads.
+#[test]
+fn derived_messages_allocate_nothing_once_warm() {
+    use tokio_util::codec::Encoder as _;
+    let readings: Vec<Reading> = (0..64u64)
+        .map(|i| Reading {
+            timestamp: i,
+            value: i as f64 / 3.0,
+            unit: "C".into(),
+            tags: vec!["a".into(), "bb".into()],
+            samples: vec![0.5; (i % 5) as usize],
+        })
+        .collect();
+    let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), Reading::framer());
+    let mut codec = Reading::codec();
+    let mut dst = tokio_util::bytes::BytesMut::with_capacity(1 << 20);
+    let mut round = |w: &mut StreamWriter<Vec<u8>, _>| {
+        w.get_mut().clear();
+        dst.clear();
+        for r in &readings {
+            w.write(r).unwrap();
+            codec.encode(r, &mut dst).unwrap();
+        }
+        w.write_batch(&readings).unwrap();
+    };
+    round(&mut w);
+    let (_, allocations, _) = measure(|| {
+        for _ in 0..100 {
+            round(&mut w);
+        }
+    });
+    assert_eq!(allocations, 0, "allocations in 100 rounds of derived writes");
+
+    let bytes = w.into_inner();
+    // The reader's buffer is allocated once, by the first read.
+    let mut r = StreamReader::new(&bytes[..], Reading::deframer());
+    r.read_view::<Reading>().unwrap().unwrap();
+    let (sum, allocations, _) = measure(|| {
+        let mut sum = 0.0;
+        while let Some(reading) = r.read_view::<Reading>().unwrap() {
+            sum += reading.value() + reading.samples().iter().sum::<f32>() as f64;
+        }
+        sum
+    });
+    assert!(sum > 0.0);
+    assert_eq!(allocations, 0, "allocations in verified typed reads");
+}
