@@ -1,5 +1,8 @@
-//! Derived framers against the hand-composed runtime framers, side by side:
-//! the same payloads framed (write) and deframed + verified (read).
+//! Derived framers against the hand-composed runtime framers and a
+//! hand-written loop, side by side: the same built payloads framed (write)
+//! and deframed + verified (read). The hand-written loop is what a user
+//! writes today: `extend_from_slice` of length, checksum and payload, and a
+//! slice-parsing read loop.
 //!
 //! cargo bench --bench framing
 
@@ -21,6 +24,25 @@ struct DerivedCrc32c {}
 #[frame(len = u32, checksum = xxh3)]
 struct DerivedXxh3 {}
 
+#[derive(StreamSerialize)]
+#[frame(len = u32, checksum = crc16)]
+struct DerivedCrc16 {}
+
+#[derive(StreamSerialize)]
+#[frame(len = u32, checksum = crc32)]
+struct DerivedCrc32 {}
+
+#[derive(StreamSerialize)]
+#[frame(len = u32, checksum = crc64, max_len = 1048576)]
+struct DerivedCrc64 {}
+
+#[derive(StreamSerialize)]
+#[frame(len = u32, checksum = xxhash64, max_len = 1048576)]
+struct DerivedXxHash64 {}
+
+/// Payload sizes: the telemetry message's, 1 KiB and 64 KiB.
+const SIZES: &[usize] = &[64, 1024, 65536];
+
 const FRAMES: usize = 1000;
 
 fn payloads(size: usize) -> Vec<Vec<u8>> {
@@ -36,6 +58,15 @@ fn write_all<F: Framer + Copy>(framer: F, payloads: &[Vec<u8>], out: &mut Vec<u8
     *out = w.into_inner();
 }
 
+/// The sans-IO framing of built payloads: `Framer::encode_frame` straight
+/// into the output buffer.
+fn frame_all<F: Framer + Copy>(framer: F, payloads: &[Vec<u8>], out: &mut Vec<u8>) {
+    out.clear();
+    for p in payloads {
+        framer.encode_frame(p, out).unwrap();
+    }
+}
+
 fn read_all<D: Deframer + Copy>(deframer: D, bytes: &[u8]) -> usize {
     let mut r = SliceReader::new(bytes, deframer);
     let mut n = 0;
@@ -45,14 +76,48 @@ fn read_all<D: Deframer + Copy>(deframer: D, bytes: &[u8]) -> usize {
     n
 }
 
-fn pair<F1, D1, F2, D2>(c: &mut Criterion, name: &str, derived: (F1, D1), runtime: (F2, D2))
-where
+/// A hand-written framing: the checksum bytes of a payload (none, 4 or 8).
+type HandChecksum = fn(&[u8]) -> ([u8; 8], usize);
+
+fn hand_write(checksum: HandChecksum, payloads: &[Vec<u8>], out: &mut Vec<u8>) {
+    out.clear();
+    for p in payloads {
+        let (sum, width) = checksum(p);
+        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+        out.extend_from_slice(&sum[..width]);
+        out.extend_from_slice(p);
+    }
+}
+
+fn hand_read(checksum: HandChecksum, bytes: &[u8]) -> usize {
+    let (mut at, mut n) = (0, 0);
+    while at + 4 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        let (_, width) = checksum(&[]);
+        let start = at + 4 + width;
+        let payload = &bytes[start..start + len];
+        let (sum, _) = checksum(payload);
+        assert_eq!(&sum[..width], &bytes[at + 4..start]);
+        n += payload.len();
+        at = start + len;
+    }
+    n
+}
+
+fn pair<F1, D1, F2, D2>(
+    c: &mut Criterion,
+    name: &str,
+    derived: (F1, D1),
+    runtime: (F2, D2),
+    hand: HandChecksum,
+    sizes: &[usize],
+) where
     F1: Framer + Copy,
     D1: Deframer + Copy,
     F2: Framer + Copy,
     D2: Deframer + Copy,
 {
-    for size in [64usize, 1024, 65536] {
+    for &size in sizes {
         let payloads = payloads(size);
         let mut out = Vec::with_capacity(FRAMES * (size + 16));
         let mut group = c.benchmark_group(format!("{name}/{size}B"));
@@ -63,12 +128,27 @@ where
         group.bench_function(BenchmarkId::new("write", "runtime"), |b| {
             b.iter(|| write_all(runtime.0, black_box(&payloads), &mut out))
         });
+        group.bench_function(BenchmarkId::new("encode_frame", "derived"), |b| {
+            b.iter(|| frame_all(derived.0, black_box(&payloads), &mut out))
+        });
+        group.bench_function(BenchmarkId::new("encode_frame", "runtime"), |b| {
+            b.iter(|| frame_all(runtime.0, black_box(&payloads), &mut out))
+        });
+        group.bench_function(BenchmarkId::new("write", "hand"), |b| {
+            b.iter(|| hand_write(hand, black_box(&payloads), &mut out))
+        });
         write_all(runtime.0, &payloads, &mut out);
+        let mut check = Vec::new();
+        hand_write(hand, &payloads, &mut check);
+        assert_eq!(check, out, "the hand-written loop writes the same frames");
         group.bench_function(BenchmarkId::new("read", "derived"), |b| {
             b.iter(|| read_all(derived.1, black_box(&out)))
         });
         group.bench_function(BenchmarkId::new("read", "runtime"), |b| {
             b.iter(|| read_all(runtime.1, black_box(&out)))
+        });
+        group.bench_function(BenchmarkId::new("read", "hand"), |b| {
+            b.iter(|| hand_read(hand, black_box(&out)))
         });
         group.finish();
     }
@@ -80,6 +160,8 @@ fn derived_vs_runtime(c: &mut Criterion) {
         "none",
         (DerivedNone::framer(), DerivedNone::deframer()),
         (DefaultFramer, DefaultDeframer::new()),
+        |_| ([0; 8], 0),
+        SIZES,
     );
     pair(
         c,
@@ -89,6 +171,8 @@ fn derived_vs_runtime(c: &mut Criterion) {
             ChecksumFramer::new(Crc32c::new()),
             ChecksumDeframer::new(Crc32c::new()),
         ),
+        |p| ((Crc32c::new().calculate(p) as u32 as u64).to_le_bytes(), 4),
+        SIZES,
     );
     pair(
         c,
@@ -98,6 +182,41 @@ fn derived_vs_runtime(c: &mut Criterion) {
             ChecksumFramer::new(Xxh3::new()),
             ChecksumDeframer::new(Xxh3::new()),
         ),
+        |p| (Xxh3::new().calculate(p).to_le_bytes(), 8),
+        SIZES,
+    );
+    // The other checksums (CRC-16 only up to its 4 KiB bound).
+    pair(
+        c,
+        "crc16",
+        (DerivedCrc16::framer(), DerivedCrc16::deframer()),
+        (ChecksumFramer::new(Crc16::new()), ChecksumDeframer::new(Crc16::new())),
+        |p| ((Crc16::new().calculate(p)).to_le_bytes(), 2),
+        &SIZES[..2],
+    );
+    pair(
+        c,
+        "crc32",
+        (DerivedCrc32::framer(), DerivedCrc32::deframer()),
+        (ChecksumFramer::new(Crc32::new()), ChecksumDeframer::new(Crc32::new())),
+        |p| ((Crc32::new().calculate(p)).to_le_bytes(), 4),
+        SIZES,
+    );
+    pair(
+        c,
+        "crc64",
+        (DerivedCrc64::framer(), DerivedCrc64::deframer()),
+        (ChecksumFramer::new(Crc64::new()), ChecksumDeframer::new(Crc64::new())),
+        |p| ((Crc64::new().calculate(p)).to_le_bytes(), 8),
+        SIZES,
+    );
+    pair(
+        c,
+        "xxhash64",
+        (DerivedXxHash64::framer(), DerivedXxHash64::deframer()),
+        (ChecksumFramer::new(XxHash64::new()), ChecksumDeframer::new(XxHash64::new())),
+        |p| ((XxHash64::new().calculate(p)).to_le_bytes(), 8),
+        SIZES,
     );
 }
 
