@@ -20,29 +20,34 @@ struct Telemetry {
 
 const N: u64 = 1_000_000;
 
-fn rate(label: &str, count: u64, elapsed: Duration) {
-    println!(
-        "{label:<52} {:>8.2} M msg/s  ({elapsed:.2?})",
-        count as f64 / elapsed.as_secs_f64() / 1e6
-    );
-}
+/// Rounds: every path runs once per round, paths interleaved, and the best
+/// round counts. On a shared machine the file system and the other tenants
+/// change speed over seconds; interleaving gives every path the same chances.
+const ROUNDS: usize = 5;
 
 /// A result of the examples' closures.
 type Outcome<T> = Result<T, Box<dyn std::error::Error>>;
 
-/// Runs `f` three times and reports the best run: the first pays for page
-/// faults, file-system allocation and buffer growth, which would otherwise
-/// favour whichever path runs later.
-fn best<T>(label: &str, mut f: impl FnMut() -> Outcome<T>) -> Outcome<T> {
-    let mut fastest = Duration::MAX;
-    let mut out = None;
-    for _ in 0..3 {
-        let started = Instant::now();
-        out = Some(f()?);
-        fastest = fastest.min(started.elapsed());
+/// One measured path: a label and a run that returns a value to check.
+type Path<'a> = (&'static str, Box<dyn FnMut() -> Outcome<f64> + 'a>);
+
+fn run_paths(paths: &mut [Path<'_>]) -> Outcome<Vec<f64>> {
+    let mut fastest = vec![Duration::MAX; paths.len()];
+    let mut results = vec![0.0; paths.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, run)) in paths.iter_mut().enumerate() {
+            let started = Instant::now();
+            results[i] = run()?;
+            fastest[i] = fastest[i].min(started.elapsed());
+        }
     }
-    rate(label, N, fastest);
-    Ok(out.expect("ran three times"))
+    for ((label, _), elapsed) in paths.iter().zip(&fastest) {
+        println!(
+            "{label:<52} {:>8.2} M msg/s  ({elapsed:.2?})",
+            N as f64 / elapsed.as_secs_f64() / 1e6
+        );
+    }
+    Ok(results)
 }
 
 /// The hand-written baseline: builder code and a length + CRC + payload loop.
@@ -79,7 +84,7 @@ fn hand_value(payload: &[u8]) -> Option<f64> {
     unsafe { Table::new(payload, pos).get::<f64>(8, Some(0.0)) }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Outcome<()> {
     let msgs: Vec<Telemetry> = (0..N)
         .map(|i| Telemetry {
             timestamp: i,
@@ -88,121 +93,177 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             unit: "C".into(),
         })
         .collect();
-    let path = std::env::temp_dir().join(format!("flatstream-perf-{}.bin", std::process::id()));
+    let file = std::env::temp_dir().join(format!("flatstream-perf-{}.bin", std::process::id()));
+    let hand_file = file.with_extension("hand.bin");
+    let expected: f64 = (0..N).map(|i| i as f64).sum();
+    // The stream's bytes, framed in advance, for the I/O floor below.
+    let framed = {
+        let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+        w.write_batch(&msgs)?;
+        w.into_inner()
+    };
+    let frame_len = framed.len() / N as usize;
+    let floor_file = file.with_extension("floor.bin");
 
     // End to end through a 64 KiB buffered file, CRC-32C.
-    best("derived write, 64 KiB buffered file, crc32c", || {
-        let mut w = StreamWriter::new(
-            BufWriter::with_capacity(64 << 10, File::create(&path)?),
-            Telemetry::framer(),
-        );
-        for m in &msgs {
-            w.write(m)?;
-        }
-        w.flush()?;
-        Ok(())
-    })?;
-    let sum = best("derived read_view (verified), file, crc32c", || {
-        let mut r = StreamReader::new(File::open(&path)?, Telemetry::deframer());
-        let mut sum = 0.0;
-        while let Some(t) = r.read_view::<Telemetry>()? {
-            sum += t.value();
-        }
-        Ok(sum)
-    })?;
-    best("hand-written builder + write loop, file, crc32c", || {
-        let mut out = BufWriter::with_capacity(64 << 10, File::create(&path)?);
-        let mut b = flatbuffers::FlatBufferBuilder::new();
-        for m in &msgs {
-            b.reset();
-            hand_build(&mut b, m);
-            let payload = b.finished_data();
-            out.write_all(&(payload.len() as u32).to_le_bytes())?;
-            out.write_all(&(Crc32c::new().calculate(payload) as u32).to_le_bytes())?;
-            out.write_all(payload)?;
-        }
-        out.flush()?;
-        Ok(())
-    })?;
-    let hand_sum = best("hand-written read loop + flatbuffers verifier, file", || {
-        let mut input = BufReader::with_capacity(64 << 10, File::open(&path)?);
-        let (mut header, mut payload, mut sum) = ([0u8; 8], Vec::new(), 0.0);
-        while input.read_exact(&mut header).is_ok() {
-            let len = u32::from_le_bytes(header[..4].try_into()?) as usize;
-            payload.resize(len, 0);
-            input.read_exact(&mut payload)?;
-            if Crc32c::new().calculate(&payload) as u32 != u32::from_le_bytes(header[4..].try_into()?) {
-                return Err("checksum".into());
+    println!("End to end, 1 M telemetry messages through a 64 KiB buffered file, CRC-32C:");
+    let results = run_paths(&mut [
+        (
+            "derived write",
+            Box::new(|| {
+                let mut w = StreamWriter::new(
+                    BufWriter::with_capacity(64 << 10, File::create(&file)?),
+                    Telemetry::framer(),
+                );
+                for m in &msgs {
+                    w.write(m)?;
+                }
+                w.flush()?;
+                Ok(0.0)
+            }),
+        ),
+        (
+            "hand-written builder + write loop",
+            Box::new(|| {
+                let mut out = BufWriter::with_capacity(64 << 10, File::create(&hand_file)?);
+                let mut b = flatbuffers::FlatBufferBuilder::new();
+                for m in &msgs {
+                    b.reset();
+                    hand_build(&mut b, m);
+                    let payload = b.finished_data();
+                    out.write_all(&(payload.len() as u32).to_le_bytes())?;
+                    out.write_all(&(Crc32c::new().calculate(payload) as u32).to_le_bytes())?;
+                    out.write_all(payload)?;
+                }
+                out.flush()?;
+                Ok(0.0)
+            }),
+        ),
+        (
+            "I/O floor: the same frames, made in advance",
+            Box::new(|| {
+                let mut out = BufWriter::with_capacity(64 << 10, File::create(&floor_file)?);
+                for frame in framed.chunks(frame_len) {
+                    out.write_all(frame)?;
+                }
+                out.flush()?;
+                Ok(0.0)
+            }),
+        ),
+        (
+            "derived read_view (verified)",
+            Box::new(|| {
+                let mut r = StreamReader::new(File::open(&file)?, Telemetry::deframer());
+                let mut sum = 0.0;
+                while let Some(t) = r.read_view::<Telemetry>()? {
+                    sum += t.value();
+                }
+                Ok(sum)
+            }),
+        ),
+        (
+            "hand-written read loop + flatbuffers verifier",
+            Box::new(|| {
+                let mut input = BufReader::with_capacity(64 << 10, File::open(&hand_file)?);
+                let (mut header, mut payload, mut sum) = ([0u8; 8], Vec::new(), 0.0);
+                while input.read_exact(&mut header).is_ok() {
+                    let len = u32::from_le_bytes(header[..4].try_into()?) as usize;
+                    payload.resize(len, 0);
+                    input.read_exact(&mut payload)?;
+                    if Crc32c::new().calculate(&payload) as u32 != u32::from_le_bytes(header[4..].try_into()?)
+                    {
+                        return Err("checksum".into());
+                    }
+                    sum += hand_value(&payload).ok_or("invalid payload")?;
+                }
+                Ok(sum)
+            }),
+        ),
+    ])?;
+    std::fs::remove_file(&file)?;
+    std::fs::remove_file(&hand_file)?;
+    std::fs::remove_file(&floor_file)?;
+    assert_eq!(results[3], expected);
+    assert_eq!(results[4], expected);
+
+    // In memory.
+    println!("\nIn memory, 1 M telemetry messages:");
+    let mut encoder = flatstream::Encoder::new();
+    let mut builder = flatbuffers::FlatBufferBuilder::new();
+    let mut hand_out = Vec::with_capacity(80 << 20);
+    let mut writer = StreamWriter::new(Vec::with_capacity(80 << 20), Telemetry::framer());
+    let mut batch_writer = StreamWriter::new(Vec::with_capacity(80 << 20), Telemetry::framer());
+    let results = run_paths(&mut [
+        (
+            "derived encode (table writer)",
+            Box::new(|| {
+                let mut bytes = 0;
+                for m in &msgs {
+                    bytes += m.encode(&mut encoder)?.len();
+                }
+                Ok(bytes as f64)
+            }),
+        ),
+        (
+            "hand-written FlatBufferBuilder encode",
+            Box::new(|| {
+                let mut bytes = 0;
+                for m in &msgs {
+                    builder.reset();
+                    hand_build(&mut builder, m);
+                    bytes += builder.finished_data().len();
+                }
+                Ok(bytes as f64)
+            }),
+        ),
+        (
+            "derived write, crc32c",
+            Box::new(|| {
+                writer.get_mut().clear();
+                for m in &msgs {
+                    writer.write(m)?;
+                }
+                Ok(writer.get_ref().len() as f64)
+            }),
+        ),
+        (
+            "derived write_batch, crc32c",
+            Box::new(|| {
+                batch_writer.get_mut().clear();
+                batch_writer.write_batch(&msgs)?;
+                Ok(batch_writer.get_ref().len() as f64)
+            }),
+        ),
+        (
+            "hand-written builder + extend loop, crc32c",
+            Box::new(|| {
+                hand_out.clear();
+                let mut b = flatbuffers::FlatBufferBuilder::new();
+                for m in &msgs {
+                    b.reset();
+                    hand_build(&mut b, m);
+                    let payload = b.finished_data();
+                    hand_out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+                    hand_out.extend_from_slice(&(Crc32c::new().calculate(payload) as u32).to_le_bytes());
+                    hand_out.extend_from_slice(payload);
+                }
+                Ok(hand_out.len() as f64)
+            }),
+        ),
+    ])?;
+    assert!(results.iter().all(|&r| r > 0.0));
+    let bytes = writer.into_inner();
+    let results = run_paths(&mut [(
+        "SliceReader::read_message (checksum verified)",
+        Box::new(|| {
+            let mut s = SliceReader::new(&bytes, Telemetry::deframer());
+            let mut count = 0u64;
+            while s.read_message()?.is_some() {
+                count += 1;
             }
-            sum += hand_value(&payload).ok_or("invalid payload")?;
-        }
-        Ok(sum)
-    })?;
-    std::fs::remove_file(&path)?;
-
-    // Encoding alone: the derive's table writer against builder code.
-    let derived_len = best("derived encode (table writer)", || {
-        let mut encoder = flatstream::Encoder::new();
-        let mut bytes = 0;
-        for m in &msgs {
-            bytes += m.encode(&mut encoder)?.len();
-        }
-        Ok(bytes)
-    })?;
-    let hand_len = best("hand-written FlatBufferBuilder encode", || {
-        let mut b = flatbuffers::FlatBufferBuilder::new();
-        let mut bytes = 0;
-        for m in &msgs {
-            b.reset();
-            hand_build(&mut b, m);
-            bytes += b.finished_data().len();
-        }
-        Ok(bytes)
-    })?;
-
-    // In memory: build and frame into a Vec, one message at a time.
-    let mut out = Vec::with_capacity(80 << 20);
-    best("derived write, in memory, crc32c", || {
-        let mut w = StreamWriter::new(std::mem::take(&mut out), Telemetry::framer());
-        for m in &msgs {
-            w.write(m)?;
-        }
-        out = w.into_inner();
-        out.clear();
-        Ok(())
-    })?;
-    best("hand-written builder + extend loop, in memory, crc32c", || {
-        let mut b = flatbuffers::FlatBufferBuilder::new();
-        for m in &msgs {
-            b.reset();
-            hand_build(&mut b, m);
-            let payload = b.finished_data();
-            out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-            out.extend_from_slice(&(Crc32c::new().calculate(payload) as u32).to_le_bytes());
-            out.extend_from_slice(payload);
-        }
-        out.clear();
-        Ok(())
-    })?;
-
-    let mut w = StreamWriter::new(out, Telemetry::framer());
-    best("derived write_batch, in memory", || {
-        w.get_mut().clear();
-        w.write_batch(&msgs)?;
-        Ok(())
-    })?;
-    let bytes = w.into_inner();
-    best("SliceReader::read_message (checksum verified)", || {
-        let mut s = SliceReader::new(&bytes, Telemetry::deframer());
-        let mut count = 0u64;
-        while s.read_message()?.is_some() {
-            count += 1;
-        }
-        Ok(count)
-    })?;
-
-    assert_eq!(sum, (0..N).map(|i| i as f64).sum::<f64>());
-    assert_eq!(hand_sum, sum);
-    assert!(derived_len > 0 && hand_len > 0);
+            Ok(count as f64)
+        }),
+    )])?;
+    assert_eq!(results[0], N as f64);
     Ok(())
 }

@@ -339,7 +339,12 @@ fn codec_encodes_exactly_what_the_writer_writes() {
         Err(Error::FrameTooLarge { .. })
     ));
     assert!(matches!(
-        codec.encode(Odd { text: "z".repeat(4001) }, &mut dst),
+        codec.encode(
+            Odd {
+                text: "z".repeat(4001)
+            },
+            &mut dst
+        ),
         Err(Error::FrameTooLarge { .. })
     ));
     assert_eq!(dst.len(), before);

@@ -268,7 +268,9 @@ fn negative_zero_keeps_its_sign_on_both_paths() {
         let t = root_table(&payload);
         // SAFETY: slots read with the types the derive wrote.
         unsafe {
-            let x = t.get::<f32>(slot(0), None).expect("-0.0 is not the default, so it is stored");
+            let x = t
+                .get::<f32>(slot(0), None)
+                .expect("-0.0 is not the default, so it is stored");
             assert!(x == 0.0 && x.is_sign_negative());
             assert_eq!(t.vtable().get(slot(1)), 0, "+0.0 is the default, left out");
         }

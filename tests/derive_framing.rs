@@ -225,7 +225,10 @@ fn check_layout<T: Framed>(spec: Spec, max: usize) {
     }
     assert_eq!(w.get_ref(), &expected);
     let before = (w.position(), w.frames_written());
-    assert!(matches!(w.write("x".repeat(max).as_str()), Err(Error::FrameTooLarge { .. })));
+    assert!(matches!(
+        w.write("x".repeat(max).as_str()),
+        Err(Error::FrameTooLarge { .. })
+    ));
     assert_eq!((w.position(), w.frames_written()), before);
     assert_eq!(w.get_ref(), &expected);
     // Every truncation: the frames before, then a clean end or UnexpectedEof.

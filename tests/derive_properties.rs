@@ -145,7 +145,9 @@ fn stored_ids(payload: &[u8], fields: u16) -> Vec<bool> {
     let root = u32::from_le_bytes(payload[..4].try_into().unwrap()) as usize;
     // SAFETY: the view above verified the root table and its vtable.
     let table = unsafe { flatstream::flatbuffers::Table::new(payload, root) };
-    (0..fields).map(|id| table.vtable().get(4 + 2 * id) != 0).collect()
+    (0..fields)
+        .map(|id| table.vtable().get(4 + 2 * id) != 0)
+        .collect()
 }
 
 proptest! {

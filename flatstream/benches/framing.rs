@@ -190,7 +190,10 @@ fn derived_vs_runtime(c: &mut Criterion) {
         c,
         "crc16",
         (DerivedCrc16::framer(), DerivedCrc16::deframer()),
-        (ChecksumFramer::new(Crc16::new()), ChecksumDeframer::new(Crc16::new())),
+        (
+            ChecksumFramer::new(Crc16::new()),
+            ChecksumDeframer::new(Crc16::new()),
+        ),
         |p| ((Crc16::new().calculate(p)).to_le_bytes(), 2),
         &SIZES[..2],
     );
@@ -198,7 +201,10 @@ fn derived_vs_runtime(c: &mut Criterion) {
         c,
         "crc32",
         (DerivedCrc32::framer(), DerivedCrc32::deframer()),
-        (ChecksumFramer::new(Crc32::new()), ChecksumDeframer::new(Crc32::new())),
+        (
+            ChecksumFramer::new(Crc32::new()),
+            ChecksumDeframer::new(Crc32::new()),
+        ),
         |p| ((Crc32::new().calculate(p)).to_le_bytes(), 4),
         SIZES,
     );
@@ -206,7 +212,10 @@ fn derived_vs_runtime(c: &mut Criterion) {
         c,
         "crc64",
         (DerivedCrc64::framer(), DerivedCrc64::deframer()),
-        (ChecksumFramer::new(Crc64::new()), ChecksumDeframer::new(Crc64::new())),
+        (
+            ChecksumFramer::new(Crc64::new()),
+            ChecksumDeframer::new(Crc64::new()),
+        ),
         |p| ((Crc64::new().calculate(p)).to_le_bytes(), 8),
         SIZES,
     );
@@ -214,7 +223,10 @@ fn derived_vs_runtime(c: &mut Criterion) {
         c,
         "xxhash64",
         (DerivedXxHash64::framer(), DerivedXxHash64::deframer()),
-        (ChecksumFramer::new(XxHash64::new()), ChecksumDeframer::new(XxHash64::new())),
+        (
+            ChecksumFramer::new(XxHash64::new()),
+            ChecksumDeframer::new(XxHash64::new()),
+        ),
         |p| ((XxHash64::new().calculate(p)).to_le_bytes(), 8),
         SIZES,
     );

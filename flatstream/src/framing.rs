@@ -572,7 +572,8 @@ pub(crate) fn header_slot(scratch: &mut [u8; MAX_HEADER_LEN], len: usize) -> Res
 pub(crate) fn header_too_long(len: usize) -> Error {
     Error::InvalidFrame {
         offset: 0,
-        reason: format!("the framer declares a {len}-byte header; at most {MAX_HEADER_LEN} are supported").into(),
+        reason: format!("the framer declares a {len}-byte header; at most {MAX_HEADER_LEN} are supported")
+            .into(),
     }
 }
 
@@ -588,7 +589,8 @@ pub(crate) fn padding_slice(len: usize) -> Result<&'static [u8]> {
 fn padding_too_long(len: usize) -> Error {
     Error::InvalidFrame {
         offset: 0,
-        reason: format!("the framer asks for {len} padding bytes; at most {MAX_HEADER_LEN} are supported").into(),
+        reason: format!("the framer asks for {len} padding bytes; at most {MAX_HEADER_LEN} are supported")
+            .into(),
     }
 }
 

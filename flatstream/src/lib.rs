@@ -225,15 +225,15 @@ pub mod __private {
         check_room, create_enum_vector, create_table_vector, end_table, push_unless_default, EnumRepr, Field,
         Offset, Table, VectorElement,
     };
-    pub use crate::serialize::Encoder;
-    pub use crate::table_writer::{
-        append_scalar_vector, append_table, append_table_vector, clear_vtable_entry, encode_table, encode_table_into,
-        set_uoffset, table_offsets, table_size, table_vtable, Scalar,
-    };
     pub use crate::framing::{Deframer, Framer};
     pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
     pub use crate::recovery::ResyncLayout;
+    pub use crate::serialize::Encoder;
     pub use crate::serialize::StreamSerialize;
+    pub use crate::table_writer::{
+        append_scalar_vector, append_table, append_table_vector, clear_vtable_entry, encode_table,
+        encode_table_into, set_uoffset, table_offsets, table_size, table_vtable, Scalar,
+    };
     pub use core::default::Default;
     pub use core::fmt::{Debug, Formatter, Result as FmtResult};
     pub use core::iter::Iterator;

@@ -243,7 +243,11 @@ pub fn append_table<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<u
 
 /// Appends `vtable` and `value`'s table; returns both positions.
 #[inline(always)]
-fn append_table_with<T: Table + ?Sized>(value: &T, vtable: &[u8], buf: &mut Vec<u8>) -> Result<(usize, usize)> {
+fn append_table_with<T: Table + ?Sized>(
+    value: &T,
+    vtable: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<(usize, usize)> {
     // The vtable at the next even position, the table right after it at the
     // next position that is 4 modulo 8: both made room for at once.
     let at = buf.len() + buf.len() % 2;
@@ -275,7 +279,12 @@ fn append_table_sharing<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>, vtable:
 /// Fills the zeroed table at `table`: its offset back to the vtable, then
 /// the fields.
 #[inline(always)]
-fn start_table<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>, vtable: usize, table: usize) -> Result<usize> {
+fn start_table<T: Table + ?Sized>(
+    value: &T,
+    buf: &mut Vec<u8>,
+    vtable: usize,
+    table: usize,
+) -> Result<usize> {
     buf[table..table + 4].copy_from_slice(&((table - vtable) as i32).to_le_bytes());
     value.write_fields(buf, table)?;
     Ok(table)
@@ -412,7 +421,10 @@ mod tests {
             let target = buf.len() - 20;
             assert_eq!(target % 8, 4, "length at 4 mod 8, so elements at 0 mod 8");
             assert_eq!(u32::from_le_bytes(buf[..4].try_into().unwrap()) as usize, target);
-            assert_eq!(&buf[target..], [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+            assert_eq!(
+                &buf[target..],
+                [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
+            );
         }
     }
 
