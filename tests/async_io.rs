@@ -332,6 +332,18 @@ fn codec_encodes_exactly_what_the_writer_writes() {
         w.write(&RawPayload(&raw)).unwrap();
     }
     assert_eq!(&dst[..], &w.get_ref()[..]);
+    // And decodes them back, padding included, as the sync reader does.
+    let expected: Vec<Vec<u8>> = StreamReader::new(&w.get_ref()[..], Odd::deframer())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(expected.len(), 21);
+    let mut src = dst.clone();
+    let mut decoded = Vec::new();
+    while let Some(frame) = codec.decode(&mut src).unwrap() {
+        decoded.push(frame.to_vec());
+    }
+    assert!(src.is_empty());
+    assert_eq!(decoded, expected);
     let before = dst.len();
     let too_long = vec![0u8; 4001];
     assert!(matches!(

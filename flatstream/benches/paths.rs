@@ -6,13 +6,16 @@
 //!    with `read_message` + the `flatbuffers` verifier + raw table access;
 //! 3. hand-written: `FlatBufferBuilder` code and an `extend_from_slice`
 //!    length + CRC + payload loop, the code a user writes today;
-//! 4. `tokio_util`'s `LengthDelimitedCodec` (no checksum, same payloads).
+//! 4. `tokio_util`'s `LengthDelimitedCodec` (no checksum, same payloads),
+//!    fed by the builder, read with the `flatbuffers` verifier;
+//! 5. our `FrameCodec` (`Telemetry::codec()`, with its CRC-32C), fed the
+//!    derived message, read with `view` (verified).
 //!
 //! cargo bench --bench paths
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use flatbuffers::{FlatBufferBuilder, ForwardsUOffset, Table, Verifier, VerifierOptions};
 use flatstream::prelude::*;
 use tokio_util::bytes::{Bytes, BytesMut};
@@ -136,6 +139,17 @@ fn write_paths(c: &mut Criterion) {
         b.iter(|| hand_loop(&mut builder, &mut out, black_box(&msgs)))
     });
     let mut dst = BytesMut::with_capacity(1 << 20);
+    let mut frames = BytesMut::with_capacity(1 << 20);
+    group.bench_function("5_frame_codec_derived", |b| {
+        let mut codec = Telemetry::codec();
+        b.iter(|| {
+            frames.clear();
+            for m in black_box(&msgs) {
+                codec.encode(m, &mut frames).unwrap();
+            }
+            frames.len()
+        })
+    });
     group.bench_function("4_length_delimited_codec", |b| {
         b.iter(|| {
             dst.clear();
@@ -202,15 +216,32 @@ fn read_paths(c: &mut Criterion) {
         w.into_inner()
     };
     group.bench_function("4_length_delimited_codec", |b| {
-        b.iter(|| {
-            let mut src = BytesMut::from(black_box(&plain[..]));
-            let mut codec = LengthDelimitedCodec::builder().little_endian().new_codec();
-            let mut sum = 0.0;
-            while let Some(p) = codec.decode(&mut src).unwrap() {
-                sum += hand_value(&p).unwrap();
-            }
-            sum
-        })
+        b.iter_batched_ref(
+            || BytesMut::from(&plain[..]),
+            |src| {
+                let mut codec = LengthDelimitedCodec::builder().little_endian().new_codec();
+                let mut sum = 0.0;
+                while let Some(p) = codec.decode(black_box(&mut *src)).unwrap() {
+                    sum += hand_value(&p).unwrap();
+                }
+                sum
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("5_frame_codec_derived_view", |b| {
+        b.iter_batched_ref(
+            || BytesMut::from(&bytes[..]),
+            |src| {
+                let mut codec = Telemetry::codec();
+                let mut sum = 0.0;
+                while let Some(p) = codec.decode(black_box(&mut *src)).unwrap() {
+                    sum += Telemetry::view(&p).unwrap().value();
+                }
+                sum
+            },
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 
