@@ -203,30 +203,24 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     let sizes = quote!([#(#sizes),*]);
     let vtable_len = 4 + 2 * fields.len();
     let field_count = fields.len();
-    let absent = fields
-        .iter()
-        .zip(&as_field)
-        .enumerate()
-        .map(|(id, (f, as_field))| {
-            let member = f.ident;
-            let ty = f.ty;
-            let present = match f.attr.default.get() {
-                Some(Some(default)) if crate::de::is_scalar(ty) => {
-                    let default = crate::de::scalar_default(default, ty);
-                    quote_spanned!(ty.span()=> !#scalar::same_bits(self.#member, #default))
-                }
-                _ => quote!(#as_field::is_present(&self.#member)),
-            };
-            quote!(if !(#present) { #clear_vtable_entry(&mut __vtable, #id); })
-        });
-    let writes = fields
-        .iter()
-        .zip(&as_field)
-        .enumerate()
-        .map(|(id, (f, as_field))| {
-            let member = f.ident;
-            quote!(#as_field::write_direct(&self.#member, __buf, __table + __offsets[#id] as #usize_)?;)
-        });
+    let absent = fields.iter().zip(&as_field).map(|(f, as_field)| {
+        let id = usize::from(f.id);
+        let member = f.ident;
+        let ty = f.ty;
+        let present = match f.attr.default.get() {
+            Some(Some(default)) if crate::de::is_scalar(ty) => {
+                let default = crate::de::scalar_default(default, ty);
+                quote_spanned!(ty.span()=> !#scalar::same_bits(self.#member, #default))
+            }
+            _ => quote!(#as_field::is_present(&self.#member)),
+        };
+        quote!(if !(#present) { #clear_vtable_entry(&mut __vtable, #id); })
+    });
+    let writes = fields.iter().zip(&as_field).map(|(f, as_field)| {
+        let id = usize::from(f.id);
+        let member = f.ident;
+        quote!(#as_field::write_direct(&self.#member, __buf, __table + __offsets[#id] as #usize_)?;)
+    });
 
     quote! {
         #[automatically_derived]
