@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::framing::{
     header_slot, header_too_long, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN,
 };
@@ -137,6 +137,12 @@ impl<F: Framer> WriteCore<F> {
     fn frame_in_place(&mut self) -> Result<FrameParts<'_>> {
         let header_len = self.framer.header_len();
         let payload_at = Self::payload_at(header_len);
+        if self.batch.len() < payload_at {
+            // An `encode_into` that removed bytes it was given.
+            return Err(Error::Serialize {
+                reason: "StreamSerialize::encode_into shortened the buffer it was to append to".into(),
+            });
+        }
         let (room, payload) = self.batch.split_at_mut(payload_at);
         let frame_at = payload_at - header_len;
         self.framer
@@ -500,5 +506,52 @@ impl<W: SyncData> SyncData for std::io::BufWriter<W> {
     fn sync_data(&mut self) -> io::Result<()> {
         self.flush()?;
         self.get_mut().sync_data()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flatbuffers::FlatBufferBuilder;
+
+    /// A type whose `encode_into` breaks its contract by shortening `out`.
+    struct Shrinks;
+
+    impl StreamSerialize for Shrinks {
+        fn serialize(&self, _: &mut FlatBufferBuilder) -> Result<()> {
+            Ok(())
+        }
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+            out.clear();
+            Ok(true)
+        }
+    }
+
+    /// One that appends raw bytes, which are framed as they are.
+    struct Appends(&'static [u8]);
+
+    impl StreamSerialize for Appends {
+        fn serialize(&self, _: &mut FlatBufferBuilder) -> Result<()> {
+            Ok(())
+        }
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+            out.extend_from_slice(self.0);
+            Ok(true)
+        }
+    }
+
+    #[test]
+    fn a_misbehaving_encode_into_is_an_error_not_a_panic() {
+        let mut w = StreamWriter::new(Vec::new(), DefaultFramer);
+        w.write(&Appends(b"abc")).unwrap();
+        let first = w.get_ref().clone();
+        assert!(matches!(w.write(&Shrinks), Err(Error::Serialize { .. })));
+        // Nothing of the failed frame was written, and the writer goes on.
+        assert_eq!((w.get_ref(), w.frames_written()), (&first, 1));
+        w.write(&Appends(b"")).unwrap();
+        let mut expected = Vec::new();
+        w.framer().encode_frame(b"abc", &mut expected).unwrap();
+        w.framer().encode_frame(b"", &mut expected).unwrap();
+        assert_eq!(w.get_ref(), &expected);
     }
 }
