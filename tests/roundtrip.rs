@@ -388,3 +388,80 @@ fn string_messages_round_trip() {
         .collect();
     assert_eq!(texts, ["plain str", "owned", "double ref", "a", "b"]);
 }
+
+/// `write_batch` pipelines types that write their own bytes (strings,
+/// derived messages): it must still produce exactly a loop of `write`, stop
+/// at a failing item with every frame before it written and nothing of it,
+/// and keep the offsets and counts right, across its 256 KiB hand-overs.
+#[test]
+fn write_batch_is_a_loop_of_write_even_pipelined() {
+    #[derive(Clone)]
+    enum Item {
+        Text(String),
+        Raw(Vec<u8>),
+    }
+    impl StreamSerialize for Item {
+        fn serialize(&self, b: &mut flatbuffers::FlatBufferBuilder) -> Result<()> {
+            match self {
+                Item::Text(t) => t.serialize(b),
+                Item::Raw(_) => Err(Error::Serialize { reason: "raw".into() }),
+            }
+        }
+        fn encode<'a>(&'a self, encoder: &'a mut flatstream::Encoder) -> Result<&'a [u8]> {
+            match self {
+                Item::Text(t) => t.encode(encoder),
+                Item::Raw(r) => Ok(r),
+            }
+        }
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+            match self {
+                Item::Text(t) => t.encode_into(out),
+                Item::Raw(_) => Ok(false),
+            }
+        }
+    }
+    const MAX: usize = 40_000;
+    #[derive(flatstream::Framing)]
+    #[frame(len = u32, checksum = crc32c, max_len = 40000)]
+    struct Limited;
+    let framer = || ChecksumFramer::new(Crc32c::new());
+    let limited = Limited::framer;
+    // Runs of pipelined texts broken by raw payloads, sizes crossing the
+    // flush threshold many times.
+    let items: Vec<Item> = (0..400usize)
+        .map(|i| match i % 7 {
+            3 => Item::Raw(vec![i as u8; i * 37 % 3000]),
+            _ => Item::Text("t".repeat(i * 997 % 30_000)),
+        })
+        .collect();
+    let mut looped = StreamWriter::new(Vec::new(), framer());
+    for item in &items {
+        looped.write(item).unwrap();
+    }
+    let mut batched = StreamWriter::new(Vec::new(), framer());
+    batched.write_batch(&items).unwrap();
+    assert_eq!(batched.get_ref(), looped.get_ref());
+    assert_eq!(batched.frames_written(), 400);
+
+    // One item too large, at every kind of position.
+    for bad in [0, 1, 2, 3, 5, 6, 150, 398, 399] {
+        let mut items = items.clone();
+        items[bad] = if bad % 2 == 0 {
+            Item::Text("x".repeat(MAX))
+        } else {
+            Item::Raw(vec![1; MAX + 1])
+        };
+        let mut looped = StreamWriter::new(Vec::new(), limited());
+        for item in &items[..bad] {
+            looped.write(item).unwrap();
+        }
+        let expected_offset = looped.position();
+        let mut batched = StreamWriter::new(Vec::new(), limited());
+        match batched.write_batch(&items) {
+            Err(Error::FrameTooLarge { offset, .. }) => assert_eq!(offset, expected_offset, "bad {bad}"),
+            other => panic!("bad {bad}: {other:?}"),
+        }
+        assert_eq!(batched.get_ref(), looped.get_ref(), "bad {bad}");
+        assert_eq!(batched.frames_written(), bad as u64, "bad {bad}");
+    }
+}
