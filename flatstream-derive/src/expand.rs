@@ -131,12 +131,9 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         paths.append_table_vector(),
         paths.set_uoffset(),
     );
-    let (clear_vtable_entry, table_offsets, table_size, table_vtable) = (
-        paths.clear_vtable_entry(),
-        paths.table_offsets(),
-        paths.table_size(),
-        paths.table_vtable(),
-    );
+    let (table_offsets, table_size, table_vtable) =
+        (paths.table_offsets(), paths.table_size(), paths.table_vtable());
+    let u64_ = paths.primitive("u64");
 
     let locals: Vec<Ident> = fields
         .iter()
@@ -203,6 +200,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     let sizes = quote!([#(#sizes),*]);
     let vtable_len = 4 + 2 * fields.len();
     let field_count = fields.len();
+    let absent_words = fields.len().div_ceil(64).max(1);
     let absent = fields.iter().zip(&as_field).map(|(f, as_field)| {
         let id = usize::from(f.id);
         let member = f.ident;
@@ -214,7 +212,8 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             }
             _ => quote!(#as_field::is_present(&self.#member)),
         };
-        quote!(if !(#present) { #clear_vtable_entry(&mut __vtable, #id); })
+        let (word, bit) = (id / 64, id % 64);
+        quote!(if !(#present) { __absent[#word] |= 1 << #bit; })
     });
     let writes = fields.iter().zip(&as_field).map(|(f, as_field)| {
         let id = usize::from(f.id);
@@ -233,13 +232,14 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 #ok(#end_table(__fbb, __start))
             }
             const TABLE_SIZE: #usize_ = #table_size(&#sizes);
-            type VTable = [#u8_; #vtable_len];
+            const VTABLE: &'static [#u8_] =
+                &#table_vtable::<#vtable_len>(&#table_offsets(#sizes), #table_size(&#sizes));
+            type Absent = [#u64_; #absent_words];
             #[inline(always)]
-            fn vtable(&self) -> [#u8_; #vtable_len] {
-                let mut __vtable: [#u8_; #vtable_len] =
-                    const { #table_vtable(&#table_offsets(#sizes), #table_size(&#sizes)) };
+            fn absent(&self) -> [#u64_; #absent_words] {
+                let mut __absent = [0; #absent_words];
                 #(#absent)*
-                __vtable
+                __absent
             }
             #[inline(always)]
             fn write_fields(&self, __buf: &mut #vec<#u8_>, __table: #usize_) -> #result<()> {

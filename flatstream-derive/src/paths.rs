@@ -45,7 +45,6 @@ private_items! {
     append_table_vector => append_table_vector,
     append_scalar_vector => append_scalar_vector,
     set_uoffset => set_uoffset,
-    clear_vtable_entry => clear_vtable_entry,
     table_offsets => table_offsets,
     table_size => table_size,
     table_vtable => table_vtable,

@@ -66,11 +66,14 @@ pub trait Table {
     fn build_table(&self, b: &mut FlatBufferBuilder<'_>) -> Result<Offset>;
     /// Bytes of the table inline: its vtable offset and its fields.
     const TABLE_SIZE: usize;
-    /// The vtable, `[u8; 4 + 2 * fields]`.
-    type VTable: Copy + PartialEq + AsRef<[u8]>;
-    /// This value's vtable: the type's constant one with the entries of
-    /// absent fields zeroed.
-    fn vtable(&self) -> Self::VTable;
+    /// The vtable with every field present: `4 + 2 * fields` bytes, a
+    /// constant of the type.
+    const VTABLE: &'static [u8];
+    /// A bit per field id, `[u64; (fields + 63) / 64]` (at least one word).
+    type Absent: Copy + PartialEq + AsRef<[u64]>;
+    /// The fields this value leaves out (`None`, a scalar equal to its
+    /// default): their vtable entries are zeroed.
+    fn absent(&self) -> Self::Absent;
     /// Writes the fields into the zeroed table at `buf[table..]`, appending
     /// their out-of-line data.
     fn write_fields(&self, buf: &mut Vec<u8>, table: usize) -> Result<()>;

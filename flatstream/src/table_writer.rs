@@ -9,9 +9,11 @@
 //! [root offset: u32][vtable][pad][table: soffset, fields largest first][strings, vectors, sub-tables ...]
 //! ```
 //!
-//! * The vtable is a constant of the type ([`table_vtable`]); only the
-//!   entries of absent fields (`None`, a scalar equal to its default) are
-//!   zeroed per value.
+//! * The vtable is a constant of the type ([`table_vtable`]), copied in a
+//!   few wide stores; only the entries of absent fields (`None`, a scalar
+//!   equal to its default) are then zeroed. (Wide stores matter: the
+//!   checksum reads the payload right after, and bytes stored one at a time
+//!   cannot be forwarded to its 8-byte loads.)
 //! * The table starts at a position that is 4 modulo 8, so after its 4-byte
 //!   vtable offset the 8-byte fields come first, aligned, then the 4-, 2- and
 //!   1-byte ones ([`table_offsets`]): no padding inside the table.
@@ -137,13 +139,6 @@ pub const fn table_vtable<const M: usize>(offsets: &[u16], table_size: usize) ->
     vtable
 }
 
-/// Marks field `id` absent in a vtable.
-#[inline(always)]
-pub fn clear_vtable_entry(vtable: &mut [u8], id: usize) {
-    vtable[4 + 2 * id] = 0;
-    vtable[5 + 2 * id] = 0;
-}
-
 /// Refuses growth past what a FlatBuffers buffer can address (2 GiB - 1),
 /// the same limit the builder path has.
 #[inline]
@@ -238,24 +233,33 @@ fn append_root<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<()> {
 /// data); returns the table's position.
 #[inline]
 pub fn append_table<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<usize> {
-    append_table_with(value, value.vtable().as_ref(), buf).map(|(_, table)| table)
+    append_table_with(value, &value.absent(), buf).map(|(_, table)| table)
 }
 
-/// Appends `vtable` and `value`'s table; returns both positions.
+/// Appends `value`'s vtable (without the `absent` fields) and table;
+/// returns both positions.
 #[inline(always)]
 fn append_table_with<T: Table + ?Sized>(
     value: &T,
-    vtable: &[u8],
+    absent: &T::Absent,
     buf: &mut Vec<u8>,
 ) -> Result<(usize, usize)> {
     // The vtable at the next even position, the table right after it at the
     // next position that is 4 modulo 8: both made room for at once.
     let at = buf.len() + buf.len() % 2;
-    let table = table_position(at + vtable.len());
+    let table = table_position(at + T::VTABLE.len());
     let end = table + T::TABLE_SIZE;
     ensure_room(buf, end - buf.len())?;
     extend_zeroed(buf, end - buf.len());
-    buf[at..at + vtable.len()].copy_from_slice(vtable);
+    buf[at..at + T::VTABLE.len()].copy_from_slice(T::VTABLE);
+    for (word, &bits) in absent.as_ref().iter().enumerate() {
+        let mut bits = bits;
+        while bits != 0 {
+            let entry = at + 4 + 2 * (word * 64 + bits.trailing_zeros() as usize);
+            buf[entry..entry + 2].fill(0);
+            bits &= bits - 1;
+        }
+    }
     start_table(value, buf, at, table).map(|table| (at, table))
 }
 
@@ -353,14 +357,14 @@ pub fn append_string_vector<T: AsRef<str>>(buf: &mut Vec<u8>, at: usize, items: 
 /// tables with equal vtables share one, as the builder's vtable cache does.
 pub fn append_table_vector<T: Table>(buf: &mut Vec<u8>, at: usize, items: &[T]) -> Result<()> {
     let start = start_vector(buf, at, items.len(), 4)?;
-    let mut shared: Option<(T::VTable, usize)> = None;
+    let mut shared: Option<(T::Absent, usize)> = None;
     for (index, item) in items.iter().enumerate() {
-        let vtable = item.vtable();
+        let absent = item.absent();
         let table = match shared {
-            Some((previous, vtable_at)) if previous == vtable => append_table_sharing(item, buf, vtable_at)?,
+            Some((previous, vtable_at)) if previous == absent => append_table_sharing(item, buf, vtable_at)?,
             _ => {
-                let (vtable_at, table) = append_table_with(item, vtable.as_ref(), buf)?;
-                shared = Some((vtable, vtable_at));
+                let (vtable_at, table) = append_table_with(item, &absent, buf)?;
+                shared = Some((absent, vtable_at));
                 table
             }
         };
