@@ -141,7 +141,7 @@ macro_rules! scalar_fields {
             }
             #[inline]
             fn write_vector(items: &[$ty], buf: &mut Vec<u8>, at: usize) -> Result<()> {
-                table_writer::append_scalar_vector(buf, at, items, |&v| v)
+                table_writer::append_scalars(buf, at, items)
             }
         }
     )*};

@@ -41,6 +41,13 @@ pub trait Scalar: Copy {
     /// Whether `self` is bit-for-bit `other`: `-0.0` is not `0.0`, so it is
     /// stored and reads back with its sign; a NaN equals itself.
     fn same_bits(self, other: Self) -> bool;
+    /// `items` as their stored bytes, where that needs no conversion
+    /// (bytes), so a vector of them is one copy.
+    #[inline(always)]
+    fn as_stored_bytes(items: &[Self]) -> Option<&[u8]> {
+        let _ = items;
+        None
+    }
 }
 
 macro_rules! scalars {
@@ -61,9 +68,25 @@ macro_rules! scalars {
     )*};
 }
 
+impl Scalar for u8 {
+    const SIZE: usize = 1;
+    #[inline(always)]
+    fn put(self, dst: &mut [u8]) {
+        dst[0] = self;
+    }
+    #[inline(always)]
+    fn same_bits(self, other: Self) -> bool {
+        self == other
+    }
+    #[inline(always)]
+    fn as_stored_bytes(items: &[u8]) -> Option<&[u8]> {
+        Some(items)
+    }
+}
+
 scalars! {
     bool => |v| v as u8,
-    u8 => |v| v, i8 => |v| v, u16 => |v| v, i16 => |v| v,
+    i8 => |v| v, u16 => |v| v, i16 => |v| v,
     u32 => |v| v, i32 => |v| v, u64 => |v| v, i64 => |v| v,
     f32 => |v| v.to_bits(), f64 => |v| v.to_bits(),
 }
@@ -343,6 +366,22 @@ pub fn append_scalar_vector<T, S: Scalar>(
     Ok(())
 }
 
+/// Appends a vector of scalars and points `at` to it; bytes in one copy.
+#[inline]
+pub fn append_scalars<S: Scalar>(buf: &mut Vec<u8>, at: usize, items: &[S]) -> Result<()> {
+    match S::as_stored_bytes(items) {
+        Some(bytes) => {
+            ensure_room(buf, bytes.len().saturating_add(8))?;
+            let target = pad_to(buf, 4, 0);
+            buf.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            buf.extend_from_slice(bytes);
+            set_uoffset(buf, at, target);
+            Ok(())
+        }
+        None => append_scalar_vector(buf, at, items, |&v| v),
+    }
+}
+
 /// Appends a vector of strings: the offsets, then each string.
 pub fn append_string_vector<T: AsRef<str>>(buf: &mut Vec<u8>, at: usize, items: &[T]) -> Result<()> {
     let start = start_vector(buf, at, items.len(), 4)?;
@@ -430,6 +469,19 @@ mod tests {
                 [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
             );
         }
+    }
+
+    #[test]
+    fn byte_vectors_are_one_copy_and_equal_to_the_general_path() {
+        for pre in 0..8 {
+            let bytes: Vec<u8> = (0..=255).collect();
+            let (mut fast, mut general) = (vec![0u8; 4 + pre], vec![0u8; 4 + pre]);
+            append_scalars(&mut fast, 0, &bytes).unwrap();
+            append_scalar_vector(&mut general, 0, &bytes, |&v| v).unwrap();
+            assert_eq!(fast, general);
+        }
+        let mut buf = vec![0u8; 8];
+        assert!(append_scalars(&mut buf, 0, &[1.5f64, -2.0]).is_ok());
     }
 
     #[test]
