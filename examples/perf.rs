@@ -104,6 +104,7 @@ fn main() -> Outcome<()> {
     };
     let frame_len = framed.len() / N as usize;
     let floor_file = file.with_extension("floor.bin");
+    let batch_file = file.with_extension("batch.bin");
 
     // End to end through a 64 KiB buffered file, CRC-32C.
     println!("End to end, 1 M telemetry messages through a 64 KiB buffered file, CRC-32C:");
@@ -118,6 +119,18 @@ fn main() -> Outcome<()> {
                 for m in &msgs {
                     w.write(m)?;
                 }
+                w.flush()?;
+                Ok(0.0)
+            }),
+        ),
+        (
+            "derived write_batch",
+            Box::new(|| {
+                let mut w = StreamWriter::new(
+                    BufWriter::with_capacity(64 << 10, File::create(&batch_file)?),
+                    Telemetry::framer(),
+                );
+                w.write_batch(&msgs)?;
                 w.flush()?;
                 Ok(0.0)
             }),
@@ -183,8 +196,9 @@ fn main() -> Outcome<()> {
     std::fs::remove_file(&file)?;
     std::fs::remove_file(&hand_file)?;
     std::fs::remove_file(&floor_file)?;
-    assert_eq!(results[3], expected);
+    std::fs::remove_file(&batch_file)?;
     assert_eq!(results[4], expected);
+    assert_eq!(results[5], expected);
 
     // In memory.
     println!("\nIn memory, 1 M telemetry messages:");
