@@ -19,12 +19,16 @@
 //!   1-byte ones ([`table_offsets`]): no padding inside the table.
 //! * Out-of-line data (strings, vectors, sub-tables) follows the table, in
 //!   field order, so every `uoffset` points forward, as FlatBuffers requires.
-//! * Positions are relative to the start of the payload, which is what
-//!   FlatBuffers alignment is relative to.
+//! * Alignment is computed from the start of the buffer, and a payload
+//!   starts at a multiple of 8 in it (writers keep room for the frame header
+//!   in front), so it is also alignment from the payload's start, which is
+//!   what FlatBuffers requires.
 //!
-//! The result is a valid FlatBuffers buffer: `tests/direct_encode.rs`
-//! checks it with the `flatbuffers` verifier and reads it back through the
-//! `flatbuffers` table API and the derived views, against the builder path.
+//! The result is a valid FlatBuffers buffer: `tests/derive_properties.rs`
+//! checks random messages with both the `flatbuffers` verifier and the
+//! derive's own, and against the builder path (same fields stored, same
+//! values decoded); `tests/derive_encode.rs` reads payloads back through the
+//! `flatbuffers` raw table API.
 //! Used by the code `#[derive(StreamSerialize)]` generates; reached through
 //! `__private`, not a public API.
 
