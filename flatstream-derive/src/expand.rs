@@ -265,10 +265,6 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             fn push_always(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #offset) {
                 __fbb.push_slot_always::<#offset>(__slot, __value);
             }
-            #[inline(always)]
-            fn is_present(&self) -> #bool_ {
-                true
-            }
             #[inline]
             fn write_direct(&self, __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
                 let __table = #append_table(self, __buf)?;
@@ -498,7 +494,7 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
     let ident = model.ident;
     let repr = paths.primitive("u8");
     let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
-    let (u8_, bool_, vec) = (paths.primitive("u8"), paths.primitive("bool"), paths.vec());
+    let (u8_, vec) = (paths.primitive("u8"), paths.vec());
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
     let (field_trait, vector_element) = (paths.field(), paths.vector_element());
     quote! {
@@ -511,9 +507,6 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
             }
             fn push(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
             fn push_always(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
-            fn is_present(&self) -> #bool_ {
-                false
-            }
             fn write_direct(&self, _: &mut #vec<#u8_>, _: #usize_) -> #result<()> {
                 #ok(())
             }

@@ -45,8 +45,11 @@ pub trait Field {
     fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared);
     /// Whether the direct path stores the field: `None` and a scalar equal
     /// (bit for bit) to its default are left out, as [`push`](Self::push)
-    /// leaves them out.
-    fn is_present(&self) -> bool;
+    /// leaves them out. Strings, vectors and tables are always stored.
+    #[inline(always)]
+    fn is_present(&self) -> bool {
+        true
+    }
     /// Writes the field into its zeroed slot `buf[at..at + INLINE_SIZE]`,
     /// appending any out-of-line data to `buf`.
     fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()>;
@@ -187,10 +190,6 @@ impl Field for str {
     fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
         push_offset(b, slot, value);
     }
-    #[inline(always)]
-    fn is_present(&self) -> bool {
-        true
-    }
     #[inline]
     fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
         table_writer::append_string(buf, at, self.as_bytes())
@@ -248,10 +247,6 @@ impl<T: VectorElement> Field for [T] {
     #[inline(always)]
     fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
         push_offset(b, slot, value);
-    }
-    #[inline(always)]
-    fn is_present(&self) -> bool {
-        true
     }
     #[inline]
     fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
