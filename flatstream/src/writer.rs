@@ -29,7 +29,9 @@ pub(crate) struct WriteCore<F> {
     /// Header scratch, reused: zeroing a fresh one per frame costs more
     /// than framing a small message (framers write every header byte).
     scratch: [u8; MAX_HEADER_LEN],
-    /// Frames assembled for one hand-over: a whole batch, or one small frame.
+    /// Frames assembled for one hand-over: a whole batch, or one frame (a
+    /// small one copied together, or a message encoded in place behind room
+    /// for its header).
     batch: Vec<u8>,
     /// End offset in `batch` of each frame assembled there.
     batch_ends: Vec<usize>,
