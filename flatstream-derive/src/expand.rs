@@ -262,10 +262,6 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 __fbb.push_slot_always::<#offset>(__slot, __value);
             }
             #[inline]
-            fn push_always(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #offset) {
-                __fbb.push_slot_always::<#offset>(__slot, __value);
-            }
-            #[inline]
             fn write_direct(&self, __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
                 let __table = #append_table(self, __buf)?;
                 #set_uoffset(__buf, __at, __table);
@@ -506,7 +502,6 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
                 #ok(0)
             }
             fn push(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
-            fn push_always(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
             fn write_direct(&self, _: &mut #vec<#u8_>, _: #usize_) -> #result<()> {
                 #ok(())
             }

@@ -42,7 +42,11 @@ pub trait Field {
     fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared);
     /// Stores the field in `slot` even when it equals the default (for
     /// `Option<scalar>`, where `Some(0)` and `None` must differ).
-    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared);
+    /// The default is [`push`](Self::push): only scalars leave anything out.
+    #[inline(always)]
+    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
+        Self::push(b, slot, value);
+    }
     /// Whether the direct path stores the field: `None` and a scalar equal
     /// (bit for bit) to its default are left out, as [`push`](Self::push)
     /// leaves them out. Strings, vectors and tables are always stored.
@@ -186,10 +190,6 @@ impl Field for str {
     fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
         push_offset(b, slot, value);
     }
-    #[inline(always)]
-    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
-        push_offset(b, slot, value);
-    }
     #[inline]
     fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
         table_writer::append_string(buf, at, self.as_bytes())
@@ -244,10 +244,6 @@ impl<T: VectorElement> Field for [T] {
     fn push(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
         push_offset(b, slot, value);
     }
-    #[inline(always)]
-    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Offset) {
-        push_offset(b, slot, value);
-    }
     #[inline]
     fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
         T::write_vector(self, buf, at)
@@ -269,10 +265,6 @@ impl<T: Field> Field for Option<T> {
         if let Some(value) = value {
             T::push_always(b, slot, value);
         }
-    }
-    #[inline(always)]
-    fn push_always(b: &mut FlatBufferBuilder<'_>, slot: u16, value: Self::Prepared) {
-        Self::push(b, slot, value);
     }
     /// `Some` is stored even when it holds the default, so `Some(0)`
     /// differs from `None`.
