@@ -105,6 +105,7 @@ fn main() -> Outcome<()> {
     let frame_len = framed.len() / N as usize;
     let floor_file = file.with_extension("floor.bin");
     let batch_file = file.with_extension("batch.bin");
+    let buffered_file = file.with_extension("buffered.bin");
 
     // End to end through a 64 KiB buffered file, CRC-32C.
     println!("End to end, 1 M telemetry messages through a 64 KiB buffered file, CRC-32C:");
@@ -116,6 +117,18 @@ fn main() -> Outcome<()> {
                     BufWriter::with_capacity(64 << 10, File::create(&file)?),
                     Telemetry::framer(),
                 );
+                for m in &msgs {
+                    w.write(m)?;
+                }
+                w.flush()?;
+                Ok(0.0)
+            }),
+        ),
+        (
+            "derived write, StreamWriter::with_capacity(64 KiB) as the buffer",
+            Box::new(|| {
+                let mut w =
+                    StreamWriter::with_capacity(64 << 10, File::create(&buffered_file)?, Telemetry::framer());
                 for m in &msgs {
                     w.write(m)?;
                 }
@@ -197,8 +210,9 @@ fn main() -> Outcome<()> {
     std::fs::remove_file(&hand_file)?;
     std::fs::remove_file(&floor_file)?;
     std::fs::remove_file(&batch_file)?;
-    assert_eq!(results[4], expected);
+    std::fs::remove_file(&buffered_file)?;
     assert_eq!(results[5], expected);
+    assert_eq!(results[6], expected);
 
     // In memory.
     println!("\nIn memory, 1 M telemetry messages:");
@@ -207,6 +221,8 @@ fn main() -> Outcome<()> {
     let mut hand_out = Vec::with_capacity(80 << 20);
     let mut writer = StreamWriter::new(Vec::with_capacity(80 << 20), Telemetry::framer());
     let mut batch_writer = StreamWriter::new(Vec::with_capacity(80 << 20), Telemetry::framer());
+    let mut buffered_writer =
+        StreamWriter::with_capacity(64 << 10, Vec::with_capacity(80 << 20), Telemetry::framer());
     let results = run_paths(&mut [
         (
             "derived encode (table writer)",
@@ -238,6 +254,17 @@ fn main() -> Outcome<()> {
                     writer.write(m)?;
                 }
                 Ok(writer.get_ref().len() as f64)
+            }),
+        ),
+        (
+            "derived write, buffered (with_capacity 64 KiB), crc32c",
+            Box::new(|| {
+                buffered_writer.get_mut().clear();
+                for m in &msgs {
+                    buffered_writer.write(m)?;
+                }
+                buffered_writer.flush()?;
+                Ok(buffered_writer.get_ref().len() as f64)
             }),
         ),
         (

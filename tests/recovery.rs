@@ -282,19 +282,22 @@ fn a_failing_writer_at_every_byte_keeps_an_exact_count() {
     let items = protected(100);
     let (full, starts) = write(&items);
     for budget in 0..=full.len() {
-        for batched in [false, true] {
-            let mut w = StreamWriter::new(
-                FailAfter {
-                    out: Vec::new(),
-                    budget,
-                },
-                Protected::framer(),
-            );
+        // Unbuffered, then buffered with a buffer of about three frames.
+        for (batched, capacity) in [(false, 0), (true, 0), (false, 150), (true, 150)] {
+            let inner = FailAfter {
+                out: Vec::new(),
+                budget,
+            };
+            let mut w = match capacity {
+                0 => StreamWriter::new(inner, Protected::framer()),
+                _ => StreamWriter::with_capacity(capacity, inner, Protected::framer()),
+            };
             let result = if batched {
                 w.write_batch(&items)
             } else {
                 items.iter().try_for_each(|item| w.write(item))
-            };
+            }
+            .and_then(|()| w.flush());
             assert_eq!(result.is_err(), budget < full.len(), "budget {budget}");
             let written = w.frames_written() as usize;
             let complete = starts
@@ -303,7 +306,10 @@ fn a_failing_writer_at_every_byte_keeps_an_exact_count() {
                 .chain([&full.len()])
                 .take_while(|&&end| end <= budget)
                 .count();
-            assert_eq!(written, complete, "budget {budget} batched {batched}");
+            assert_eq!(
+                written, complete,
+                "budget {budget} batched {batched} capacity {capacity}"
+            );
             assert_eq!(w.position() as usize, budget.min(full.len()));
             let out = w.into_inner().out;
             let mut r = StreamReader::new(&out[..], Protected::deframer())

@@ -68,6 +68,12 @@ fn round_trip_zero_one_and_many_messages() {
         w.write_batch(&raw).unwrap();
         assert_eq!(w.frames_written(), 10_000);
         assert_eq!(w.into_inner(), bytes, "{name} batch");
+        // So does a buffered writer, whose `into_inner` hands over what it holds.
+        let mut w = StreamWriter::with_capacity(4096, Vec::new(), f);
+        for p in &raw {
+            w.write(p).unwrap();
+        }
+        assert_eq!(w.into_inner(), bytes, "{name} buffered");
     }
     for_each_framing!(check);
 }
@@ -442,6 +448,22 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
     batched.write_batch(&items).unwrap();
     assert_eq!(batched.get_ref(), looped.get_ref());
     assert_eq!(batched.frames_written(), 400);
+    // A buffered writer, frame by frame or by batch, with buffers smaller
+    // than one frame up to larger than many.
+    for capacity in BUFFER_CAPACITIES {
+        for by_batch in [false, true] {
+            let mut buffered = StreamWriter::with_capacity(capacity, Vec::new(), framer());
+            if by_batch {
+                buffered.write_batch(&items).unwrap();
+            } else {
+                items.iter().try_for_each(|item| buffered.write(item)).unwrap();
+            }
+            buffered.flush().unwrap();
+            assert_eq!(buffered.get_ref(), looped.get_ref(), "capacity {capacity}");
+            assert_eq!(buffered.frames_written(), 400, "capacity {capacity}");
+            assert_eq!(buffered.position(), looped.position(), "capacity {capacity}");
+        }
+    }
 
     // One item too large, at every kind of position.
     for bad in [0, 1, 2, 3, 5, 6, 150, 398, 399] {
@@ -463,5 +485,107 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
         }
         assert_eq!(batched.get_ref(), looped.get_ref(), "bad {bad}");
         assert_eq!(batched.frames_written(), bad as u64, "bad {bad}");
+        let refused = format!("{:?}", looped.write(&items[bad]).unwrap_err());
+
+        // A buffered writer refuses the same item with the same error at
+        // once (not at the next call), keeps every frame before it, and goes
+        // on with the next ones.
+        for capacity in BUFFER_CAPACITIES {
+            let mut buffered = StreamWriter::with_capacity(capacity, Vec::new(), limited());
+            for item in &items[..bad] {
+                buffered.write(item).unwrap();
+            }
+            let error = buffered.write(&items[bad]).unwrap_err();
+            assert_eq!(format!("{error:?}"), refused, "bad {bad} capacity {capacity}");
+            buffered.flush().unwrap();
+            assert_eq!(
+                buffered.get_ref(),
+                looped.get_ref(),
+                "bad {bad} capacity {capacity}"
+            );
+            assert_eq!(buffered.frames_written(), bad as u64);
+            let mut batch = StreamWriter::with_capacity(capacity, Vec::new(), limited());
+            let error = batch.write_batch(&items).unwrap_err();
+            assert_eq!(
+                format!("{error:?}"),
+                refused,
+                "bad {bad} capacity {capacity} batch"
+            );
+            for item in &items[bad + 1..] {
+                batch.write(item).unwrap();
+            }
+            let mut rest = StreamWriter::new(looped.get_ref().clone(), limited());
+            for item in &items[bad + 1..] {
+                rest.write(item).unwrap();
+            }
+            assert_eq!(
+                batch.into_inner(),
+                rest.into_inner(),
+                "bad {bad} capacity {capacity} goes on"
+            );
+        }
     }
+}
+
+/// Buffers smaller than a frame, of a few frames, and of many.
+const BUFFER_CAPACITIES: [usize; 4] = [1, 100, 4096, 1 << 20];
+
+/// A buffered writer hands over what it holds when dropped, as `BufWriter`
+/// does, and `into_inner` drops the writer's parts exactly once.
+#[test]
+fn a_buffered_writer_hands_over_on_drop_and_into_inner_drops_everything_once() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    struct Counted {
+        out: Vec<u8>,
+        drops: Rc<Cell<u32>>,
+    }
+    impl std::io::Write for Counted {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.out.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.drops.set(self.drops.get() + 1);
+        }
+    }
+
+    let framer = || ChecksumFramer::new(Crc32c::new());
+    let mut expected = StreamWriter::new(Vec::new(), framer());
+    let mut out = Vec::new();
+    {
+        let mut dropped = StreamWriter::with_capacity(1 << 16, &mut out, framer());
+        for text in ["a", "bc", "def"] {
+            dropped.write(text).unwrap();
+            expected.write(text).unwrap();
+        }
+        assert_eq!(dropped.frames_written(), 0, "all three still buffered");
+    }
+    assert_eq!(&out, expected.get_ref());
+
+    let drops = Rc::new(Cell::new(0));
+    let mut w = StreamWriter::with_capacity(
+        1 << 16,
+        Counted {
+            out: Vec::new(),
+            drops: drops.clone(),
+        },
+        framer(),
+    );
+    w.write_batch(&["a", "bc", "def"]).unwrap();
+    let inner = w.into_inner();
+    assert_eq!(
+        drops.get(),
+        0,
+        "into_inner moved the inner writer out, not dropped it"
+    );
+    assert_eq!(&inner.out, expected.get_ref());
+    drop(inner);
+    assert_eq!(drops.get(), 1);
 }

@@ -35,8 +35,13 @@ pub(crate) struct WriteCore<F> {
     batch: Vec<u8>,
     /// End offset in `batch` of each frame assembled there.
     batch_ends: Vec<usize>,
-    /// Two payloads being pipelined through `write_batch` (see `assemble`).
+    /// Two payloads being pipelined through `write_batch` (see `assemble`)
+    /// or a buffered writer (see `buffer`).
     staged: [Vec<u8>; 2],
+    /// A buffered writer's last message: the stage holding its payload,
+    /// whose frame is finished when the next message comes or the batch is
+    /// handed over.
+    deferred: Option<usize>,
     pub(crate) position: u64,
     pub(crate) frames_written: u64,
 }
@@ -71,6 +76,7 @@ impl<F: Framer> WriteCore<F> {
             batch: Vec::new(),
             batch_ends: Vec::new(),
             staged: [Vec::new(), Vec::new()],
+            deferred: None,
             position: 0,
             frames_written: 0,
         }
@@ -276,6 +282,63 @@ impl<F: Framer> WriteCore<F> {
         }
     }
 
+    /// Takes `item` into the batch for a buffered writer. Like
+    /// [`assemble`](Self::assemble), a type that writes its own bytes is
+    /// encoded into a stage and framed one message later, when the next
+    /// message comes or the batch is handed over, so the checksum does not
+    /// read bytes stored a moment before. Its length is checked at once: a
+    /// payload the framer cannot carry is refused here, not at the next call.
+    /// On an error nothing of `item` is in the batch; the messages before it
+    /// are.
+    pub(crate) fn buffer<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        // The stage not holding the deferred payload.
+        let stage = self.deferred.map_or(0, |held| held ^ 1);
+        self.staged[stage].clear();
+        match item.encode_into(&mut self.staged[stage]) {
+            Ok(true) => {
+                self.finish_deferred()?;
+                let (len, max) = (self.staged[stage].len(), self.framer.max_frame_len());
+                if len > max {
+                    return Err(Error::FrameTooLarge {
+                        offset: self.position + self.batch.len() as u64,
+                        len: len as u64,
+                        max: max as u64,
+                    });
+                }
+                self.deferred = Some(stage);
+                Ok(())
+            }
+            Ok(false) => {
+                self.finish_deferred()?;
+                self.frame_encoded(item)
+            }
+            Err(e) => {
+                self.finish_deferred()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Frames the deferred payload of a buffered writer into the batch, if
+    /// there is one. It fails only for a framer whose `encode_header`
+    /// refuses a payload within its `max_frame_len`; that frame is dropped.
+    pub(crate) fn finish_deferred(&mut self) -> Result<()> {
+        match self.deferred.take() {
+            Some(stage) => self.frame_staged(stage),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a buffered writer holds frames not yet handed over.
+    pub(crate) fn holds_frames(&self) -> bool {
+        self.deferred.is_some() || !self.batch.is_empty()
+    }
+
+    /// Makes room for `bytes` of frames in the batch.
+    pub(crate) fn reserve_batch(&mut self, bytes: usize) {
+        self.batch.reserve(bytes);
+    }
+
     /// The assembled batch.
     pub(crate) fn batch(&self) -> &[u8] {
         &self.batch
@@ -295,11 +358,22 @@ impl<F: Framer> WriteCore<F> {
 /// Writes framed messages to any [`Write`].
 ///
 /// One [`Encoder`] is reused for every message, so once its buffers have
-/// grown to the largest message, writing allocates nothing. Each frame goes
-/// to the inner writer in one write: a small frame (up to 4 KiB) assembled in
-/// a reused buffer, a larger one as one vectored write of header, payload and
-/// padding (a `File` or socket gets one `writev` system call, and the payload
-/// is not copied).
+/// grown to the largest message, writing allocates nothing.
+///
+/// Made with [`new`](Self::new), it hands each frame to the inner writer
+/// before [`write`](Self::write) returns, in one write: a small frame (up
+/// to 4 KiB) assembled in a reused buffer, a larger one as one vectored
+/// write of header, payload and padding (a `File` or socket gets one
+/// `writev` system call, and the payload is not copied). Wrap a file or
+/// socket in a [`BufWriter`](std::io::BufWriter).
+///
+/// Made with [`with_capacity`](Self::with_capacity), it is the buffer
+/// itself (use it instead of a `BufWriter`, not inside one): frames collect
+/// in it and go to the inner writer when it is full, on
+/// [`flush`](Self::flush), and when the writer is dropped. This is the
+/// fastest way to write one message at a time: a frame's checksum is taken
+/// when the next message comes, not right after encoding (see
+/// `docs/performance.md`).
 ///
 /// ```
 /// use flatstream::{ChecksumFramer, Crc32c, StreamWriter};
@@ -308,11 +382,22 @@ impl<F: Framer> WriteCore<F> {
 /// writer.write_batch(&["a", "b", "c"])?;
 /// assert_eq!(writer.frames_written(), 4);
 /// let bytes = writer.into_inner();
+///
+/// let mut buffered = StreamWriter::with_capacity(64 << 10, Vec::new(), ChecksumFramer::new(Crc32c::new()));
+/// buffered.write("hello")?;
+/// buffered.write_batch(&["a", "b", "c"])?;
+/// assert_eq!(buffered.frames_written(), 0); // all still in its buffer
+/// buffered.flush()?;
+/// assert_eq!(buffered.frames_written(), 4);
+/// assert_eq!(buffered.into_inner(), bytes);
 /// # Ok::<(), flatstream::Error>(())
 /// ```
 pub struct StreamWriter<W: Write, F: Framer> {
     inner: W,
     core: WriteCore<F>,
+    /// Bytes of frames a buffered writer collects before handing them
+    /// over; 0 for a writer that hands over each frame.
+    capacity: usize,
 }
 
 impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug for StreamWriter<W, F> {
@@ -320,6 +405,7 @@ impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug fo
         f.debug_struct("StreamWriter")
             .field("inner", &self.inner)
             .field("framer", &self.core.framer)
+            .field("capacity", &self.capacity)
             .field("position", &self.core.position)
             .field("frames_written", &self.core.frames_written)
             .finish_non_exhaustive()
@@ -335,6 +421,31 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         StreamWriter {
             inner,
             core: WriteCore::new(framer),
+            capacity: 0,
+        }
+    }
+
+    /// A buffered writer: frames collect in a buffer of about `capacity`
+    /// bytes (at least 1) and go to `inner` when it is full, on
+    /// [`flush`](Self::flush), [`sync`](Self::sync) and
+    /// [`into_inner`](Self::into_inner), and when the writer is dropped
+    /// (where an error cannot be reported: flush first to see it).
+    ///
+    /// [`position`](Self::position) and [`frames_written`](Self::frames_written)
+    /// count what the inner writer accepted, so they do not include frames
+    /// still in the buffer. A frame larger than the buffer is copied through
+    /// it, unlike with [`new`](Self::new), which writes large payloads
+    /// without copying them.
+    pub fn with_capacity(capacity: usize, inner: W, framer: F) -> Self {
+        let mut core = WriteCore::new(framer);
+        let capacity = capacity.max(1);
+        // Room for the frame that crosses the threshold, so a buffer of
+        // small frames never grows.
+        core.reserve_batch(capacity.saturating_add(ASSEMBLE_FRAMES_UP_TO));
+        StreamWriter {
+            inner,
+            core,
+            capacity,
         }
     }
 
@@ -344,7 +455,19 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// limit) is refused with [`Error::FrameTooLarge`](crate::Error::FrameTooLarge)
     /// and nothing is written. An I/O error may leave part of the frame
     /// written ([`frames_written`](Self::frames_written) says how much is whole).
+    ///
+    /// A buffered writer ([`with_capacity`](Self::with_capacity)) takes the
+    /// frame into its buffer, and writes the buffer out when it is full: an
+    /// I/O error then may leave part of the buffer written, the rest of it
+    /// is dropped, and `frames_written` says how many frames are whole.
     pub fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        if self.capacity > 0 {
+            self.core.buffer(item)?;
+            if self.core.batch().len() >= self.capacity {
+                self.hand_over()?;
+            }
+            return Ok(());
+        }
         let frame = self.core.frame(item)?;
         let len = frame.len();
         let mut accepted = 0;
@@ -371,7 +494,12 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// On an error, the frames before the failing item have been handed to
     /// the inner writer (as with a loop of [`write`](Self::write)) and nothing
     /// of the failing item or those after it has.
+    ///
+    /// A buffered writer takes them into its buffer as a loop of `write` would.
     pub fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
+        if self.capacity > 0 {
+            return items.iter().try_for_each(|item| self.write(item));
+        }
         let mut next = 0;
         loop {
             let (after, assembled) = self.core.assemble(items, next);
@@ -390,9 +518,27 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// Flushes the inner writer: bytes buffered in a `BufWriter` go to the
     /// file or socket. It says nothing about the disk: after `flush`, the
     /// frames survive a crash of this process but not a power loss.
+    ///
+    /// A buffered writer first hands its buffer to the inner writer.
     pub fn flush(&mut self) -> Result<()> {
+        self.hand_over()?;
         self.inner.flush()?;
         Ok(())
+    }
+
+    /// Hands the frames a buffered writer holds to the inner writer (none
+    /// for an unbuffered one).
+    fn hand_over(&mut self) -> Result<()> {
+        // An unbuffered writer's batch is scratch, already handed over.
+        if self.capacity == 0 || !self.core.holds_frames() {
+            return Ok(());
+        }
+        let finished = self.core.finish_deferred();
+        let mut accepted = 0;
+        let written = write_all_counting(&mut self.inner, self.core.batch(), &mut accepted);
+        self.core.wrote_batch(accepted);
+        written?;
+        finished
     }
 
     /// Flushes, then asks the operating system to put the data on the disk
@@ -405,7 +551,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     where
         W: SyncData,
     {
-        self.inner.flush()?;
+        self.flush()?;
         self.inner.sync_data()?;
         Ok(())
     }
@@ -439,9 +585,31 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         &mut self.inner
     }
 
-    /// The inner writer, consuming this one. Does not flush.
+    /// The inner writer, consuming this one. Does not flush it.
+    ///
+    /// A buffered writer hands over its buffer first; an I/O error there is
+    /// lost with the frames the inner writer did not take. Call
+    /// [`flush`](Self::flush) before to see it.
     pub fn into_inner(self) -> W {
-        self.inner
+        let mut this = std::mem::ManuallyDrop::new(self);
+        let _ = this.hand_over();
+        // SAFETY: `this` is never used again and, being `ManuallyDrop`, never
+        // dropped (so `Drop::drop` does not run on it): each field is moved
+        // out exactly once, `core` to be dropped here and `inner` returned.
+        // `tests/roundtrip.rs` (`into_inner_drops_everything_once`) counts
+        // the drops.
+        unsafe {
+            drop(std::ptr::read(&this.core));
+            std::ptr::read(&this.inner)
+        }
+    }
+}
+
+/// A buffered writer hands over the frames it holds, as `BufWriter` does;
+/// an error here cannot be reported (call `flush` to see it).
+impl<W: Write, F: Framer> Drop for StreamWriter<W, F> {
+    fn drop(&mut self) {
+        let _ = self.hand_over();
     }
 }
 
