@@ -82,15 +82,31 @@ impl<D: Deframer> ReadCore<D> {
 
     /// Advances to the next frame. `at_end`: the input has no more bytes.
     /// `Ok(None)` is a clean end.
+    ///
+    /// The common case, a whole frame buffered and no skip under way, is
+    /// kept this small so that both drivers inline it (the async reader's
+    /// state machine did not inline the whole step, and paid a call and a
+    /// large return value per frame: 13 ns against 5 for the sync reader).
+    #[inline(always)]
     pub(crate) fn step(&mut self, at_end: bool) -> Result<Option<Step>> {
+        match self.deframer.decode_frame(&self.buffer[self.start..self.end]) {
+            Ok(Decoded::Frame { payload, frame_len }) if self.skipping.is_none() => {
+                Ok(Some(self.take_frame(payload, frame_len)))
+            }
+            // Moved on whole, so nothing is left here to drop per frame.
+            other => self.step_slow(other, at_end),
+        }
+    }
+
+    /// [`step`](Self::step) for every other case (more bytes needed, the
+    /// end, an error, recovery), from what the deframer said.
+    #[inline(never)]
+    fn step_slow(&mut self, mut decoded: Result<Decoded>, at_end: bool) -> Result<Option<Step>> {
         loop {
-            match self.deframer.decode_frame(&self.buffer[self.start..self.end]) {
+            match decoded {
                 Ok(Decoded::Frame { payload, frame_len }) => {
                     self.finish_skip();
-                    let base = self.start;
-                    self.start += frame_len;
-                    self.position += frame_len as u64;
-                    return Ok(Some(Step::Frame(base + payload.start..base + payload.end)));
+                    return Ok(Some(self.take_frame(payload, frame_len)));
                 }
                 Ok(Decoded::Incomplete { needed }) => {
                     if !at_end {
@@ -122,12 +138,20 @@ impl<D: Deframer> ReadCore<D> {
                     self.skip_byte(e);
                 }
             }
+            decoded = self.deframer.decode_frame(&self.buffer[self.start..self.end]);
         }
     }
 
-    /// Under `TolerateTornTail`, at the end of the input inside a frame: a
-    /// clean end, unless a valid frame follows the suspect header (then the
-    /// header is corrupt, and truncating here would lose that frame).
+    /// Consumes the frame `decode_frame` found at `start`; the payload's
+    /// range in the buffer.
+    #[inline(always)]
+    fn take_frame(&mut self, payload: Range<usize>, frame_len: usize) -> Step {
+        let base = self.start;
+        self.start += frame_len;
+        self.position += frame_len as u64;
+        Step::Frame(base + payload.start..base + payload.end)
+    }
+
     fn end_at_torn_tail(&mut self, needed: usize) -> Result<()> {
         let tail = &self.buffer[self.start..self.end];
         if let Some(at) = find_valid_frame(&self.deframer, tail, 1) {
