@@ -30,6 +30,28 @@ struct Telemetry {
     unit: String,
 }
 
+/// The same message framed as `LengthDelimitedCodec` frames it (a `u32`
+/// length, no checksum): the codec rows compare the same bytes.
+#[derive(StreamSerialize, StreamDeserialize, Clone)]
+#[frame(len = u32)]
+struct PlainTelemetry {
+    timestamp: u64,
+    sensor_id: u32,
+    value: f64,
+    unit: String,
+}
+
+impl From<&Telemetry> for PlainTelemetry {
+    fn from(t: &Telemetry) -> Self {
+        PlainTelemetry {
+            timestamp: t.timestamp,
+            sensor_id: t.sensor_id,
+            value: t.value,
+            unit: t.unit.clone(),
+        }
+    }
+}
+
 /// The same message for the runtime path, serialized by hand.
 struct HandTelemetry<'a>(&'a Telemetry);
 
@@ -95,6 +117,21 @@ fn derived_loop(
     w.get_ref().len()
 }
 
+/// The same writes through a buffered writer (`with_capacity`), flushed at
+/// the end so every frame is in the `Vec`.
+#[inline(never)]
+fn derived_buffered_loop(
+    w: &mut StreamWriter<Vec<u8>, <Telemetry as Framed>::Framer>,
+    msgs: &[Telemetry],
+) -> usize {
+    w.get_mut().clear();
+    for m in msgs {
+        w.write(m).unwrap();
+    }
+    w.flush().unwrap();
+    w.get_ref().len()
+}
+
 #[inline(never)]
 fn runtime_loop(w: &mut StreamWriter<Vec<u8>, ChecksumFramer<Crc32c>>, msgs: &[Telemetry]) -> usize {
     w.get_mut().clear();
@@ -129,6 +166,10 @@ fn write_paths(c: &mut Criterion) {
         let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), Telemetry::framer());
         b.iter(|| derived_loop(&mut w, black_box(&msgs)))
     });
+    group.bench_function("1_derived_buffered_64KiB", |b| {
+        let mut w = StreamWriter::with_capacity(64 << 10, Vec::with_capacity(1 << 20), Telemetry::framer());
+        b.iter(|| derived_buffered_loop(&mut w, black_box(&msgs)))
+    });
     group.bench_function("2_runtime", |b| {
         let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), ChecksumFramer::new(Crc32c::new()));
         b.iter(|| runtime_loop(&mut w, black_box(&msgs)))
@@ -145,6 +186,17 @@ fn write_paths(c: &mut Criterion) {
         b.iter(|| {
             frames.clear();
             for m in black_box(&msgs) {
+                codec.encode(m, &mut frames).unwrap();
+            }
+            frames.len()
+        })
+    });
+    let plain_msgs: Vec<PlainTelemetry> = msgs.iter().map(PlainTelemetry::from).collect();
+    group.bench_function("6_frame_codec_derived_no_checksum", |b| {
+        let mut codec = PlainTelemetry::codec();
+        b.iter(|| {
+            frames.clear();
+            for m in black_box(&plain_msgs) {
                 codec.encode(m, &mut frames).unwrap();
             }
             frames.len()
@@ -242,6 +294,34 @@ fn read_paths(c: &mut Criterion) {
             },
             BatchSize::LargeInput,
         )
+    });
+    // The same bytes as `LengthDelimitedCodec` reads (row 4).
+    group.bench_function("6_frame_codec_derived_no_checksum_view", |b| {
+        b.iter_batched_ref(
+            || BytesMut::from(&plain[..]),
+            |src| {
+                let mut codec = PlainTelemetry::codec();
+                let mut sum = 0.0;
+                while let Some(p) = codec.decode(black_box(&mut *src)).unwrap() {
+                    sum += PlainTelemetry::view(&p).unwrap().value();
+                }
+                sum
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    group.bench_function("7_async_reader_derived_no_checksum_view", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut r = AsyncStreamReader::new(black_box(&plain[..]), PlainTelemetry::deframer());
+                let mut sum = 0.0;
+                while let Some(t) = r.read_view::<PlainTelemetry>().await.unwrap() {
+                    sum += t.value();
+                }
+                sum
+            })
+        })
     });
     group.finish();
 

@@ -1,5 +1,6 @@
-//! `write_batch` against a loop of `write`, on an unbuffered writer (a file
-//! opened on /dev/null: one system call per write) and on a `Vec`.
+//! `write_batch` against a loop of `write`, and a buffered writer
+//! (`with_capacity`) against both, on a file opened on /dev/null (an
+//! unbuffered writer makes one system call per write) and on a `Vec`.
 //!
 //! cargo bench --bench writer
 
@@ -37,6 +38,19 @@ fn write_vs_batch(c: &mut Criterion) {
         );
         b.iter(|| w.write_batch(black_box(&msgs)).unwrap())
     });
+    group.bench_function("buffered_64KiB_write_loop", |b| {
+        let mut w = StreamWriter::with_capacity(
+            64 << 10,
+            File::create("/dev/null").unwrap(),
+            ChecksumFramer::new(Crc32c::new()),
+        );
+        b.iter(|| {
+            for m in &msgs {
+                w.write(black_box(m)).unwrap();
+            }
+            w.flush().unwrap();
+        })
+    });
     group.finish();
 
     let mut group = c.benchmark_group("vec_1000_msgs");
@@ -55,6 +69,20 @@ fn write_vs_batch(c: &mut Criterion) {
         b.iter(|| {
             w.get_mut().clear();
             w.write_batch(black_box(&msgs)).unwrap()
+        })
+    });
+    group.bench_function("buffered_64KiB_write_loop", |b| {
+        let mut w = StreamWriter::with_capacity(
+            64 << 10,
+            Vec::with_capacity(1 << 20),
+            ChecksumFramer::new(Crc32c::new()),
+        );
+        b.iter(|| {
+            w.get_mut().clear();
+            for m in &msgs {
+                w.write(black_box(m)).unwrap();
+            }
+            w.flush().unwrap();
         })
     });
     group.finish();
