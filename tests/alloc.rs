@@ -225,24 +225,31 @@ fn derived_messages_allocate_nothing_once_warm() {
         })
         .collect();
     let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), Reading::framer());
+    // A buffered writer small enough to hand over several times a round.
+    let mut buffered = StreamWriter::with_capacity(4096, Vec::with_capacity(1 << 20), Reading::framer());
     let mut codec = Reading::codec();
     let mut dst = tokio_util::bytes::BytesMut::with_capacity(1 << 20);
-    let mut round = |w: &mut StreamWriter<Vec<u8>, _>| {
+    let mut round = |w: &mut StreamWriter<Vec<u8>, _>, buffered: &mut StreamWriter<Vec<u8>, _>| {
         w.get_mut().clear();
+        buffered.get_mut().clear();
         dst.clear();
         for r in &readings {
             w.write(r).unwrap();
+            buffered.write(r).unwrap();
             codec.encode(r, &mut dst).unwrap();
         }
         w.write_batch(&readings).unwrap();
+        buffered.write_batch(&readings).unwrap();
+        buffered.flush().unwrap();
     };
-    round(&mut w);
+    round(&mut w, &mut buffered);
     let (_, allocations, _) = measure(|| {
         for _ in 0..100 {
-            round(&mut w);
+            round(&mut w, &mut buffered);
         }
     });
     assert_eq!(allocations, 0, "allocations in 100 rounds of derived writes");
+    assert_eq!(buffered.get_ref(), w.get_ref());
 
     let bytes = w.into_inner();
     // The reader's buffer is allocated once, by the first read.

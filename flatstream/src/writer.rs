@@ -657,6 +657,32 @@ impl<W: Write> StreamWriter<W, DefaultFramer> {
             writer: StreamWriter::new(inner, P::framer()),
         }
     }
+
+    /// [`for_protocol`](Self::for_protocol), buffered as
+    /// [`with_capacity`](StreamWriter::with_capacity) buffers.
+    ///
+    /// ```
+    /// use flatstream::prelude::*;
+    ///
+    /// #[derive(Framing)]
+    /// #[frame(len = u16, checksum = crc32c)]
+    /// struct SensorLink;
+    ///
+    /// #[derive(StreamSerialize)]
+    /// #[frame(protocol = SensorLink)]
+    /// struct Reading { value: f64 }
+    ///
+    /// let mut w = StreamWriter::for_protocol_with_capacity::<SensorLink>(64 << 10, Vec::new());
+    /// w.write(&Reading { value: 1.5 })?;
+    /// w.flush()?;
+    /// assert_eq!(w.stream_writer().frames_written(), 1);
+    /// # Ok::<(), flatstream::Error>(())
+    /// ```
+    pub fn for_protocol_with_capacity<P: Framed>(capacity: usize, inner: W) -> ProtocolWriter<W, P> {
+        ProtocolWriter {
+            writer: StreamWriter::with_capacity(capacity, inner, P::framer()),
+        }
+    }
 }
 
 /// A [`StreamWriter`] restricted to the messages of one protocol; made by
@@ -676,7 +702,7 @@ impl<W: Write, P: Framed> ProtocolWriter<W, P> {
         self.writer.write_batch(items)
     }
 
-    /// Flushes the inner writer.
+    /// Flushes the inner writer (see [`StreamWriter::flush`]).
     pub fn flush(&mut self) -> Result<()> {
         self.writer.flush()
     }
@@ -687,7 +713,7 @@ impl<W: Write, P: Framed> ProtocolWriter<W, P> {
         &self.writer
     }
 
-    /// The inner writer, consuming this one. Does not flush.
+    /// The inner writer, consuming this one (see [`StreamWriter::into_inner`]).
     pub fn into_inner(self) -> W {
         self.writer.into_inner()
     }
