@@ -339,5 +339,22 @@ fn sync_reaches_the_file() {
     let on_disk = std::fs::read(&path).unwrap();
     assert_eq!(on_disk.len() as u64, w.position());
     drop(w);
+
+    // A buffered writer hands its buffer over before syncing.
+    let mut w = StreamWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(&path).unwrap(),
+        Protected::framer(),
+    );
+    w.write(&Protected {
+        seq: 1,
+        text: "durable".into(),
+    })
+    .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap().len(), 0, "still in the buffer");
+    w.sync().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), on_disk);
+    assert_eq!(w.frames_written(), 1);
+    drop(w);
     std::fs::remove_file(&path).unwrap();
 }
