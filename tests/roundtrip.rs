@@ -527,6 +527,34 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
     }
 }
 
+/// An inner writer that panics while handed the buffer is not called again
+/// when the writer is dropped during the unwinding (a second panic there
+/// would abort the process).
+#[test]
+fn a_panicking_inner_writer_is_not_called_again_on_drop() {
+    struct Panics {
+        calls: std::rc::Rc<std::cell::Cell<u32>>,
+    }
+    impl std::io::Write for Panics {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            self.calls.set(self.calls.get() + 1);
+            panic!("inner writer panics");
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let inner = Panics { calls: calls.clone() };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut w = StreamWriter::with_capacity(1 << 16, inner, DefaultFramer);
+        w.write("hello").unwrap();
+        let _ = w.flush();
+    }));
+    assert!(outcome.is_err(), "the inner writer's panic goes on");
+    assert_eq!(calls.get(), 1, "called once, not again by Drop");
+}
+
 /// Buffers smaller than a frame, of a few frames, and of many.
 const BUFFER_CAPACITIES: [usize; 4] = [1, 100, 4096, 1 << 20];
 

@@ -398,6 +398,9 @@ pub struct StreamWriter<W: Write, F: Framer> {
     /// Bytes of frames a buffered writer collects before handing them
     /// over; 0 for a writer that hands over each frame.
     capacity: usize,
+    /// Set while the inner writer has the buffer: if it panics, dropping
+    /// this writer does not call it again (as `BufWriter` does).
+    handing_over: bool,
 }
 
 impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug for StreamWriter<W, F> {
@@ -422,6 +425,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
             inner,
             core: WriteCore::new(framer),
             capacity: 0,
+            handing_over: false,
         }
     }
 
@@ -446,6 +450,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
             inner,
             core,
             capacity,
+            handing_over: false,
         }
     }
 
@@ -535,7 +540,9 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         }
         let finished = self.core.finish_deferred();
         let mut accepted = 0;
+        self.handing_over = true;
         let written = write_all_counting(&mut self.inner, self.core.batch(), &mut accepted);
+        self.handing_over = false;
         self.core.wrote_batch(accepted);
         written?;
         finished
@@ -596,8 +603,8 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         // SAFETY: `this` is never used again and, being `ManuallyDrop`, never
         // dropped (so `Drop::drop` does not run on it): each field is moved
         // out exactly once, `core` to be dropped here and `inner` returned.
-        // `tests/roundtrip.rs` (`into_inner_drops_everything_once`) counts
-        // the drops.
+        // `a_buffered_writer_hands_over_on_drop_and_into_inner_drops_everything_once`
+        // in `tests/roundtrip.rs` counts the drops.
         unsafe {
             drop(std::ptr::read(&this.core));
             std::ptr::read(&this.inner)
@@ -606,10 +613,13 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
 }
 
 /// A buffered writer hands over the frames it holds, as `BufWriter` does;
-/// an error here cannot be reported (call `flush` to see it).
+/// an error here cannot be reported (call `flush` to see it). Not after the
+/// inner writer panicked while handed the buffer.
 impl<W: Write, F: Framer> Drop for StreamWriter<W, F> {
     fn drop(&mut self) {
-        let _ = self.hand_over();
+        if !self.handing_over {
+            let _ = self.hand_over();
+        }
     }
 }
 
