@@ -294,29 +294,22 @@ impl<F: Framer> WriteCore<F> {
         // The stage not holding the deferred payload.
         let stage = self.deferred.map_or(0, |held| held ^ 1);
         self.staged[stage].clear();
-        match item.encode_into(&mut self.staged[stage]) {
-            Ok(true) => {
-                self.finish_deferred()?;
-                let (len, max) = (self.staged[stage].len(), self.framer.max_frame_len());
-                if len > max {
-                    return Err(Error::FrameTooLarge {
-                        offset: self.position + self.batch.len() as u64,
-                        len: len as u64,
-                        max: max as u64,
-                    });
-                }
-                self.deferred = Some(stage);
-                Ok(())
-            }
-            Ok(false) => {
-                self.finish_deferred()?;
-                self.frame_encoded(item)
-            }
-            Err(e) => {
-                self.finish_deferred()?;
-                Err(e)
-            }
+        let encoded = item.encode_into(&mut self.staged[stage]);
+        // Whatever became of `item`, the message before it is finished first.
+        self.finish_deferred()?;
+        if !encoded? {
+            return self.frame_encoded(item);
         }
+        let (len, max) = (self.staged[stage].len(), self.framer.max_frame_len());
+        if len > max {
+            return Err(Error::FrameTooLarge {
+                offset: self.position + self.batch.len() as u64,
+                len: len as u64,
+                max: max as u64,
+            });
+        }
+        self.deferred = Some(stage);
+        Ok(())
     }
 
     /// Frames the deferred payload of a buffered writer into the batch, if
