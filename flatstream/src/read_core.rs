@@ -152,6 +152,9 @@ impl<D: Deframer> ReadCore<D> {
         Step::Frame(base + payload.start..base + payload.end)
     }
 
+    /// Under `TolerateTornTail`, at the end of the input inside a frame: a
+    /// clean end, unless a valid frame follows the suspect header (then the
+    /// header is corrupt, and truncating here would lose that frame).
     fn end_at_torn_tail(&mut self, needed: usize) -> Result<()> {
         let tail = &self.buffer[self.start..self.end];
         if let Some(at) = find_valid_frame(&self.deframer, tail, 1) {
