@@ -249,6 +249,42 @@ pub fn read(framing: Framing, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>
     }
 }
 
+/// One cell of the matrix: a framing, a recovery policy it supports, a kind
+/// of damage, and the cell's own random seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// The framing written and read.
+    pub framing: Framing,
+    /// The recovery policy read under.
+    pub mode: RecoveryMode,
+    /// The damage applied.
+    pub damage: Damage,
+    /// Seed of the cell's random numbers, fixed per framing and damage.
+    pub seed: u64,
+}
+
+/// Every cell, in the printed order: each framing under each policy it
+/// supports (`SkipCorrupt` only where it can resynchronise), each damage.
+pub fn cells() -> impl Iterator<Item = Cell> {
+    Framing::ALL.into_iter().enumerate().flat_map(|(f, framing)| {
+        [
+            RecoveryMode::Strict,
+            RecoveryMode::TolerateTornTail,
+            RecoveryMode::SkipCorrupt,
+        ]
+        .into_iter()
+        .filter(move |&mode| mode != RecoveryMode::SkipCorrupt || framing.resyncs())
+        .flat_map(move |mode| {
+            Damage::ALL.into_iter().enumerate().map(move |(d, damage)| Cell {
+                framing,
+                mode,
+                damage,
+                seed: (f * 100 + d) as u64 + 1,
+            })
+        })
+    })
+}
+
 /// Runs `trials` trials of `damage` on `frames` frames under `framing` and
 /// `mode`.
 pub fn run(

@@ -5,7 +5,7 @@
 //! corruption_matrix` runs more trials (default 3 per cell).
 
 use flatstream::RecoveryMode;
-use flatstream_suite::matrix::{run, Damage, Framing};
+use flatstream_suite::matrix::{cells, run, Cell, Damage, Framing};
 
 fn trials() -> usize {
     std::env::var("FLATSTREAM_MATRIX_TRIALS")
@@ -17,27 +17,21 @@ fn trials() -> usize {
 #[test]
 fn checksummed_framings_never_return_wrong_frames_and_skip_corrupt_loses_only_damaged_ones() {
     let trials = trials();
-    for (f, framing) in Framing::ALL.into_iter().enumerate() {
-        for mode in [
-            RecoveryMode::Strict,
-            RecoveryMode::TolerateTornTail,
-            RecoveryMode::SkipCorrupt,
-        ] {
-            if mode == RecoveryMode::SkipCorrupt && !framing.resyncs() {
-                continue;
-            }
-            for (d, damage) in Damage::ALL.into_iter().enumerate() {
-                let seed = (f * 100 + d) as u64 + 1;
-                let t = run(framing, mode, damage, 10_000, trials, seed);
-                assert_eq!(t.recovered + t.lost, t.written);
-                if framing.checksummed() {
-                    assert_eq!(t.wrong, 0, "{framing:?} {mode:?} {damage:?}: {t:?}");
-                }
-                if mode == RecoveryMode::SkipCorrupt {
-                    assert_eq!(t.untouched_lost, 0, "{framing:?} {damage:?}: {t:?}");
-                    assert_eq!(t.errors, 0, "SkipCorrupt ends cleanly: {framing:?} {damage:?}");
-                }
-            }
+    for Cell {
+        framing,
+        mode,
+        damage,
+        seed,
+    } in cells()
+    {
+        let t = run(framing, mode, damage, 10_000, trials, seed);
+        assert_eq!(t.recovered + t.lost, t.written);
+        if framing.checksummed() {
+            assert_eq!(t.wrong, 0, "{framing:?} {mode:?} {damage:?}: {t:?}");
+        }
+        if mode == RecoveryMode::SkipCorrupt {
+            assert_eq!(t.untouched_lost, 0, "{framing:?} {damage:?}: {t:?}");
+            assert_eq!(t.errors, 0, "SkipCorrupt ends cleanly: {framing:?} {damage:?}");
         }
     }
 }
