@@ -74,6 +74,29 @@ async fn codec_read<D: Deframer + Copy>(d: D, bytes: &[u8], chunk: usize) -> Out
     (frames, "end".into())
 }
 
+/// Through the batch codec: every batch's payloads, in order; batches
+/// start where the previous one ended.
+async fn batch_codec_read<D: Deframer + Copy>(d: D, bytes: &[u8], chunk: usize) -> Outcome {
+    let codec = FrameCodec::new(DefaultFramer, d).batched();
+    let mut frames_in = FramedRead::new(pipe(bytes, chunk), codec);
+    let (mut frames, mut next_at) = (Vec::new(), 0u64);
+    while let Some(item) = frames_in.next().await {
+        match item {
+            Ok(batch) => {
+                assert_eq!(batch.position(), next_at, "batches are contiguous");
+                assert!(!batch.is_empty());
+                next_at += batch.as_bytes().len() as u64;
+                let before = frames.len();
+                frames.extend(batch.payloads().map(<[u8]>::to_vec));
+                assert_eq!(frames.len() - before, batch.len());
+            }
+            Err(e) => return (frames, e.to_string()),
+        }
+    }
+    assert_eq!(frames_in.decoder().position(), next_at);
+    (frames, "end".into())
+}
+
 /// The reliability corpus: the fuzz regression inputs, every kind of damage
 /// of the matrix applied to a short stream of each framing, and cuts.
 fn corpus(framing: Framing) -> Vec<Vec<u8>> {
@@ -113,6 +136,11 @@ async fn differential<D: Deframer + Copy + Send + 'static>(framing: Framing, d: 
                 expected,
                 "{framing:?} stream {i} codec chunk {chunk}"
             );
+            assert_eq!(
+                batch_codec_read(d, bytes, chunk).await,
+                expected,
+                "{framing:?} stream {i} batch codec chunk {chunk}"
+            );
         }
     }
     // The corpus exercises both frames and errors.
@@ -123,7 +151,7 @@ async fn differential<D: Deframer + Copy + Send + 'static>(framing: Framing, d: 
 }
 
 #[tokio::test]
-async fn sync_async_and_codec_agree_on_the_reliability_corpus() {
+async fn sync_async_and_both_codecs_agree_on_the_reliability_corpus() {
     differential(
         Framing::LengthOnly,
         DefaultDeframer::new().with_max_frame_len(1 << 16),
@@ -220,6 +248,77 @@ async fn huge_lengths_are_refused_without_reserving() {
     let mut src = BytesMut::from(&(15u32 << 20).to_le_bytes()[..]);
     assert!(codec.decode(&mut src).unwrap().is_none());
     assert!(src.capacity() <= 128 * 1024, "reserved {}", src.capacity());
+
+    // The batch codec alike, also behind whole frames.
+    let mut batched = FrameCodec::new(DefaultFramer, DefaultDeframer::new()).batched();
+    let mut src = BytesMut::from(&[3, 0, 0, 0, b'a', b'b', b'c'][..]);
+    src.extend_from_slice(&bytes);
+    let before = src.capacity();
+    let batch = batched.decode(&mut src).unwrap().unwrap();
+    assert!(batch.payloads().eq([&b"abc"[..]]));
+    assert!(matches!(
+        batched.decode(&mut src),
+        Err(Error::FrameTooLarge {
+            offset: 7,
+            len: 0xFFFF_FFFF,
+            ..
+        })
+    ));
+    assert_eq!(
+        src.capacity(),
+        before - 7,
+        "nothing reserved for the claimed frame"
+    );
+    let mut src = BytesMut::from(&(15u32 << 20).to_le_bytes()[..]);
+    assert!(batched.decode(&mut src).unwrap().is_none());
+    assert!(src.capacity() <= 128 * 1024, "reserved {}", src.capacity());
+}
+
+/// `FrameBatch::views` verifies each payload as the message type; a payload
+/// that is not one is an error at its frame's stream offset, and the frames
+/// after it still come.
+#[test]
+fn batch_views_report_each_frame_at_its_offset() {
+    use tokio_util::codec::Encoder as _;
+
+    let mut codec = Telemetry::codec().batched();
+    let mut src = BytesMut::new();
+    let item = |i: u64| Telemetry {
+        timestamp: i,
+        value: 1.5,
+        unit: "m".repeat(i as usize),
+    };
+    codec.encode(item(0), &mut src).unwrap();
+    codec.encode(item(1), &mut src).unwrap();
+    let bad_at = src.len() as u64;
+    // A frame the framing accepts whose payload is no `Telemetry`.
+    let mut writer = StreamWriter::new(Vec::new(), Telemetry::framer());
+    writer.write(&RawPayload(&[0xAB; 12])).unwrap();
+    src.extend_from_slice(writer.get_ref());
+    codec.encode(item(3), &mut src).unwrap();
+    let total = src.len();
+
+    // The sync reader's error for the same frame.
+    let mut sync = StreamReader::new(&src[..], Telemetry::deframer());
+    sync.read_view::<Telemetry>().unwrap();
+    sync.read_view::<Telemetry>().unwrap();
+    let sync_error = sync.read_view::<Telemetry>().unwrap_err();
+    assert!(sync_error.offset().unwrap() >= bad_at);
+
+    let batch = codec.decode(&mut src).unwrap().unwrap();
+    assert_eq!(
+        (batch.len(), batch.position(), batch.as_bytes().len()),
+        (4, 0, total)
+    );
+    let views: Vec<_> = batch.views::<Telemetry>().collect();
+    assert_eq!(views.len(), 4);
+    assert_eq!(views[0].as_ref().unwrap().timestamp(), 0);
+    assert_eq!(views[1].as_ref().unwrap().unit(), "m");
+    assert_eq!(views[2].as_ref().unwrap_err().to_string(), sync_error.to_string());
+    assert_eq!(views[3].as_ref().unwrap().timestamp(), 3);
+    assert!(src.is_empty());
+    assert_eq!(codec.decode(&mut src).unwrap(), None);
+    assert_eq!(codec.position(), total as u64);
 }
 
 #[tokio::test]

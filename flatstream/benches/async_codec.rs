@@ -91,6 +91,22 @@ fn decode(c: &mut Criterion) {
             n
         })
     });
+    group.bench_function("BatchCodec", |b| {
+        b.iter_batched_ref(
+            || BytesMut::from(&bytes[..]),
+            |src| {
+                let mut codec = FrameCodec::new(DefaultFramer, DefaultDeframer::new()).batched();
+                let mut n = 0;
+                while let Some(batch) = codec.decode(black_box(&mut *src)).unwrap() {
+                    for frame in batch.payloads() {
+                        n += frame.len();
+                    }
+                }
+                n
+            },
+            BatchSize::LargeInput,
+        )
+    });
     group.finish();
 
     let mut group = c.benchmark_group("encode_64B");

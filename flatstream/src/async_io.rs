@@ -1,5 +1,5 @@
-//! Async drivers over tokio (feature `tokio`): [`AsyncStreamReader`],
-//! [`AsyncStreamWriter`] and the `tokio_util` codec [`FrameCodec`].
+//! Async drivers over tokio (feature `tokio`): [`AsyncStreamReader`] and
+//! [`AsyncStreamWriter`]; the `tokio_util` codecs are in `codec.rs`.
 //!
 //! They drive the same sans-IO cores as the sync reader and writer
 //! (`ReadCore`, `WriteCore`, `Deframer::decode_frame`): framing, limits,
@@ -23,13 +23,11 @@
 use std::io;
 use std::ops::Range;
 
-use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio_util::codec::{Decoder, Encoder};
 
 use crate::decode::{StreamDeserialize, VerifyLimits};
-use crate::error::{Error, Result};
-use crate::framing::{Decoded, Deframer, Framer};
+use crate::error::Result;
+use crate::framing::{Deframer, Framer};
 use crate::read_core::{ReadCore, Step};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 use crate::serialize::StreamSerialize;
@@ -324,112 +322,5 @@ impl<W: std::fmt::Debug, F: std::fmt::Debug> std::fmt::Debug for AsyncStreamWrit
             .field("framer", &self.core.framer)
             .field("frames_written", &self.core.frames_written)
             .finish_non_exhaustive()
-    }
-}
-
-/// A `tokio_util` codec for a framing: `Framed<TcpStream, FrameCodec<..>>`
-/// then works with `StreamExt` and `SinkExt`.
-///
-/// Encodes anything [`StreamSerialize`]; decodes each frame's payload as
-/// [`Bytes`], split off the read buffer without copying, after checking the
-/// header against the limit and the checksum. The decoder reserves room in
-/// steps of at most 64 KiB, so a header claiming a large frame does not
-/// reserve it before the bytes arrive. Errors are the same [`Error`]s, with
-/// stream offsets, as the readers'. Build one with [`FrameCodec::new`] or,
-/// for a derived type, `Telemetry::codec()`.
-///
-/// The encoder takes any [`StreamSerialize`] type, so a `Framed` sink is a
-/// `Sink` of each of them: `send(item)` infers which, but `flush` and
-/// `close` need it named, as in `SinkExt::<Telemetry>::flush(&mut sink)`.
-pub struct FrameCodec<F, D> {
-    writer: WriteCore<F>,
-    deframer: D,
-    /// Stream offset of the next frame to decode.
-    position: u64,
-}
-
-impl<F: Framer, D: Deframer> FrameCodec<F, D> {
-    /// A codec writing with `framer` and reading with `deframer`.
-    pub fn new(framer: F, deframer: D) -> Self {
-        FrameCodec {
-            writer: WriteCore::new(framer),
-            deframer,
-            position: 0,
-        }
-    }
-
-    /// Stream offset of the next frame to decode.
-    pub fn position(&self) -> u64 {
-        self.position
-    }
-}
-
-impl<F: std::fmt::Debug, D: std::fmt::Debug> std::fmt::Debug for FrameCodec<F, D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FrameCodec")
-            .field("framer", &self.writer.framer)
-            .field("deframer", &self.deframer)
-            .field("position", &self.position)
-            .finish()
-    }
-}
-
-impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
-    type Error = Error;
-
-    fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<()> {
-        let len = self.writer.append_frame(&item, dst)?;
-        self.writer.wrote_frame(len, len);
-        Ok(())
-    }
-}
-
-/// Room reserved per step while a frame is incomplete.
-const RESERVE_STEP: usize = 64 * 1024;
-
-impl<F, D: Deframer> Decoder for FrameCodec<F, D> {
-    type Item = Bytes;
-    type Error = Error;
-
-    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
-        match self.deframer.decode_frame(src) {
-            Ok(Decoded::Frame { payload, frame_len }) => {
-                // Header skipped, payload split off, padding skipped: each
-                // `BytesMut` operation costs a dozen or more instructions,
-                // and an absent header part or padding costs none.
-                self.position += frame_len as u64;
-                src.advance(payload.start);
-                let frame = src.split_to(payload.len());
-                let padding = frame_len - payload.end;
-                if padding > 0 {
-                    src.advance(padding);
-                }
-                Ok(Some(frame.freeze()))
-            }
-            Ok(Decoded::Incomplete { needed }) => {
-                let missing = needed.saturating_sub(src.len());
-                src.reserve(missing.min(RESERVE_STEP));
-                Ok(None)
-            }
-            Err(e) => Err(e.shifted(self.position)),
-        }
-    }
-
-    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
-        if let Some(frame) = self.decode(src)? {
-            return Ok(Some(frame));
-        }
-        if src.is_empty() {
-            return Ok(None);
-        }
-        let needed = match self.deframer.decode_frame(src) {
-            Ok(Decoded::Incomplete { needed }) => needed,
-            _ => src.len() + 1,
-        };
-        Err(Error::UnexpectedEof {
-            offset: self.position,
-            needed: needed as u64,
-            available: src.len() as u64,
-        })
     }
 }

@@ -120,6 +120,8 @@ extern crate self as flatstream;
 mod async_io;
 pub mod checksum;
 mod checksum_keywords;
+#[cfg(feature = "tokio")]
+mod codec;
 pub mod decode;
 mod error;
 mod field;
@@ -158,7 +160,9 @@ pub use serialize::{Encoder, RawPayload, StreamSerialize};
 pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "tokio")]
-pub use async_io::{AsyncStreamReader, AsyncStreamWriter, FrameCodec};
+pub use async_io::{AsyncStreamReader, AsyncStreamWriter};
+#[cfg(feature = "tokio")]
+pub use codec::{BatchCodec, BatchPayloads, FrameBatch, FrameCodec};
 
 #[cfg(feature = "derive")]
 pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};

@@ -1,0 +1,389 @@
+//! The `tokio_util` codecs (feature `tokio`): [`FrameCodec`], one frame per
+//! item, and [`BatchCodec`], every whole frame buffered per item.
+//!
+//! Both drive the same sans-IO framing as the readers and writers
+//! (`Deframer::decode_frame`, `WriteCore`), so a byte stream decodes the same,
+//! frame for frame and error for error, whichever reads it.
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio_util::codec::{Decoder, Encoder};
+
+use crate::error::{Error, Result};
+use crate::framing::{Decoded, Deframer, Framer};
+use crate::serialize::StreamSerialize;
+use crate::writer::WriteCore;
+
+/// A `tokio_util` codec for a framing: `Framed<TcpStream, FrameCodec<..>>`
+/// then works with `StreamExt` and `SinkExt`.
+///
+/// Encodes anything [`StreamSerialize`]; decodes each frame's payload as
+/// [`Bytes`], split off the read buffer without copying, after checking the
+/// header against the limit and the checksum. The decoder reserves room in
+/// steps of at most 64 KiB, so a header claiming a large frame does not
+/// reserve it before the bytes arrive. Errors are the same [`Error`]s, with
+/// stream offsets, as the readers'. Build one with [`FrameCodec::new`] or,
+/// for a derived type, `Telemetry::codec()`.
+///
+/// The encoder takes any [`StreamSerialize`] type, so a `Framed` sink is a
+/// `Sink` of each of them: `send(item)` infers which, but `flush` and
+/// `close` need it named, as in `SinkExt::<Telemetry>::flush(&mut sink)`.
+pub struct FrameCodec<F, D> {
+    writer: WriteCore<F>,
+    deframer: D,
+    /// Stream offset of the next frame to decode.
+    position: u64,
+}
+
+impl<F: Framer, D: Deframer> FrameCodec<F, D> {
+    /// A codec writing with `framer` and reading with `deframer`.
+    pub fn new(framer: F, deframer: D) -> Self {
+        FrameCodec {
+            writer: WriteCore::new(framer),
+            deframer,
+            position: 0,
+        }
+    }
+
+    /// Stream offset of the next frame to decode.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+}
+
+impl<F: std::fmt::Debug, D: std::fmt::Debug> std::fmt::Debug for FrameCodec<F, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameCodec")
+            .field("framer", &self.writer.framer)
+            .field("deframer", &self.deframer)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
+impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
+    type Error = Error;
+
+    fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<()> {
+        let len = self.writer.append_frame(&item, dst)?;
+        self.writer.wrote_frame(len, len);
+        Ok(())
+    }
+}
+
+/// Room reserved per step while a frame is incomplete.
+const RESERVE_STEP: usize = 64 * 1024;
+
+impl<F, D: Deframer> Decoder for FrameCodec<F, D> {
+    type Item = Bytes;
+    type Error = Error;
+
+    #[inline]
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
+        match self.deframer.decode_frame(src) {
+            Ok(Decoded::Frame { payload, frame_len }) => {
+                // Header skipped, payload split off, padding skipped: each
+                // `BytesMut` operation costs a dozen or more instructions,
+                // and an absent header part or padding costs none.
+                self.position += frame_len as u64;
+                src.advance(payload.start);
+                let frame = src.split_to(payload.len());
+                let padding = frame_len - payload.end;
+                if padding > 0 {
+                    src.advance(padding);
+                }
+                Ok(Some(frame.freeze()))
+            }
+            Ok(Decoded::Incomplete { needed }) => {
+                reserve_for(src, needed);
+                Ok(None)
+            }
+            Err(e) => Err(e.shifted(self.position)),
+        }
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
+        if let Some(frame) = self.decode(src)? {
+            return Ok(Some(frame));
+        }
+        if src.is_empty() {
+            return Ok(None);
+        }
+        Err(torn_tail(&self.deframer, src, self.position))
+    }
+}
+
+/// The decoder's answer when the buffer holds no whole frame: room for the
+/// rest of the frame is reserved in steps, so a header claiming a large
+/// frame does not reserve it before the bytes arrive.
+fn reserve_for(src: &mut BytesMut, needed: usize) {
+    let missing = needed.saturating_sub(src.len());
+    src.reserve(missing.min(RESERVE_STEP));
+}
+
+/// The error for bytes left at the end of the stream that make no whole
+/// frame.
+fn torn_tail<D: Deframer>(deframer: &D, src: &BytesMut, position: u64) -> Error {
+    let needed = match deframer.decode_frame(src) {
+        Ok(Decoded::Incomplete { needed }) => needed,
+        _ => src.len() + 1,
+    };
+    Error::UnexpectedEof {
+        offset: position,
+        needed: needed as u64,
+        available: src.len() as u64,
+    }
+}
+
+/// A `tokio_util` codec that decodes every whole frame in the read buffer at
+/// once, as one [`FrameBatch`]: made by [`FrameCodec::batched`].
+///
+/// A [`FrameCodec`] hands out each payload as its own [`Bytes`], which
+/// costs two atomic reference-count updates per frame; on small messages
+/// that is most of the decoding. A `BatchCodec` splits the buffer once per
+/// decode call and lends the payloads from the batch, so per frame only the
+/// header and checksum are checked: the codec for streams of many small
+/// messages. Every frame in a batch has been verified (header, limit,
+/// checksum, padding) before the batch is handed out; a damaged frame
+/// after whole ones ends the batch before it, and the next decode call
+/// returns its error, with the same offset [`FrameCodec`] would report.
+///
+/// Encoding is the same as [`FrameCodec`]'s.
+///
+/// ```
+/// use flatstream::{DefaultDeframer, DefaultFramer, FrameCodec, RawPayload};
+/// use tokio_util::bytes::BytesMut;
+/// use tokio_util::codec::{Decoder, Encoder};
+///
+/// let mut codec = FrameCodec::new(DefaultFramer, DefaultDeframer::new()).batched();
+/// let mut buf = BytesMut::new();
+/// codec.encode(RawPayload(b"one"), &mut buf)?;
+/// codec.encode(RawPayload(b"two"), &mut buf)?;
+/// buf.extend_from_slice(&[9, 0, 0]); // the start of a third frame
+///
+/// let batch = codec.decode(&mut buf)?.expect("two whole frames");
+/// assert_eq!(batch.len(), 2);
+/// assert!(batch.payloads().eq([b"one", b"two"]));
+/// assert_eq!(codec.decode(&mut buf)?, None); // the third is not whole yet
+/// # Ok::<(), flatstream::Error>(())
+/// ```
+pub struct BatchCodec<F, D> {
+    codec: FrameCodec<F, D>,
+}
+
+impl<F: Framer, D: Deframer> FrameCodec<F, D> {
+    /// This codec decoding a [`FrameBatch`] at a time: see [`BatchCodec`].
+    pub fn batched(self) -> BatchCodec<F, D> {
+        BatchCodec { codec: self }
+    }
+}
+
+impl<F, D> BatchCodec<F, D> {
+    /// Stream offset of the next frame to decode.
+    pub fn position(&self) -> u64 {
+        self.codec.position
+    }
+
+    /// The codec handing out one frame per item.
+    pub fn into_unbatched(self) -> FrameCodec<F, D> {
+        self.codec
+    }
+}
+
+impl<F: std::fmt::Debug, D: std::fmt::Debug> std::fmt::Debug for BatchCodec<F, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BatchCodec").field(&self.codec).finish()
+    }
+}
+
+impl<F: Framer, D, T: StreamSerialize> Encoder<T> for BatchCodec<F, D> {
+    type Error = Error;
+
+    #[inline]
+    fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<()> {
+        self.codec.encode(item, dst)
+    }
+}
+
+impl<F, D: Deframer + Clone> Decoder for BatchCodec<F, D> {
+    type Item = FrameBatch<D>;
+    type Error = Error;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<FrameBatch<D>>> {
+        let deframer = &self.codec.deframer;
+        let mut end = 0;
+        let mut count = 0;
+        loop {
+            match deframer.decode_frame(&src[end..]) {
+                Ok(Decoded::Frame { frame_len, .. }) => {
+                    end += frame_len;
+                    count += 1;
+                }
+                // Whole frames first; what stopped them is met again by
+                // the next call, which reports it.
+                _ if count > 0 => break,
+                Ok(Decoded::Incomplete { needed }) => {
+                    reserve_for(src, needed);
+                    return Ok(None);
+                }
+                Err(e) => return Err(e.shifted(self.codec.position)),
+            }
+        }
+        let batch = FrameBatch {
+            frames: src.split_to(end).freeze(),
+            count,
+            deframer: deframer.clone(),
+            position: self.codec.position,
+        };
+        self.codec.position += end as u64;
+        Ok(Some(batch))
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<FrameBatch<D>>> {
+        if let Some(batch) = self.decode(src)? {
+            return Ok(Some(batch));
+        }
+        if src.is_empty() {
+            return Ok(None);
+        }
+        Err(torn_tail(&self.codec.deframer, src, self.codec.position))
+    }
+}
+
+/// Whole, verified frames as they arrived, decoded by a [`BatchCodec`]:
+/// their payloads are lent from it without copying.
+///
+/// The frames were verified by the decoder (header, limit, checksum,
+/// padding); [`payloads`](Self::payloads) only walks their headers.
+#[derive(Clone)]
+pub struct FrameBatch<D> {
+    /// The frames, headers included, as they were in the stream.
+    frames: Bytes,
+    count: usize,
+    /// The deframer that verified them, to find the payloads again.
+    deframer: D,
+    position: u64,
+}
+
+impl<D: Deframer> FrameBatch<D> {
+    /// How many frames the batch holds (at least one, from a decoder).
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether the batch holds no frame.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Stream offset of the batch's first frame.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The frames, headers included, exactly as they were in the stream:
+    /// to store or forward them without framing them again.
+    /// `Bytes::slice_ref` of a payload gives an owned handle on it.
+    pub fn as_bytes(&self) -> &Bytes {
+        &self.frames
+    }
+
+    /// The frames' bytes, as [`as_bytes`](Self::as_bytes).
+    pub fn into_bytes(self) -> Bytes {
+        self.frames
+    }
+
+    /// Each frame's payload, in stream order.
+    pub fn payloads(&self) -> BatchPayloads<'_, D> {
+        BatchPayloads {
+            frames: &self.frames,
+            at: 0,
+            left: self.count,
+            deframer: &self.deframer,
+        }
+    }
+
+    /// Each payload verified as a `T` (with `T`'s default
+    /// [`VerifyLimits`](crate::VerifyLimits)), as a zero-copy view; an error
+    /// carries the stream offset of its frame, and the frames after it
+    /// still come.
+    pub fn views<T: crate::StreamDeserialize>(&self) -> impl Iterator<Item = Result<T::View<'_>>> + '_ {
+        let mut walk = self.payloads();
+        std::iter::from_fn(move || {
+            let (at, payload) = walk.next_frame()?;
+            Some(T::view(payload).map_err(|e| e.shifted(self.position + at as u64)))
+        })
+    }
+}
+
+/// Batches are equal when they hold the same bytes from the same stream
+/// offset (the deframer is not compared: it need not be `PartialEq`).
+impl<D> PartialEq for FrameBatch<D> {
+    fn eq(&self, other: &Self) -> bool {
+        self.position == other.position && self.count == other.count && self.frames == other.frames
+    }
+}
+
+impl<D> Eq for FrameBatch<D> {}
+
+impl<D: std::fmt::Debug> std::fmt::Debug for FrameBatch<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameBatch")
+            .field("frames", &self.count)
+            .field("bytes", &self.frames.len())
+            .field("position", &self.position)
+            .field("deframer", &self.deframer)
+            .finish()
+    }
+}
+
+/// The payloads of a [`FrameBatch`], from [`FrameBatch::payloads`].
+#[derive(Debug, Clone)]
+pub struct BatchPayloads<'a, D> {
+    frames: &'a [u8],
+    /// Offset of the next frame in `frames`.
+    at: usize,
+    left: usize,
+    deframer: &'a D,
+}
+
+impl<'a, D: Deframer> BatchPayloads<'a, D> {
+    /// The next frame's offset in the batch and its payload.
+    #[inline]
+    fn next_frame(&mut self) -> Option<(usize, &'a [u8])> {
+        if self.left == 0 {
+            return None;
+        }
+        let rest = &self.frames[self.at..];
+        // The decoder verified these very bytes with this deframer's
+        // clone, so each header decodes again; should a `Deframer`
+        // implementation decide otherwise the second time, the walk ends
+        // rather than hand out bytes it did not verify.
+        match crate::framing::decode_frame_with::<D, false>(self.deframer, rest) {
+            Ok(Decoded::Frame { payload, frame_len }) => {
+                let at = self.at;
+                self.at += frame_len;
+                self.left -= 1;
+                Some((at, &rest[payload]))
+            }
+            _ => {
+                self.left = 0;
+                None
+            }
+        }
+    }
+}
+
+impl<'a, D: Deframer> Iterator for BatchPayloads<'a, D> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        self.next_frame().map(|(_, payload)| payload)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+impl<D: Deframer> std::iter::FusedIterator for BatchPayloads<'_, D> {}
