@@ -174,6 +174,7 @@ impl<F: Framer> WriteCore<F> {
     /// gets its header written straight into `out`, in front of it. Returns
     /// the frame's length; on an error `out` is as it was.
     #[cfg(feature = "tokio")]
+    #[inline]
     pub(crate) fn append_frame<T: StreamSerialize + ?Sized>(
         &mut self,
         item: &T,
@@ -185,20 +186,22 @@ impl<F: Framer> WriteCore<F> {
             return Ok(frame.len());
         }
         let payload = item.encode(&mut self.encoder)?;
-        let header_len = self.framer.header_len();
+        // The header in the scratch (within MAX_HEADER_LEN: `encode_in_place`
+        // checked), then header, payload and padding appended behind one
+        // reservation: fewer `BytesMut` operations than framing in `out`.
+        let header = header_slot(&mut self.scratch, self.framer.header_len())?;
+        self.framer
+            .encode_header(payload, header)
+            .map_err(|e| e.shifted(self.position))?;
         let padding = padding_slice(self.framer.padding_len(payload.len()))?;
-        let start = out.len();
-        out.reserve(header_len + payload.len() + padding.len());
-        // Zeroed room (within MAX_HEADER_LEN: `encode_in_place` checked),
-        // which the framer then fills.
-        out.extend_from_slice(&[0; MAX_HEADER_LEN][..header_len]);
-        if let Err(e) = self.framer.encode_header(payload, &mut out[start..]) {
-            out.truncate(start);
-            return Err(e.shifted(self.position));
-        }
+        let len = header.len() + payload.len() + padding.len();
+        out.reserve(len);
+        out.extend_from_slice(header);
         out.extend_from_slice(payload);
-        out.extend_from_slice(padding);
-        Ok(out.len() - start)
+        if !padding.is_empty() {
+            out.extend_from_slice(padding);
+        }
+        Ok(len)
     }
 
     /// Records a frame of `len` bytes of which the inner writer accepted
