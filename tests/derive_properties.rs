@@ -188,6 +188,29 @@ proptest! {
         prop_assert_eq!(stored_ids(&encode(&zeroed), 24), stored_ids(&build(&zeroed), 24));
     }
 
+    /// Alignment counts from the payload's start, so a payload appended
+    /// after any number of bytes (a header, earlier frames) is the same
+    /// bytes: through `encode_into` into a `Vec`, and through the codec,
+    /// which encodes straight into its `BytesMut`.
+    #[test]
+    fn payloads_are_the_same_bytes_at_any_offset(r in record(), lead in 0usize..24) {
+        use tokio_util::codec::{Decoder as _, Encoder as _};
+        let payload = encode(&r);
+        let mut vec = vec![0xA5; lead];
+        prop_assert!(r.encode_into(&mut vec).unwrap());
+        prop_assert_eq!(&vec[lead..], &payload[..]);
+        prop_assert!(vec[..lead].iter().all(|&b| b == 0xA5));
+
+        let mut codec = flatstream::FrameCodec::new(DefaultFramer, DefaultDeframer::new());
+        let mut dst = tokio_util::bytes::BytesMut::from(&vec![0xA5; lead][..]);
+        codec.encode(&r, &mut dst).unwrap();
+        prop_assert!(dst[..lead].iter().all(|&b| b == 0xA5));
+        let mut frames = dst.split_off(lead);
+        let decoded = codec.decode(&mut frames).unwrap().unwrap();
+        prop_assert_eq!(&decoded[..], &payload[..]);
+        prop_assert!(frames.is_empty());
+    }
+
     #[test]
     fn arbitrary_payloads_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         if let Ok(v) = Record::view(&bytes) {

@@ -126,6 +126,8 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     let push_unless_default = paths.push_unless_default();
     let (encoder, vec, scalar) = (paths.encoder(), paths.vec(), paths.scalar());
     let (encode_table, encode_table_into) = (paths.encode_table(), paths.encode_table_into());
+    let (encode_table_into_bytes, bytes_out) = (paths.encode_table_into_bytes(), paths.bytes_out());
+    let (out, payload_buf) = (paths.out(), paths.payload_buf());
     let (append_table, append_table_vector, set_uoffset) = (
         paths.append_table(),
         paths.append_table_vector(),
@@ -242,7 +244,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 __absent
             }
             #[inline(always)]
-            fn write_fields(&self, __buf: &mut #vec<#u8_>, __table: #usize_) -> #result<()> {
+            fn write_fields<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>, __table: #usize_) -> #result<()> {
                 let __offsets: [#u16_; #field_count] = const { #table_offsets(#sizes) };
                 #(#writes)*
                 #ok(())
@@ -262,7 +264,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 __fbb.push_slot_always::<#offset>(__slot, __value);
             }
             #[inline]
-            fn write_direct(&self, __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+            fn write_direct<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<()> {
                 let __table = #append_table(self, __buf)?;
                 #set_uoffset(__buf, __at, __table);
                 #ok(())
@@ -276,7 +278,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 #create_table_vector(__items, __fbb)
             }
             #[inline]
-            fn write_vector(__items: &[Self], __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+            fn write_vector<__B: #payload_buf>(__items: &[Self], __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<()> {
                 #append_table_vector(__buf, __at, __items)
             }
         }
@@ -296,6 +298,10 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             #[inline]
             fn encode_into(&self, __out: &mut #vec<#u8_>) -> #result<#bool_> {
                 #encode_table_into(self, __out)
+            }
+            #[inline]
+            fn __encode_into_bytes(&self, __out: &mut #bytes_out) -> #result<#bool_> {
+                #encode_table_into_bytes(self, __out)
             }
         }
     }
@@ -419,12 +425,8 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
     let ident = model.ident;
     let repr = paths.primitive(&repr.to_string());
     let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
-    let (u8_, bool_, vec, append_scalar_vector) = (
-        paths.primitive("u8"),
-        paths.primitive("bool"),
-        paths.vec(),
-        paths.append_scalar_vector(),
-    );
+    let (bool_, append_scalar_vector) = (paths.primitive("bool"), paths.append_scalar_vector());
+    let (out, payload_buf) = (paths.out(), paths.payload_buf());
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
     let (field_trait, vector_element, enum_repr, create_enum_vector) = (
         paths.field(),
@@ -465,7 +467,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 <#repr as #field_trait>::is_present(&#enum_repr::to_repr(self))
             }
             #[inline(always)]
-            fn write_direct(&self, __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+            fn write_direct<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<()> {
                 <#repr as #field_trait>::write_direct(&#enum_repr::to_repr(self), __buf, __at)
             }
         }
@@ -477,7 +479,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 #create_enum_vector(__items, __fbb, #enum_repr::to_repr)
             }
             #[inline]
-            fn write_vector(__items: &[Self], __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+            fn write_vector<__B: #payload_buf>(__items: &[Self], __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<()> {
                 #append_scalar_vector(__buf, __at, __items, #enum_repr::to_repr)
             }
         }
@@ -490,7 +492,7 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
     let ident = model.ident;
     let repr = paths.primitive("u8");
     let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
-    let (u8_, vec) = (paths.primitive("u8"), paths.vec());
+    let (out, payload_buf) = (paths.out(), paths.payload_buf());
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
     let (field_trait, vector_element) = (paths.field(), paths.vector_element());
     quote! {
@@ -502,7 +504,7 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
                 #ok(0)
             }
             fn push(_: &mut #builder<'_>, _: #u16_, _: #repr) {}
-            fn write_direct(&self, _: &mut #vec<#u8_>, _: #usize_) -> #result<()> {
+            fn write_direct<__B: #payload_buf>(&self, _: &mut #out<'_, __B>, _: #usize_) -> #result<()> {
                 #ok(())
             }
         }
@@ -512,7 +514,7 @@ fn fallback_enum(paths: &Paths, model: &Input) -> TokenStream {
             fn create_vector(_: &[Self], __fbb: &mut #builder<'_>) -> #result<#offset> {
                 <#repr as #vector_element>::create_vector(&[], __fbb)
             }
-            fn write_vector(_: &[Self], __buf: &mut #vec<#u8_>, __at: #usize_) -> #result<()> {
+            fn write_vector<__B: #payload_buf>(_: &[Self], __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<()> {
                 <#repr as #vector_element>::write_vector(&[], __buf, __at)
             }
         }

@@ -16,7 +16,7 @@ use flatbuffers::{FlatBufferBuilder, Push, UnionWIPOffset, WIPOffset};
 
 use crate::error::{Error, Result};
 use crate::serialize::MAX_FLATBUFFER_LEN;
-use crate::table_writer::{self, put_scalar, Scalar};
+use crate::table_writer::{self, put_scalar, Out, PayloadBuf, Scalar};
 
 /// An offset to anything created in the builder, with its type erased.
 pub type Offset = WIPOffset<UnionWIPOffset>;
@@ -56,7 +56,7 @@ pub trait Field {
     }
     /// Writes the field into its zeroed slot `buf[at..at + INLINE_SIZE]`,
     /// appending any out-of-line data to `buf`.
-    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()>;
+    fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()>;
 }
 
 /// A type that can be an element of a `Vec` field.
@@ -64,7 +64,7 @@ pub trait VectorElement: Sized {
     /// Creates a vector of `items` in the builder.
     fn create_vector(items: &[Self], b: &mut FlatBufferBuilder<'_>) -> Result<Offset>;
     /// Appends a vector of `items` to `buf` and points the offset at `at` to it.
-    fn write_vector(items: &[Self], buf: &mut Vec<u8>, at: usize) -> Result<()>;
+    fn write_vector<B: PayloadBuf>(items: &[Self], buf: &mut Out<'_, B>, at: usize) -> Result<()>;
 }
 
 /// A derived struct, written as a FlatBuffers table.
@@ -83,7 +83,7 @@ pub trait Table {
     fn absent(&self) -> Self::Absent;
     /// Writes the fields into the zeroed table at `buf[table..]`, appending
     /// their out-of-line data.
-    fn write_fields(&self, buf: &mut Vec<u8>, table: usize) -> Result<()>;
+    fn write_fields<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, table: usize) -> Result<()>;
 }
 
 /// A fieldless `#[repr(..)]` enum, written as its representation.
@@ -134,7 +134,7 @@ macro_rules! scalar_fields {
                 !self.same_bits($zero)
             }
             #[inline(always)]
-            fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+            fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()> {
                 put_scalar(buf, at, *self);
                 Ok(())
             }
@@ -147,7 +147,7 @@ macro_rules! scalar_fields {
                 Ok(b.create_vector(items).as_union_value())
             }
             #[inline]
-            fn write_vector(items: &[$ty], buf: &mut Vec<u8>, at: usize) -> Result<()> {
+            fn write_vector<B: PayloadBuf>(items: &[$ty], buf: &mut Out<'_, B>, at: usize) -> Result<()> {
                 table_writer::append_scalars(buf, at, items)
             }
         }
@@ -191,7 +191,7 @@ impl Field for str {
         push_offset(b, slot, value);
     }
     #[inline]
-    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+    fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()> {
         table_writer::append_string(buf, at, self.as_bytes())
     }
 }
@@ -219,7 +219,7 @@ macro_rules! forward_field {
                 <$target as Field>::is_present(self)
             }
             #[inline(always)]
-            fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+            fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()> {
                 <$target as Field>::write_direct(self, buf, at)
             }
         }
@@ -245,7 +245,7 @@ impl<T: VectorElement> Field for [T] {
         push_offset(b, slot, value);
     }
     #[inline]
-    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+    fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()> {
         T::write_vector(self, buf, at)
     }
 }
@@ -273,7 +273,7 @@ impl<T: Field> Field for Option<T> {
         self.is_some()
     }
     #[inline(always)]
-    fn write_direct(&self, buf: &mut Vec<u8>, at: usize) -> Result<()> {
+    fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()> {
         match self {
             Some(value) => value.write_direct(buf, at),
             None => Ok(()),
@@ -300,7 +300,7 @@ impl VectorElement for String {
     fn create_vector(items: &[String], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
         create_offset_vector(items, b, |s, b| s.as_str().prepare(b))
     }
-    fn write_vector(items: &[String], buf: &mut Vec<u8>, at: usize) -> Result<()> {
+    fn write_vector<B: PayloadBuf>(items: &[String], buf: &mut Out<'_, B>, at: usize) -> Result<()> {
         table_writer::append_string_vector(buf, at, items)
     }
 }
@@ -309,7 +309,7 @@ impl VectorElement for &str {
     fn create_vector(items: &[&str], b: &mut FlatBufferBuilder<'_>) -> Result<Offset> {
         create_offset_vector(items, b, |s, b| s.prepare(b))
     }
-    fn write_vector(items: &[&str], buf: &mut Vec<u8>, at: usize) -> Result<()> {
+    fn write_vector<B: PayloadBuf>(items: &[&str], buf: &mut Out<'_, B>, at: usize) -> Result<()> {
         table_writer::append_string_vector(buf, at, items)
     }
 }

@@ -236,7 +236,8 @@ pub mod __private {
     pub use crate::serialize::StreamSerialize;
     pub use crate::table_writer::{
         append_scalar_vector, append_table, append_table_vector, encode_table, encode_table_into,
-        set_uoffset, table_offsets, table_size, table_vtable, Scalar,
+        encode_table_into_bytes, set_uoffset, table_offsets, table_size, table_vtable, BytesOut, Out,
+        PayloadBuf, Scalar,
     };
     pub use core::default::Default;
     pub use core::fmt::{Debug, Formatter, Result as FmtResult};

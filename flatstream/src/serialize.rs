@@ -3,7 +3,7 @@
 use flatbuffers::FlatBufferBuilder;
 
 use crate::error::{Error, Result};
-use crate::table_writer;
+use crate::table_writer::{self, BytesOut};
 
 /// The largest buffer the `flatbuffers` builder can produce (2 GiB - 1);
 /// anything longer makes it panic, so we refuse it first.
@@ -64,9 +64,20 @@ pub trait StreamSerialize {
     /// is a multiple of 8 (FlatBuffers alignment counts from the payload's
     /// start); an implementation may return `Ok(false)` when it is not. On an
     /// error, `out` may have grown: the caller discards it. Derived messages
-    /// and strings implement it.
+    /// and strings implement it (at any `out.len()`: they count alignment
+    /// from where their payload starts).
     #[inline]
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+        let _ = out;
+        Ok(false)
+    }
+
+    /// [`encode_into`](Self::encode_into) for the codec's `BytesMut`, at any
+    /// length: the codec encodes derived messages and strings straight into
+    /// its output. Implemented by the derive; not a public API.
+    #[doc(hidden)]
+    #[inline]
+    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
         let _ = out;
         Ok(false)
     }
@@ -84,6 +95,10 @@ impl<T: StreamSerialize + ?Sized> StreamSerialize for &T {
     #[inline]
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
         (**self).encode_into(out)
+    }
+    #[inline]
+    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
+        (**self).__encode_into_bytes(out)
     }
 }
 
@@ -161,11 +176,12 @@ impl StreamSerialize for str {
     }
     #[inline]
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
-        if !out.len().is_multiple_of(4) {
-            return Ok(false);
-        }
         table_writer::append_root_string(out, self)?;
         Ok(true)
+    }
+    #[inline]
+    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
+        table_writer::encode_string_into_bytes(out, self)
     }
 }
 
@@ -181,6 +197,10 @@ impl StreamSerialize for String {
     #[inline]
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
         self.as_str().encode_into(out)
+    }
+    #[inline]
+    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
+        self.as_str().__encode_into_bytes(out)
     }
 }
 

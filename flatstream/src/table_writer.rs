@@ -19,10 +19,10 @@
 //!   1-byte ones ([`table_offsets`]): no padding inside the table.
 //! * Out-of-line data (strings, vectors, sub-tables) follows the table, in
 //!   field order, so every `uoffset` points forward, as FlatBuffers requires.
-//! * Alignment is computed from the start of the buffer, and a payload
-//!   starts at a multiple of 8 in it (writers keep room for the frame header
-//!   in front), so it is also alignment from the payload's start, which is
-//!   what FlatBuffers requires.
+//! * Positions and alignment count from the payload's start, which is what
+//!   FlatBuffers requires: the payload is written at the end of any buffer
+//!   through an [`Out`], which hides what comes before it (a frame header,
+//!   the frames before it in a writer's buffer or a codec's `BytesMut`).
 //!
 //! The result is a valid FlatBuffers buffer: `tests/derive_properties.rs`
 //! checks random messages with both the `flatbuffers` verifier and the
@@ -32,9 +32,122 @@
 //! Used by the code `#[derive(StreamSerialize)]` generates; reached through
 //! `__private`, not a public API.
 
+use std::ops::{Deref, DerefMut};
+
 use crate::error::{Error, Result};
 use crate::field::Table;
 use crate::serialize::{Encoder, MAX_FLATBUFFER_LEN};
+
+/// A growable byte buffer a payload can be appended to: `Vec<u8>`, and with
+/// the `tokio` feature `BytesMut`, so the codec encodes straight into its
+/// output.
+pub trait PayloadBuf: DerefMut<Target = [u8]> {
+    /// Appends `bytes`.
+    fn append(&mut self, bytes: &[u8]);
+    /// Shortens the buffer to `len` bytes.
+    fn cut(&mut self, len: usize);
+    /// Grows the buffer to `len` bytes with zeros.
+    fn grow_zeroed(&mut self, len: usize);
+}
+
+/// `PayloadBuf` for buffers with `Vec`'s methods.
+macro_rules! payload_buf {
+    ($($ty:ty),*) => {$(
+        impl PayloadBuf for $ty {
+            #[inline(always)]
+            fn append(&mut self, bytes: &[u8]) {
+                self.extend_from_slice(bytes);
+            }
+            #[inline(always)]
+            fn cut(&mut self, len: usize) {
+                self.truncate(len);
+            }
+            #[inline(always)]
+            fn grow_zeroed(&mut self, len: usize) {
+                self.resize(len, 0);
+            }
+        }
+    )*};
+}
+
+payload_buf!(Vec<u8>);
+#[cfg(feature = "tokio")]
+payload_buf!(bytes::BytesMut);
+
+/// The codec's output buffer, named by the derive's generated code whether
+/// or not the `tokio` feature is on: `BytesMut` with it; without it an
+/// empty type, as there is no codec to encode into one.
+#[cfg(feature = "tokio")]
+pub type BytesOut = bytes::BytesMut;
+/// The codec's output buffer: without the `tokio` feature there is none.
+#[cfg(not(feature = "tokio"))]
+#[derive(Debug)]
+pub enum BytesOut {}
+
+/// A payload being appended to a buffer: its length, positions and indexing
+/// count from where the payload starts, as FlatBuffers alignment does,
+/// whatever precedes it in the buffer.
+pub struct Out<'a, B> {
+    buf: &'a mut B,
+    /// Where the payload starts in `buf`.
+    base: usize,
+}
+
+impl<'a, B: PayloadBuf> Out<'a, B> {
+    /// A payload starting at the end of `buf`.
+    #[inline(always)]
+    pub fn new(buf: &'a mut B) -> Self {
+        let base = buf.len();
+        Out { buf, base }
+    }
+
+    /// Bytes of the payload so far.
+    #[inline(always)]
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        self.buf.len() - self.base
+    }
+
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.buf.append(bytes);
+    }
+
+    #[inline(always)]
+    fn push(&mut self, byte: u8) {
+        self.buf.append(&[byte]);
+    }
+
+    /// Appends `n` zero bytes. Up to 64 are stored as one constant block
+    /// and the length cut back: a few vector stores, where `resize` stores
+    /// one byte at a time and a `memset` call costs more than a small table.
+    #[inline(always)]
+    fn extend_zeroed(&mut self, n: usize) {
+        const ZEROS: [u8; 64] = [0; 64];
+        let end = self.buf.len() + n;
+        if n <= ZEROS.len() {
+            self.buf.append(&ZEROS);
+            self.buf.cut(end);
+        } else {
+            self.buf.grow_zeroed(end);
+        }
+    }
+}
+
+impl<B: PayloadBuf> Deref for Out<'_, B> {
+    type Target = [u8];
+    #[inline(always)]
+    fn deref(&self) -> &[u8] {
+        &self.buf[self.base..]
+    }
+}
+
+impl<B: PayloadBuf> DerefMut for Out<'_, B> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[self.base..]
+    }
+}
 
 /// A FlatBuffers scalar: its little-endian bytes and its default test.
 pub trait Scalar: Copy {
@@ -189,25 +302,16 @@ fn too_large(used: usize, bytes: usize) -> Error {
 
 /// Zero-pads `buf` to the next position `p` with `p % modulus == rest`.
 #[inline(always)]
-fn pad_to(buf: &mut Vec<u8>, modulus: usize, rest: usize) -> usize {
+fn pad_to<B: PayloadBuf>(buf: &mut Out<'_, B>, modulus: usize, rest: usize) -> usize {
     let pad = (rest + modulus - buf.len() % modulus) % modulus;
-    extend_zeroed(buf, pad);
+    buf.extend_zeroed(pad);
     buf.len()
 }
 
-/// Appends `n` zero bytes. Up to 64 are stored as one constant block and
-/// the length cut back: a few vector stores, where `Vec::resize` stores one
-/// byte at a time and a `memset` call costs more than a small table.
+/// Appends `n` zero bytes to `buf` (see [`Out::extend_zeroed`]).
 #[inline(always)]
 pub(crate) fn extend_zeroed(buf: &mut Vec<u8>, n: usize) {
-    const ZEROS: [u8; 64] = [0; 64];
-    let end = buf.len() + n;
-    if n <= ZEROS.len() {
-        buf.extend_from_slice(&ZEROS);
-        buf.truncate(end);
-    } else {
-        buf.resize(end, 0);
-    }
+    Out::new(buf).extend_zeroed(n);
 }
 
 /// Stores at `at` the `uoffset` that leads from `at` to `target` (later in
@@ -228,48 +332,68 @@ pub fn put_scalar<T: Scalar>(buf: &mut [u8], at: usize, value: T) {
 pub fn encode_table<'a, T: Table + ?Sized>(value: &T, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
     let buf = encoder.buffer();
     buf.clear();
-    append_root(value, buf)?;
+    append_root(value, &mut Out::new(buf))?;
     Ok(buf)
 }
 
-/// `StreamSerialize::encode_into` of a table: appends `value`'s payload to
-/// `out` when `out` ends at a multiple of 8.
+/// `StreamSerialize::encode_into` of a table (and the codec's encoding into
+/// a `BytesMut`): appends `value`'s payload to `out`, wherever `out` ends.
 #[inline]
-pub fn encode_table_into<T: Table + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<bool> {
-    if !out.len().is_multiple_of(8) {
-        return Ok(false);
-    }
-    append_root(value, out)?;
+pub fn encode_table_into<T: Table + ?Sized, B: PayloadBuf>(value: &T, out: &mut B) -> Result<bool> {
+    append_root(value, &mut Out::new(out))?;
     Ok(true)
 }
 
-/// Appends `value` as a payload's root table: a whole FlatBuffers buffer
-/// starting at `buf.len()`, which must be a multiple of 8 (alignment is
-/// counted from the start of the buffer, and so from the payload's start).
+/// `StreamSerialize::__encode_into_bytes` of a table: without the `tokio`
+/// feature there is no `BytesMut` to encode into.
 #[inline]
-fn append_root<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<()> {
-    debug_assert_eq!(buf.len() % 8, 0);
-    let base = buf.len();
+pub fn encode_table_into_bytes<T: Table + ?Sized>(value: &T, out: &mut BytesOut) -> Result<bool> {
+    #[cfg(feature = "tokio")]
+    return encode_table_into(value, out);
+    #[cfg(not(feature = "tokio"))]
+    {
+        let _ = value;
+        match *out {}
+    }
+}
+
+/// `StreamSerialize::__encode_into_bytes` of a string.
+#[inline]
+pub(crate) fn encode_string_into_bytes(out: &mut BytesOut, text: &str) -> Result<bool> {
+    #[cfg(feature = "tokio")]
+    return append_root_string(out, text).map(|()| true);
+    #[cfg(not(feature = "tokio"))]
+    {
+        let _ = text;
+        match *out {}
+    }
+}
+
+/// Appends `value` as a payload's root table: a whole FlatBuffers buffer
+/// starting where `buf` starts (empty).
+#[inline]
+fn append_root<T: Table + ?Sized, B: PayloadBuf>(value: &T, buf: &mut Out<'_, B>) -> Result<()> {
+    debug_assert_eq!(buf.len(), 0);
     buf.extend_from_slice(&[0; 4]);
     let table = append_table(value, buf)?;
-    set_uoffset(buf, base, table);
+    set_uoffset(buf, 0, table);
     Ok(())
 }
 
 /// Appends `value`'s vtable and table (and, after them, its out-of-line
 /// data); returns the table's position.
 #[inline]
-pub fn append_table<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<usize> {
+pub fn append_table<T: Table + ?Sized, B: PayloadBuf>(value: &T, buf: &mut Out<'_, B>) -> Result<usize> {
     append_table_with(value, &value.absent(), buf).map(|(_, table)| table)
 }
 
 /// Appends `value`'s vtable (without the `absent` fields) and table;
 /// returns both positions.
 #[inline(always)]
-fn append_table_with<T: Table + ?Sized>(
+fn append_table_with<T: Table + ?Sized, B: PayloadBuf>(
     value: &T,
     absent: &T::Absent,
-    buf: &mut Vec<u8>,
+    buf: &mut Out<'_, B>,
 ) -> Result<(usize, usize)> {
     // The vtable at the next even position, the table right after it at the
     // next position that is 4 modulo 8: both made room for at once.
@@ -277,7 +401,7 @@ fn append_table_with<T: Table + ?Sized>(
     let table = table_position(at + T::VTABLE.len());
     let end = table + T::TABLE_SIZE;
     ensure_room(buf, end - buf.len())?;
-    extend_zeroed(buf, end - buf.len());
+    buf.extend_zeroed(end - buf.len());
     buf[at..at + T::VTABLE.len()].copy_from_slice(T::VTABLE);
     for (word, &bits) in absent.as_ref().iter().enumerate() {
         let mut bits = bits;
@@ -299,20 +423,24 @@ fn table_position(from: usize) -> usize {
 
 /// Appends `value`'s table, using the vtable already at `vtable`.
 #[inline]
-fn append_table_sharing<T: Table + ?Sized>(value: &T, buf: &mut Vec<u8>, vtable: usize) -> Result<usize> {
+fn append_table_sharing<T: Table + ?Sized, B: PayloadBuf>(
+    value: &T,
+    buf: &mut Out<'_, B>,
+    vtable: usize,
+) -> Result<usize> {
     let table = table_position(buf.len());
     let end = table + T::TABLE_SIZE;
     ensure_room(buf, end - buf.len())?;
-    extend_zeroed(buf, end - buf.len());
+    buf.extend_zeroed(end - buf.len());
     start_table(value, buf, vtable, table)
 }
 
 /// Fills the zeroed table at `table`: its offset back to the vtable, then
 /// the fields.
 #[inline(always)]
-fn start_table<T: Table + ?Sized>(
+fn start_table<T: Table + ?Sized, B: PayloadBuf>(
     value: &T,
-    buf: &mut Vec<u8>,
+    buf: &mut Out<'_, B>,
     vtable: usize,
     table: usize,
 ) -> Result<usize> {
@@ -323,14 +451,14 @@ fn start_table<T: Table + ?Sized>(
 
 /// Appends a string (length, bytes, terminating zero) and points `at` to it.
 #[inline]
-pub fn append_string(buf: &mut Vec<u8>, at: usize, text: &[u8]) -> Result<()> {
+pub fn append_string<B: PayloadBuf>(buf: &mut Out<'_, B>, at: usize, text: &[u8]) -> Result<()> {
     let target = append_string_data(buf, text)?;
     set_uoffset(buf, at, target);
     Ok(())
 }
 
 #[inline]
-fn append_string_data(buf: &mut Vec<u8>, text: &[u8]) -> Result<usize> {
+fn append_string_data<B: PayloadBuf>(buf: &mut Out<'_, B>, text: &[u8]) -> Result<usize> {
     ensure_room(buf, text.len().saturating_add(8))?;
     let target = pad_to(buf, 4, 0);
     buf.extend_from_slice(&(text.len() as u32).to_le_bytes());
@@ -343,13 +471,13 @@ fn append_string_data(buf: &mut Vec<u8>, text: &[u8]) -> Result<usize> {
 /// are aligned to `width` and the length to 4, writes the length, points
 /// `at` to it, and leaves the elements zeroed; returns where they start.
 #[inline]
-fn start_vector(buf: &mut Vec<u8>, at: usize, len: usize, width: usize) -> Result<usize> {
+fn start_vector<B: PayloadBuf>(buf: &mut Out<'_, B>, at: usize, len: usize, width: usize) -> Result<usize> {
     let bytes = len.saturating_mul(width);
     ensure_room(buf, bytes.saturating_add(12))?;
     let align = width.max(4);
     let target = pad_to(buf, align, align - 4);
     buf.extend_from_slice(&(len as u32).to_le_bytes());
-    extend_zeroed(buf, bytes);
+    buf.extend_zeroed(bytes);
     set_uoffset(buf, at, target);
     Ok(target + 4)
 }
@@ -357,8 +485,8 @@ fn start_vector(buf: &mut Vec<u8>, at: usize, len: usize, width: usize) -> Resul
 /// Appends a vector of scalars (`repr` maps each item to its scalar: the
 /// identity for scalars, the discriminant for enums) and points `at` to it.
 #[inline]
-pub fn append_scalar_vector<T, S: Scalar>(
-    buf: &mut Vec<u8>,
+pub fn append_scalar_vector<T, S: Scalar, B: PayloadBuf>(
+    buf: &mut Out<'_, B>,
     at: usize,
     items: &[T],
     repr: impl Fn(&T) -> S,
@@ -372,7 +500,7 @@ pub fn append_scalar_vector<T, S: Scalar>(
 
 /// Appends a vector of scalars and points `at` to it; bytes in one copy.
 #[inline]
-pub fn append_scalars<S: Scalar>(buf: &mut Vec<u8>, at: usize, items: &[S]) -> Result<()> {
+pub fn append_scalars<S: Scalar, B: PayloadBuf>(buf: &mut Out<'_, B>, at: usize, items: &[S]) -> Result<()> {
     match S::as_stored_bytes(items) {
         Some(bytes) => {
             ensure_room(buf, bytes.len().saturating_add(8))?;
@@ -387,7 +515,11 @@ pub fn append_scalars<S: Scalar>(buf: &mut Vec<u8>, at: usize, items: &[S]) -> R
 }
 
 /// Appends a vector of strings: the offsets, then each string.
-pub fn append_string_vector<T: AsRef<str>>(buf: &mut Vec<u8>, at: usize, items: &[T]) -> Result<()> {
+pub fn append_string_vector<T: AsRef<str>, B: PayloadBuf>(
+    buf: &mut Out<'_, B>,
+    at: usize,
+    items: &[T],
+) -> Result<()> {
     let start = start_vector(buf, at, items.len(), 4)?;
     for (index, item) in items.iter().enumerate() {
         let target = append_string_data(buf, item.as_ref().as_bytes())?;
@@ -398,7 +530,11 @@ pub fn append_string_vector<T: AsRef<str>>(buf: &mut Vec<u8>, at: usize, items: 
 
 /// Appends a vector of tables: the offsets, then each table. Consecutive
 /// tables with equal vtables share one, as the builder's vtable cache does.
-pub fn append_table_vector<T: Table>(buf: &mut Vec<u8>, at: usize, items: &[T]) -> Result<()> {
+pub fn append_table_vector<T: Table, B: PayloadBuf>(
+    buf: &mut Out<'_, B>,
+    at: usize,
+    items: &[T],
+) -> Result<()> {
     let start = start_vector(buf, at, items.len(), 4)?;
     let mut shared: Option<(T::Absent, usize)> = None;
     for (index, item) in items.iter().enumerate() {
@@ -419,11 +555,10 @@ pub fn append_table_vector<T: Table>(buf: &mut Vec<u8>, at: usize, items: &[T]) 
 /// Appends a string as a payload's root, starting at `buf.len()` (a
 /// multiple of 4): the layout `flatstream-rs` 0.2 wrote, byte for byte what
 /// `FlatBufferBuilder` makes of it (the end padded to 4).
-pub fn append_root_string(buf: &mut Vec<u8>, text: &str) -> Result<()> {
-    debug_assert_eq!(buf.len() % 4, 0);
-    let base = buf.len();
+pub fn append_root_string<B: PayloadBuf>(buf: &mut B, text: &str) -> Result<()> {
+    let buf = &mut Out::new(buf);
     buf.extend_from_slice(&[0; 4]);
-    append_string(buf, base, text.as_bytes())?;
+    append_string(buf, 0, text.as_bytes())?;
     pad_to(buf, 4, 0);
     Ok(())
 }
@@ -460,42 +595,89 @@ mod tests {
         }
     }
 
+    /// A buffer holding `lead` bytes before the payload (a frame header,
+    /// earlier frames), and the payload's first `pre` bytes, zeroed.
+    fn payload_after(lead: usize, pre: usize) -> Vec<u8> {
+        let mut buf = vec![0xEE; lead];
+        Out::new(&mut buf).extend_zeroed(pre);
+        buf
+    }
+
     #[test]
-    fn vectors_align_their_elements() {
-        for pre in 0..16 {
-            let mut buf = vec![0u8; 4 + pre];
-            append_scalar_vector(&mut buf, 0, &[1u64, 2], |&v| v).unwrap();
-            let target = buf.len() - 20;
-            assert_eq!(target % 8, 4, "length at 4 mod 8, so elements at 0 mod 8");
-            assert_eq!(u32::from_le_bytes(buf[..4].try_into().unwrap()) as usize, target);
-            assert_eq!(
-                &buf[target..],
-                [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
-            );
+    fn vectors_align_their_elements_from_the_payloads_start() {
+        for lead in 0..9 {
+            for pre in 0..16 {
+                let mut buf = payload_after(lead, 4 + pre);
+                let mut out = Out {
+                    buf: &mut buf,
+                    base: lead,
+                };
+                append_scalar_vector(&mut out, 0, &[1u64, 2], |&v| v).unwrap();
+                let target = out.len() - 20;
+                assert_eq!(target % 8, 4, "length at 4 mod 8, so elements at 0 mod 8");
+                assert_eq!(u32::from_le_bytes(out[..4].try_into().unwrap()) as usize, target);
+                assert_eq!(
+                    &out[target..],
+                    [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
+                );
+                assert!(buf[..lead].iter().all(|&b| b == 0xEE), "what precedes is kept");
+            }
         }
     }
 
     #[test]
     fn byte_vectors_are_one_copy_and_equal_to_the_general_path() {
-        for pre in 0..8 {
-            let bytes: Vec<u8> = (0..=255).collect();
-            let (mut fast, mut general) = (vec![0u8; 4 + pre], vec![0u8; 4 + pre]);
-            append_scalars(&mut fast, 0, &bytes).unwrap();
-            append_scalar_vector(&mut general, 0, &bytes, |&v| v).unwrap();
-            assert_eq!(fast, general);
+        for lead in [0, 3, 8] {
+            for pre in 0..8 {
+                let bytes: Vec<u8> = (0..=255).collect();
+                let (mut fast, mut general) = (payload_after(lead, 4 + pre), payload_after(lead, 4 + pre));
+                append_scalars(
+                    &mut Out {
+                        buf: &mut fast,
+                        base: lead,
+                    },
+                    0,
+                    &bytes,
+                )
+                .unwrap();
+                append_scalar_vector(
+                    &mut Out {
+                        buf: &mut general,
+                        base: lead,
+                    },
+                    0,
+                    &bytes,
+                    |&v| v,
+                )
+                .unwrap();
+                assert_eq!(fast, general);
+            }
         }
         let mut buf = vec![0u8; 8];
-        assert!(append_scalars(&mut buf, 0, &[1.5f64, -2.0]).is_ok());
+        assert!(append_scalars(
+            &mut Out {
+                buf: &mut buf,
+                base: 0
+            },
+            0,
+            &[1.5f64, -2.0]
+        )
+        .is_ok());
     }
 
     #[test]
     fn oversized_data_is_refused_not_truncated() {
-        let mut buf = vec![0u8; 8];
-        let err = start_vector(&mut buf, 0, usize::MAX / 2, 8).unwrap_err();
+        let mut buf = payload_after(5, 8);
+        let mut out = Out {
+            buf: &mut buf,
+            base: 5,
+        };
+        let err = start_vector(&mut out, 0, usize::MAX / 2, 8).unwrap_err();
         assert!(matches!(err, Error::Serialize { .. }), "{err:?}");
-        assert!(ensure_room(&buf, MAX_FLATBUFFER_LEN - 8).is_ok());
-        assert!(ensure_room(&buf, MAX_FLATBUFFER_LEN - 7).is_err());
-        assert_eq!(buf.len(), 8, "nothing appended on refusal");
+        // The limit counts the payload, not what precedes it.
+        assert!(ensure_room(&out, MAX_FLATBUFFER_LEN - 8).is_ok());
+        assert!(ensure_room(&out, MAX_FLATBUFFER_LEN - 7).is_err());
+        assert_eq!(out.len(), 8, "nothing appended on refusal");
     }
 
     #[test]

@@ -168,11 +168,12 @@ impl<F: Framer> WriteCore<F> {
         })
     }
 
-    /// Serializes `item` and appends its frame to `out` (a `BytesMut` for
-    /// the codec), copying the payload once: a type that writes its own
-    /// bytes is framed in place and the frame copied over; any other payload
-    /// gets its header written straight into `out`, in front of it. Returns
-    /// the frame's length; on an error `out` is as it was.
+    /// Serializes `item` and appends its frame to `out` (the codec's
+    /// `BytesMut`). A type that writes its own bytes (derived messages,
+    /// strings) is encoded straight into `out` behind room for the header,
+    /// which is then written in front of it: nothing is copied. Any other
+    /// payload is encoded in the encoder and copied once, behind its header.
+    /// Returns the frame's length; on an error `out` is as it was.
     #[cfg(feature = "tokio")]
     #[inline]
     pub(crate) fn append_frame<T: StreamSerialize + ?Sized>(
@@ -180,21 +181,44 @@ impl<F: Framer> WriteCore<F> {
         item: &T,
         out: &mut bytes::BytesMut,
     ) -> Result<usize> {
-        if self.encode_in_place(item)? {
-            let frame = self.frame_in_place()?.payload;
-            out.extend_from_slice(frame);
-            return Ok(frame.len());
+        let header_len = self.framer.header_len();
+        if header_len > MAX_HEADER_LEN {
+            return Err(header_too_long(header_len));
+        }
+        let start = out.len();
+        // Room for the header: what it holds does not matter, the framer
+        // writes every header byte.
+        out.extend_from_slice(&self.scratch[..header_len]);
+        match item.__encode_into_bytes(out) {
+            Ok(true) => {
+                let (header, payload) = out[start..].split_at_mut(header_len);
+                let framed = self
+                    .framer
+                    .encode_header(payload, header)
+                    .map_err(|e| e.shifted(self.position))
+                    .and_then(|()| padding_slice(self.framer.padding_len(payload.len())));
+                let padding = framed.inspect_err(|_| out.truncate(start))?;
+                if !padding.is_empty() {
+                    out.extend_from_slice(padding);
+                }
+                return Ok(out.len() - start);
+            }
+            Ok(false) => out.truncate(start),
+            Err(e) => {
+                out.truncate(start);
+                return Err(e);
+            }
         }
         let payload = item.encode(&mut self.encoder)?;
-        // The header in the scratch (within MAX_HEADER_LEN: `encode_in_place`
-        // checked), then header, payload and padding appended behind one
-        // reservation: fewer `BytesMut` operations than framing in `out`.
-        let header = header_slot(&mut self.scratch, self.framer.header_len())?;
+        // The header in the scratch, then header, payload and padding
+        // appended behind one reservation: fewer `BytesMut` operations than
+        // framing in `out`.
+        let header = &mut self.scratch[..header_len];
         self.framer
             .encode_header(payload, header)
             .map_err(|e| e.shifted(self.position))?;
         let padding = padding_slice(self.framer.padding_len(payload.len()))?;
-        let len = header.len() + payload.len() + padding.len();
+        let len = header_len + payload.len() + padding.len();
         out.reserve(len);
         out.extend_from_slice(header);
         out.extend_from_slice(payload);
