@@ -121,103 +121,110 @@ fn main() -> Outcome<()> {
             _ => Ok(()),
         }
     };
-    let results = run_paths(&mut [
-        (
-            "derived write",
-            Box::new(|| {
-                let mut w = StreamWriter::new(
-                    BufWriter::with_capacity(64 << 10, File::create(&file)?),
-                    Telemetry::framer(),
-                );
-                for m in &msgs {
-                    w.write(m)?;
-                }
-                w.flush()?;
-                Ok(0.0)
-            }),
-        ),
-        (
-            "derived write, StreamWriter::with_capacity(64 KiB) as the buffer",
-            Box::new(|| {
-                let mut w =
-                    StreamWriter::with_capacity(64 << 10, File::create(&buffered_file)?, Telemetry::framer());
-                for m in &msgs {
-                    w.write(m)?;
-                }
-                w.flush()?;
-                Ok(0.0)
-            }),
-        ),
-        (
-            "derived write_batch",
-            Box::new(|| {
-                let mut w = StreamWriter::new(
-                    BufWriter::with_capacity(64 << 10, File::create(&batch_file)?),
-                    Telemetry::framer(),
-                );
-                w.write_batch(&msgs)?;
-                w.flush()?;
-                Ok(0.0)
-            }),
-        ),
-        (
-            "hand-written builder + write loop",
-            Box::new(|| {
-                let mut out = BufWriter::with_capacity(64 << 10, File::create(&hand_file)?);
-                let mut b = flatbuffers::FlatBufferBuilder::new();
-                for m in &msgs {
-                    b.reset();
-                    hand_build(&mut b, m);
-                    let payload = b.finished_data();
-                    out.write_all(&(payload.len() as u32).to_le_bytes())?;
-                    out.write_all(&(Crc32c::new().calculate(payload) as u32).to_le_bytes())?;
-                    out.write_all(payload)?;
-                }
-                out.flush()?;
-                Ok(0.0)
-            }),
-        ),
-        (
-            "I/O floor: the same frames, made in advance",
-            Box::new(|| {
-                let mut out = BufWriter::with_capacity(64 << 10, File::create(&floor_file)?);
-                for frame in framed.chunks(frame_len) {
-                    out.write_all(frame)?;
-                }
-                out.flush()?;
-                Ok(0.0)
-            }),
-        ),
-        (
-            "derived read_view (verified)",
-            Box::new(|| {
-                let mut r = StreamReader::new(File::open(&file)?, Telemetry::deframer());
-                let mut sum = 0.0;
-                while let Some(t) = r.read_view::<Telemetry>()? {
-                    sum += t.value();
-                }
-                Ok(sum)
-            }),
-        ),
-        (
-            "hand-written read loop + flatbuffers verifier",
-            Box::new(|| {
-                let mut input = BufReader::with_capacity(64 << 10, File::open(&hand_file)?);
-                let (mut header, mut payload, mut sum) = ([0u8; 8], Vec::new(), 0.0);
-                while input.read_exact(&mut header).is_ok() {
-                    let len = u32::from_le_bytes(header[..4].try_into()?) as usize;
-                    payload.resize(len, 0);
-                    input.read_exact(&mut payload)?;
-                    if Crc32c::new().calculate(&payload) as u32 != u32::from_le_bytes(header[4..].try_into()?)
-                    {
-                        return Err("checksum".into());
+    let results = run_paths(
+        &mut [
+            (
+                "derived write",
+                Box::new(|| {
+                    let mut w = StreamWriter::new(
+                        BufWriter::with_capacity(64 << 10, File::create(&file)?),
+                        Telemetry::framer(),
+                    );
+                    for m in &msgs {
+                        w.write(m)?;
                     }
-                    sum += hand_value(&payload).ok_or("invalid payload")?;
-                }
-                Ok(sum)
-            }),
-        ),
-    ], remove_previous)?;
+                    w.flush()?;
+                    Ok(0.0)
+                }),
+            ),
+            (
+                "derived write, StreamWriter::with_capacity(64 KiB) as the buffer",
+                Box::new(|| {
+                    let mut w = StreamWriter::with_capacity(
+                        64 << 10,
+                        File::create(&buffered_file)?,
+                        Telemetry::framer(),
+                    );
+                    for m in &msgs {
+                        w.write(m)?;
+                    }
+                    w.flush()?;
+                    Ok(0.0)
+                }),
+            ),
+            (
+                "derived write_batch",
+                Box::new(|| {
+                    let mut w = StreamWriter::new(
+                        BufWriter::with_capacity(64 << 10, File::create(&batch_file)?),
+                        Telemetry::framer(),
+                    );
+                    w.write_batch(&msgs)?;
+                    w.flush()?;
+                    Ok(0.0)
+                }),
+            ),
+            (
+                "hand-written builder + write loop",
+                Box::new(|| {
+                    let mut out = BufWriter::with_capacity(64 << 10, File::create(&hand_file)?);
+                    let mut b = flatbuffers::FlatBufferBuilder::new();
+                    for m in &msgs {
+                        b.reset();
+                        hand_build(&mut b, m);
+                        let payload = b.finished_data();
+                        out.write_all(&(payload.len() as u32).to_le_bytes())?;
+                        out.write_all(&(Crc32c::new().calculate(payload) as u32).to_le_bytes())?;
+                        out.write_all(payload)?;
+                    }
+                    out.flush()?;
+                    Ok(0.0)
+                }),
+            ),
+            (
+                "I/O floor: the same frames, made in advance",
+                Box::new(|| {
+                    let mut out = BufWriter::with_capacity(64 << 10, File::create(&floor_file)?);
+                    for frame in framed.chunks(frame_len) {
+                        out.write_all(frame)?;
+                    }
+                    out.flush()?;
+                    Ok(0.0)
+                }),
+            ),
+            (
+                "derived read_view (verified)",
+                Box::new(|| {
+                    let mut r = StreamReader::new(File::open(&file)?, Telemetry::deframer());
+                    let mut sum = 0.0;
+                    while let Some(t) = r.read_view::<Telemetry>()? {
+                        sum += t.value();
+                    }
+                    Ok(sum)
+                }),
+            ),
+            (
+                "hand-written read loop + flatbuffers verifier",
+                Box::new(|| {
+                    let mut input = BufReader::with_capacity(64 << 10, File::open(&hand_file)?);
+                    let (mut header, mut payload, mut sum) = ([0u8; 8], Vec::new(), 0.0);
+                    while input.read_exact(&mut header).is_ok() {
+                        let len = u32::from_le_bytes(header[..4].try_into()?) as usize;
+                        payload.resize(len, 0);
+                        input.read_exact(&mut payload)?;
+                        if Crc32c::new().calculate(&payload) as u32
+                            != u32::from_le_bytes(header[4..].try_into()?)
+                        {
+                            return Err("checksum".into());
+                        }
+                        sum += hand_value(&payload).ok_or("invalid payload")?;
+                    }
+                    Ok(sum)
+                }),
+            ),
+        ],
+        remove_previous,
+    )?;
     std::fs::remove_file(&file)?;
     std::fs::remove_file(&hand_file)?;
     std::fs::remove_file(&floor_file)?;
@@ -235,88 +242,94 @@ fn main() -> Outcome<()> {
     let mut batch_writer = StreamWriter::new(Vec::with_capacity(80 << 20), Telemetry::framer());
     let mut buffered_writer =
         StreamWriter::with_capacity(64 << 10, Vec::with_capacity(80 << 20), Telemetry::framer());
-    let results = run_paths(&mut [
-        (
-            "derived encode (table writer)",
-            Box::new(|| {
-                let mut bytes = 0;
-                for m in &msgs {
-                    bytes += m.encode(&mut encoder)?.len();
-                }
-                Ok(bytes as f64)
-            }),
-        ),
-        (
-            "hand-written FlatBufferBuilder encode",
-            Box::new(|| {
-                let mut bytes = 0;
-                for m in &msgs {
-                    builder.reset();
-                    hand_build(&mut builder, m);
-                    bytes += builder.finished_data().len();
-                }
-                Ok(bytes as f64)
-            }),
-        ),
-        (
-            "derived write, crc32c",
-            Box::new(|| {
-                writer.get_mut().clear();
-                for m in &msgs {
-                    writer.write(m)?;
-                }
-                Ok(writer.get_ref().len() as f64)
-            }),
-        ),
-        (
-            "derived write, buffered (with_capacity 64 KiB), crc32c",
-            Box::new(|| {
-                buffered_writer.get_mut().clear();
-                for m in &msgs {
-                    buffered_writer.write(m)?;
-                }
-                buffered_writer.flush()?;
-                Ok(buffered_writer.get_ref().len() as f64)
-            }),
-        ),
-        (
-            "derived write_batch, crc32c",
-            Box::new(|| {
-                batch_writer.get_mut().clear();
-                batch_writer.write_batch(&msgs)?;
-                Ok(batch_writer.get_ref().len() as f64)
-            }),
-        ),
-        (
-            "hand-written builder + extend loop, crc32c",
-            Box::new(|| {
-                hand_out.clear();
-                let mut b = flatbuffers::FlatBufferBuilder::new();
-                for m in &msgs {
-                    b.reset();
-                    hand_build(&mut b, m);
-                    let payload = b.finished_data();
-                    hand_out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-                    hand_out.extend_from_slice(&(Crc32c::new().calculate(payload) as u32).to_le_bytes());
-                    hand_out.extend_from_slice(payload);
-                }
-                Ok(hand_out.len() as f64)
-            }),
-        ),
-    ], |_| Ok(()))?;
+    let results = run_paths(
+        &mut [
+            (
+                "derived encode (table writer)",
+                Box::new(|| {
+                    let mut bytes = 0;
+                    for m in &msgs {
+                        bytes += m.encode(&mut encoder)?.len();
+                    }
+                    Ok(bytes as f64)
+                }),
+            ),
+            (
+                "hand-written FlatBufferBuilder encode",
+                Box::new(|| {
+                    let mut bytes = 0;
+                    for m in &msgs {
+                        builder.reset();
+                        hand_build(&mut builder, m);
+                        bytes += builder.finished_data().len();
+                    }
+                    Ok(bytes as f64)
+                }),
+            ),
+            (
+                "derived write, crc32c",
+                Box::new(|| {
+                    writer.get_mut().clear();
+                    for m in &msgs {
+                        writer.write(m)?;
+                    }
+                    Ok(writer.get_ref().len() as f64)
+                }),
+            ),
+            (
+                "derived write, buffered (with_capacity 64 KiB), crc32c",
+                Box::new(|| {
+                    buffered_writer.get_mut().clear();
+                    for m in &msgs {
+                        buffered_writer.write(m)?;
+                    }
+                    buffered_writer.flush()?;
+                    Ok(buffered_writer.get_ref().len() as f64)
+                }),
+            ),
+            (
+                "derived write_batch, crc32c",
+                Box::new(|| {
+                    batch_writer.get_mut().clear();
+                    batch_writer.write_batch(&msgs)?;
+                    Ok(batch_writer.get_ref().len() as f64)
+                }),
+            ),
+            (
+                "hand-written builder + extend loop, crc32c",
+                Box::new(|| {
+                    hand_out.clear();
+                    let mut b = flatbuffers::FlatBufferBuilder::new();
+                    for m in &msgs {
+                        b.reset();
+                        hand_build(&mut b, m);
+                        let payload = b.finished_data();
+                        hand_out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+                        hand_out.extend_from_slice(&(Crc32c::new().calculate(payload) as u32).to_le_bytes());
+                        hand_out.extend_from_slice(payload);
+                    }
+                    Ok(hand_out.len() as f64)
+                }),
+            ),
+        ],
+        |_| Ok(()),
+    )?;
     assert!(results.iter().all(|&r| r > 0.0));
     let bytes = writer.into_inner();
-    let results = run_paths(&mut [(
-        "SliceReader::read_message (checksum verified)",
-        Box::new(|| {
-            let mut s = SliceReader::new(&bytes, Telemetry::deframer());
-            let mut count = 0u64;
-            while s.read_message()?.is_some() {
-                count += 1;
-            }
-            Ok(count as f64)
-        }),
-    )], |_| Ok(()))?;
+    let results = run_paths(
+        &mut [(
+            "SliceReader::read_message (checksum verified)",
+            Box::new(|| {
+                let mut s = SliceReader::new(&bytes, Telemetry::deframer());
+                let mut count = 0u64;
+                while s.read_message()?.is_some() {
+                    count += 1;
+                }
+                Ok(count as f64)
+            }),
+        )],
+        |_| Ok(()),
+    )?;
     assert_eq!(results[0], N as f64);
     Ok(())
 }

@@ -141,7 +141,11 @@ fn every_length_up_to_300_matches_the_reference() {
     let data = pseudo_random_bytes(3, 300);
     for (calc, name, _, _) in all() {
         for len in 0..=data.len() {
-            assert_eq!(calc(&data[..len]), reference(name, &data[..len]), "{name} len {len}");
+            assert_eq!(
+                calc(&data[..len]),
+                reference(name, &data[..len]),
+                "{name} len {len}"
+            );
         }
     }
 }
