@@ -193,6 +193,7 @@ mod crc32c_sse42 {
 }
 
 /// A CRC through `crc-fast` from `$min` bytes on, else through `$table`.
+#[cfg(any(feature = "crc16", feature = "crc32c", feature = "crc64"))]
 macro_rules! crc_hybrid {
     ($data:expr, $table:expr, $algorithm:ident, $min:ident) => {{
         let data: &[u8] = $data;

@@ -82,7 +82,7 @@
 //! | checksums | [`Checksum`], [`NoChecksum`], `Crc16`, `Crc16Xmodem`, `Crc32`, `Crc32c`, `Crc64`, `XxHash64`, `Xxh3` ([`checksum`] lists the exact variants) |
 //! | framing (sans-IO) | [`Framer`], [`Deframer`], [`DefaultFramer`]/[`DefaultDeframer`], [`ChecksumFramer`]/[`ChecksumDeframer`] |
 //! | compile-time layouts | [`FrameLayout`], [`LayoutFramer`], [`LayoutDeframer`], [`Framed`] (what the derives generate) |
-//! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file); with `tokio`: `AsyncStreamReader`, `AsyncStreamWriter`, `FrameCodec` |
+//! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file); with `tokio`: `AsyncStreamReader`, `AsyncStreamWriter`, `FrameCodec`, `BatchCodec` |
 //! | recovery | [`Recovery`], [`RecoveryMode`], [`TornTail`], [`SkippedRegion`] |
 //! | typed reading | [`StreamDeserialize`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
 //! | errors | [`Error`], [`FrameDefect`], [`Result`] |
@@ -99,7 +99,7 @@
 //! | `xxhash64` | yes (via `all_checksums`) | `XxHash64` (XXH64) |
 //! | `xxh3` | yes (via `all_checksums`) | `Xxh3` (XXH3-64) |
 //! | `all_checksums` | yes | every checksum above |
-//! | `tokio` | no | [`AsyncStreamReader`], [`AsyncStreamWriter`] and the `tokio_util` codec [`FrameCodec`] (adds `tokio`, `tokio-util`, `bytes`) |
+//! | `tokio` | no | [`AsyncStreamReader`], [`AsyncStreamWriter`] and the `tokio_util` codecs [`FrameCodec`] and [`BatchCodec`] (adds `tokio`, `tokio-util`, `bytes`) |
 //!
 //! To trim dependencies, turn the defaults off and name what you use, e.g.
 //! `flatstream = { version = "0.1", default-features = false, features = ["crc32c"] }`.
@@ -203,7 +203,7 @@ pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Framing;
     #[cfg(feature = "tokio")]
-    pub use crate::{AsyncStreamReader, AsyncStreamWriter, FrameCodec};
+    pub use crate::{AsyncStreamReader, AsyncStreamWriter, BatchCodec, FrameBatch, FrameCodec};
     pub use crate::{
         Error, Framed, HasSchema, ProtocolWriter, RawPayload, Recovery, SliceReader, StreamDeserialize,
         StreamReader, StreamSerialize, StreamWriter, VerifyLimits,
