@@ -6,6 +6,8 @@
 use flatstream::prelude::*;
 use flatstream::recovery::RecoveryPolicy;
 use flatstream::RecoveryMode;
+use tokio_util::bytes::BytesMut;
+use tokio_util::codec::Decoder;
 
 /// A `Read` handing out at most `chunk` bytes per call.
 struct Chunked<'a> {
@@ -114,6 +116,63 @@ macro_rules! strict_and_torn {
     }};
 }
 
+/// Feeds `bytes` to `codec` `chunk` bytes at a time, as `FramedRead` does
+/// (decode until it wants more, `decode_eof` at the end); returns the
+/// payloads (`frames_of` each item) and whether the stream ended cleanly.
+/// The read buffer never holds much more than the input: a header's claim
+/// is reserved in steps.
+fn codec_read<C: Decoder<Error = Error>>(
+    codec: &mut C,
+    bytes: &[u8],
+    chunk: usize,
+    frames_of: impl Fn(C::Item, &mut Vec<Vec<u8>>),
+) -> (Vec<Vec<u8>>, bool) {
+    let bound = 2 * bytes.len() + (128 << 10);
+    let mut src = BytesMut::new();
+    let mut frames = Vec::new();
+    for piece in bytes.chunks(chunk) {
+        src.extend_from_slice(piece);
+        loop {
+            let decoded = codec.decode(&mut src);
+            assert!(src.capacity() <= bound, "read buffer grew to {}", src.capacity());
+            match decoded {
+                Ok(Some(item)) => frames_of(item, &mut frames),
+                Ok(None) => break,
+                Err(_) => return (frames, false),
+            }
+        }
+    }
+    loop {
+        match codec.decode_eof(&mut src) {
+            Ok(Some(item)) => frames_of(item, &mut frames),
+            Ok(None) => return (frames, true),
+            Err(_) => return (frames, false),
+        }
+    }
+}
+
+/// Both codecs, one frame or one batch per item, read what the strict
+/// reader read (`strict`) and end as it did.
+fn codecs_agree<D: Deframer + Copy>(deframer: D, bytes: &[u8], chunk: usize, strict: &(Vec<Vec<u8>>, bool)) {
+    let mut single = FrameCodec::new(DefaultFramer, deframer);
+    let read = codec_read(&mut single, bytes, chunk, |frame, frames| {
+        frames.push(frame.to_vec())
+    });
+    assert_eq!(&read, strict, "FrameCodec");
+    let mut batched = FrameCodec::new(DefaultFramer, deframer).batched();
+    let read = codec_read(&mut batched, bytes, chunk, |batch, frames| {
+        assert!(!batch.is_empty());
+        let before = frames.len();
+        frames.extend(batch.payloads().map(<[u8]>::to_vec));
+        assert_eq!(
+            frames.len() - before,
+            batch.len(),
+            "a batch lends every frame it holds"
+        );
+    });
+    assert_eq!(&read, strict, "BatchCodec");
+}
+
 /// Fuzz target `reader`: arbitrary bytes through every framing and policy.
 /// The first byte picks the chunk size of the reads.
 pub fn reader(data: &[u8]) {
@@ -123,25 +182,27 @@ pub fn reader(data: &[u8]) {
     let chunk = usize::from(first % 64) + 1;
 
     let limited = DefaultDeframer::new().with_max_frame_len(1 << 16);
-    let (frames, _) = strict_and_torn!(limited, bytes, chunk);
+    let strict = strict_and_torn!(limited, bytes, chunk);
     // The slice reader agrees with the stream reader.
     let slice: Vec<Vec<u8>> = SliceReader::new(bytes, limited)
         .map_while(Result::ok)
         .map(|p| p.to_vec())
         .collect();
-    assert_eq!(slice, frames);
+    assert_eq!(slice, strict.0);
+    codecs_agree(limited, bytes, chunk, &strict);
 
-    strict_and_torn!(
-        ChecksumDeframer::new(Crc32c::new()).with_max_frame_len(1 << 16),
-        bytes,
-        chunk
-    );
+    let crc = ChecksumDeframer::new(Crc32c::new()).with_max_frame_len(1 << 16);
+    let strict = strict_and_torn!(crc, bytes, chunk);
+    codecs_agree(crc, bytes, chunk, &strict);
     let protected = ChecksumDeframer::new(Crc16::new()).with_protected_header();
-    strict_and_torn!(protected, bytes, chunk);
+    let strict = strict_and_torn!(protected, bytes, chunk);
+    codecs_agree(protected, bytes, chunk, &strict);
     read_checked(protected, Recovery::SkipCorrupt, bytes, chunk);
-    strict_and_torn!(Guarded::deframer(), bytes, chunk);
+    let strict = strict_and_torn!(Guarded::deframer(), bytes, chunk);
+    codecs_agree(Guarded::deframer(), bytes, chunk, &strict);
     read_checked(Guarded::deframer(), Recovery::SkipCorrupt, bytes, chunk);
-    strict_and_torn!(Tiny::deframer(), bytes, chunk);
+    let strict = strict_and_torn!(Tiny::deframer(), bytes, chunk);
+    codecs_agree(Tiny::deframer(), bytes, chunk, &strict);
     read_checked(Tiny::deframer(), Recovery::SkipCorrupt, bytes, chunk);
 }
 
