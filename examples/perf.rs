@@ -52,6 +52,15 @@ fn run_paths(paths: &mut [Path<'_>], before: impl Fn(usize) -> Outcome<()>) -> O
     Ok(results)
 }
 
+/// Writes every message with one `write` each, then flushes.
+fn write_each<W: Write, F: Framer>(mut w: StreamWriter<W, F>, msgs: &[Telemetry]) -> Outcome<f64> {
+    for m in msgs {
+        w.write(m)?;
+    }
+    w.flush()?;
+    Ok(0.0)
+}
+
 /// The hand-written baseline: builder code and a length + CRC + payload loop.
 fn hand_build(b: &mut flatbuffers::FlatBufferBuilder, t: &Telemetry) {
     let unit = b.create_string(&t.unit);
@@ -126,30 +135,22 @@ fn main() -> Outcome<()> {
             (
                 "derived write",
                 Box::new(|| {
-                    let mut w = StreamWriter::new(
+                    let w = StreamWriter::new(
                         BufWriter::with_capacity(64 << 10, File::create(&file)?),
                         Telemetry::framer(),
                     );
-                    for m in &msgs {
-                        w.write(m)?;
-                    }
-                    w.flush()?;
-                    Ok(0.0)
+                    write_each(w, &msgs)
                 }),
             ),
             (
                 "derived write, StreamWriter::with_capacity(64 KiB) as the buffer",
                 Box::new(|| {
-                    let mut w = StreamWriter::with_capacity(
+                    let w = StreamWriter::with_capacity(
                         64 << 10,
                         File::create(&buffered_file)?,
                         Telemetry::framer(),
                     );
-                    for m in &msgs {
-                        w.write(m)?;
-                    }
-                    w.flush()?;
-                    Ok(0.0)
+                    write_each(w, &msgs)
                 }),
             ),
             (
