@@ -316,6 +316,22 @@ fn batch_views_report_each_frame_at_its_offset() {
     assert_eq!(views[1].as_ref().unwrap().unit(), "m");
     assert_eq!(views[2].as_ref().unwrap_err().to_string(), sync_error.to_string());
     assert_eq!(views[3].as_ref().unwrap().timestamp(), 3);
+    // Other limits, as a reader's `with_verify_limits` sets them: the same
+    // rejections, at the same offsets, as the sync reader with them.
+    let tight = flatstream::VerifyLimits {
+        max_tables: 0,
+        ..flatstream::VerifyLimits::DEFAULT
+    };
+    let mut strict =
+        StreamReader::new(batch.as_bytes().as_ref(), Telemetry::deframer()).with_verify_limits(tight);
+    let rejected = strict.read_view::<Telemetry>().unwrap_err();
+    let tight_views: Vec<_> = batch.views_with::<Telemetry>(tight).collect();
+    assert_eq!(tight_views.len(), 4);
+    assert!(tight_views.iter().all(Result::is_err));
+    assert_eq!(
+        tight_views[0].as_ref().unwrap_err().to_string(),
+        rejected.to_string()
+    );
     assert!(src.is_empty());
     assert_eq!(codec.decode(&mut src).unwrap(), None);
     assert_eq!(codec.position(), total as u64);

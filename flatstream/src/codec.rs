@@ -302,15 +302,25 @@ impl<D: Deframer> FrameBatch<D> {
         }
     }
 
-    /// Each payload verified as a `T` (with `T`'s default
-    /// [`VerifyLimits`](crate::VerifyLimits)), as a zero-copy view; an error
-    /// carries the stream offset of its frame, and the frames after it
-    /// still come.
+    /// Each payload verified as a `T` (with `T`'s
+    /// [`VERIFY_LIMITS`](crate::StreamDeserialize::VERIFY_LIMITS)), as a
+    /// zero-copy view; an error carries the stream offset of its frame, and
+    /// the frames after it still come.
     pub fn views<T: crate::StreamDeserialize>(&self) -> impl Iterator<Item = Result<T::View<'_>>> + '_ {
+        self.views_with::<T>(T::VERIFY_LIMITS)
+    }
+
+    /// [`views`](Self::views) with other limits, as
+    /// [`StreamReader::with_verify_limits`](crate::StreamReader::with_verify_limits)
+    /// sets for a reader.
+    pub fn views_with<T: crate::StreamDeserialize>(
+        &self,
+        limits: crate::VerifyLimits,
+    ) -> impl Iterator<Item = Result<T::View<'_>>> + '_ {
         let mut walk = self.payloads();
         std::iter::from_fn(move || {
             let (at, payload) = walk.next_frame()?;
-            Some(T::view(payload).map_err(|e| e.shifted(self.position + at as u64)))
+            Some(T::view_with(payload, limits).map_err(|e| e.shifted(self.position + at as u64)))
         })
     }
 }
