@@ -274,6 +274,37 @@ async fn huge_lengths_are_refused_without_reserving() {
     assert!(src.capacity() <= 128 * 1024, "reserved {}", src.capacity());
 }
 
+/// The per-frame codec verifies and splits off every whole frame at once and
+/// hands them out one by one; turned into a batch codec midway, the batch
+/// codec hands the rest out first, at the right offsets.
+#[test]
+fn switching_to_batches_midway_loses_no_frame() {
+    use tokio_util::codec::Encoder as _;
+
+    let mut codec = FrameCodec::new(DefaultFramer, DefaultDeframer::new());
+    let mut src = BytesMut::new();
+    for text in [&b"one"[..], b"two", b"three"] {
+        codec.encode(RawPayload(text), &mut src).unwrap();
+    }
+    let first_len = src.len() as u64;
+    codec.encode(RawPayload(b"four"), &mut src).unwrap();
+    // A damaged frame after them (over the 4-byte limit below).
+    src.extend_from_slice(&[9, 0, 0, 0]);
+    let mut codec = FrameCodec::new(DefaultFramer, DefaultDeframer::new().with_max_frame_len(8));
+    assert_eq!(codec.decode(&mut src).unwrap().unwrap(), &b"one"[..]);
+    assert_eq!(codec.position(), 7);
+    let mut batched = codec.batched();
+    let batch = batched.decode(&mut src).unwrap().unwrap();
+    assert_eq!((batch.len(), batch.position()), (3, 7));
+    assert!(batch.payloads().eq([&b"two"[..], b"three", b"four"]));
+    assert_eq!(batched.position(), first_len + 8);
+    // The damaged frame is reported next, at its offset.
+    assert!(matches!(
+        batched.decode(&mut src),
+        Err(Error::FrameTooLarge { offset, len: 9, .. }) if offset == first_len + 8
+    ));
+}
+
 /// `FrameBatch::views` verifies each payload as the message type; a payload
 /// that is not one is an error at its frame's stream offset, and the frames
 /// after it still come.

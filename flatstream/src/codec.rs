@@ -18,7 +18,10 @@ use crate::writer::WriteCore;
 ///
 /// Encodes anything [`StreamSerialize`]; decodes each frame's payload as
 /// [`Bytes`], split off the read buffer without copying, after checking the
-/// header against the limit and the checksum. The decoder reserves room in
+/// header against the limit and the checksum. Every whole frame in the read
+/// buffer is verified and split off it at once, and handed out one per
+/// `decode` call: splitting a `BytesMut` costs more than the rest of
+/// decoding a small frame. The decoder reserves room in
 /// steps of at most 64 KiB, so a header claiming a large frame does not
 /// reserve it before the bytes arrive. Errors are the same [`Error`]s, with
 /// stream offsets, as the readers'. Build one with [`FrameCodec::new`] or,
@@ -32,6 +35,10 @@ pub struct FrameCodec<F, D> {
     deframer: D,
     /// Stream offset of the next frame to decode.
     position: u64,
+    /// Whole frames split off the read buffer and verified, not yet handed
+    /// out, and how many.
+    verified: Bytes,
+    verified_count: usize,
 }
 
 impl<F: Framer, D: Deframer> FrameCodec<F, D> {
@@ -41,6 +48,8 @@ impl<F: Framer, D: Deframer> FrameCodec<F, D> {
             writer: WriteCore::new(framer),
             deframer,
             position: 0,
+            verified: Bytes::new(),
+            verified_count: 0,
         }
     }
 
@@ -56,7 +65,62 @@ impl<F: std::fmt::Debug, D: std::fmt::Debug> std::fmt::Debug for FrameCodec<F, D
             .field("framer", &self.writer.framer)
             .field("deframer", &self.deframer)
             .field("position", &self.position)
+            .field("verified_frames", &self.verified_count)
             .finish()
+    }
+}
+
+impl<F, D: Deframer> FrameCodec<F, D> {
+    /// Verifies every whole frame at the start of `src` and splits them off
+    /// it at once, with their count; `None`, with room reserved, when `src`
+    /// does not start with one. A damaged frame after whole ones is left in
+    /// `src`: the next call reports it. `src` starts at [`position`](Self::position).
+    fn split_verified(&self, src: &mut BytesMut) -> Result<Option<(Bytes, usize)>> {
+        let (mut end, mut count) = (0, 0);
+        loop {
+            match self.deframer.decode_frame(&src[end..]) {
+                Ok(Decoded::Frame { frame_len, .. }) => {
+                    end += frame_len;
+                    count += 1;
+                }
+                _ if count > 0 => break,
+                Ok(Decoded::Incomplete { needed }) => {
+                    reserve_for(src, needed);
+                    return Ok(None);
+                }
+                Err(e) => return Err(e.shifted(self.position)),
+            }
+        }
+        Ok(Some((src.split_to(end).freeze(), count)))
+    }
+
+    /// The next verified frame's payload, a `Bytes` sliced out of
+    /// `verified` (it takes a reference; moving past the frame only moves a
+    /// bound).
+    #[inline]
+    fn next_verified(&mut self) -> Result<Bytes> {
+        // The header was verified when the frame was split off, so it
+        // decodes again; should a `Deframer` decide otherwise the second
+        // time, the frames are dropped rather than handed out unverified.
+        match crate::framing::decode_frame_with::<D, false>(&self.deframer, &self.verified) {
+            Ok(Decoded::Frame { payload, frame_len }) => {
+                self.position += frame_len as u64;
+                self.verified_count -= 1;
+                let frame = self.verified.slice(payload);
+                self.verified.advance(frame_len);
+                Ok(frame)
+            }
+            _ => {
+                self.verified.clear();
+                self.verified_count = 0;
+                Err(Error::InvalidFrame {
+                    offset: self.position,
+                    reason: crate::FrameDefect::Other(
+                        "the deframer decoded a header it had verified differently the second time".into(),
+                    ),
+                })
+            }
+        }
     }
 }
 
@@ -79,26 +143,13 @@ impl<F, D: Deframer> Decoder for FrameCodec<F, D> {
 
     #[inline]
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
-        match self.deframer.decode_frame(src) {
-            Ok(Decoded::Frame { payload, frame_len }) => {
-                // Header skipped, payload split off, padding skipped: each
-                // `BytesMut` operation costs a dozen or more instructions,
-                // and an absent header part or padding costs none.
-                self.position += frame_len as u64;
-                src.advance(payload.start);
-                let frame = src.split_to(payload.len());
-                let padding = frame_len - payload.end;
-                if padding > 0 {
-                    src.advance(padding);
-                }
-                Ok(Some(frame.freeze()))
+        if self.verified_count == 0 {
+            match self.split_verified(src)? {
+                Some((frames, count)) => (self.verified, self.verified_count) = (frames, count),
+                None => return Ok(None),
             }
-            Ok(Decoded::Incomplete { needed }) => {
-                reserve_for(src, needed);
-                Ok(None)
-            }
-            Err(e) => Err(e.shifted(self.position)),
         }
+        self.next_verified().map(Some)
     }
 
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
@@ -209,32 +260,24 @@ impl<F, D: Deframer + Clone> Decoder for BatchCodec<F, D> {
     type Error = Error;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<FrameBatch<D>>> {
-        let deframer = &self.codec.deframer;
-        let mut end = 0;
-        let mut count = 0;
-        loop {
-            match deframer.decode_frame(&src[end..]) {
-                Ok(Decoded::Frame { frame_len, .. }) => {
-                    end += frame_len;
-                    count += 1;
-                }
-                // Whole frames first; what stopped them is met again by
-                // the next call, which reports it.
-                _ if count > 0 => break,
-                Ok(Decoded::Incomplete { needed }) => {
-                    reserve_for(src, needed);
-                    return Ok(None);
-                }
-                Err(e) => return Err(e.shifted(self.codec.position)),
+        let codec = &mut self.codec;
+        // Frames the unbatched codec had split off come first.
+        let (frames, count) = if codec.verified_count > 0 {
+            let count = std::mem::take(&mut codec.verified_count);
+            (std::mem::take(&mut codec.verified), count)
+        } else {
+            match codec.split_verified(src)? {
+                Some(split) => split,
+                None => return Ok(None),
             }
-        }
-        let batch = FrameBatch {
-            frames: src.split_to(end).freeze(),
-            count,
-            deframer: deframer.clone(),
-            position: self.codec.position,
         };
-        self.codec.position += end as u64;
+        let batch = FrameBatch {
+            position: codec.position,
+            frames,
+            count,
+            deframer: codec.deframer.clone(),
+        };
+        codec.position += batch.frames.len() as u64;
         Ok(Some(batch))
     }
 
