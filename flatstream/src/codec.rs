@@ -189,11 +189,10 @@ fn torn_tail<D: Deframer>(deframer: &D, src: &BytesMut, position: u64) -> Error 
 /// once, as one [`FrameBatch`]: made by [`FrameCodec::batched`].
 ///
 /// A [`FrameCodec`] hands out each payload as its own [`Bytes`], which
-/// costs two atomic reference-count updates per frame; on small messages
-/// that is most of the decoding. A `BatchCodec` splits the buffer once per
-/// decode call and lends the payloads from the batch, so per frame only the
-/// header and checksum are checked: the codec for streams of many small
-/// messages. Every frame in a batch has been verified (header, limit,
+/// costs a reference taken and dropped (two atomic updates) per frame; on
+/// small messages that is half of the decoding. A `BatchCodec` lends the
+/// payloads from the batch instead, so per frame only the header and
+/// checksum are checked: the codec for streams of many small messages. Every frame in a batch has been verified (header, limit,
 /// checksum, padding) before the batch is handed out; a damaged frame
 /// after whole ones ends the batch before it, and the next decode call
 /// returns its error, with the same offset [`FrameCodec`] would report.
