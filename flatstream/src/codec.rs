@@ -94,23 +94,38 @@ impl<F, D: Deframer> FrameCodec<F, D> {
         Ok(Some((src.split_to(end).freeze(), count)))
     }
 
+    /// The end of the stream once no whole frame is left: clean if `src`
+    /// is empty, else the bytes left are a torn frame.
+    fn end_of_stream<T>(&self, src: &BytesMut) -> Result<Option<T>> {
+        if src.is_empty() {
+            return Ok(None);
+        }
+        let needed = match self.deframer.decode_frame(src) {
+            Ok(Decoded::Incomplete { needed }) => needed,
+            _ => src.len() + 1,
+        };
+        Err(Error::UnexpectedEof {
+            offset: self.position,
+            needed: needed as u64,
+            available: src.len() as u64,
+        })
+    }
+
     /// The next verified frame's payload, a `Bytes` sliced out of
     /// `verified` (it takes a reference; moving past the frame only moves a
     /// bound).
     #[inline]
     fn next_verified(&mut self) -> Result<Bytes> {
-        // The header was verified when the frame was split off, so it
-        // decodes again; should a `Deframer` decide otherwise the second
-        // time, the frames are dropped rather than handed out unverified.
-        match crate::framing::decode_frame_with::<D, false>(&self.deframer, &self.verified) {
-            Ok(Decoded::Frame { payload, frame_len }) => {
+        match locate_verified(&self.deframer, &self.verified) {
+            Some((payload, frame_len)) => {
                 self.position += frame_len as u64;
                 self.verified_count -= 1;
                 let frame = self.verified.slice(payload);
                 self.verified.advance(frame_len);
                 Ok(frame)
             }
-            _ => {
+            // Dropped rather than handed out unverified.
+            None => {
                 self.verified.clear();
                 self.verified_count = 0;
                 Err(Error::InvalidFrame {
@@ -153,13 +168,23 @@ impl<F, D: Deframer> Decoder for FrameCodec<F, D> {
     }
 
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
-        if let Some(frame) = self.decode(src)? {
-            return Ok(Some(frame));
+        match self.decode(src)? {
+            Some(frame) => Ok(Some(frame)),
+            None => self.end_of_stream(src),
         }
-        if src.is_empty() {
-            return Ok(None);
-        }
-        Err(torn_tail(&self.deframer, src, self.position))
+    }
+}
+
+/// Where the frame at the start of `frames` is, from its header alone: the
+/// frames were verified by `deframer` (or its clone) when they were split
+/// off the read buffer, so each header decodes again and the payload need
+/// not be checked twice. `None` if a `Deframer` implementation decodes the
+/// header differently the second time: callers then hand out nothing more.
+#[inline(always)]
+fn locate_verified<D: Deframer>(deframer: &D, frames: &[u8]) -> Option<(std::ops::Range<usize>, usize)> {
+    match crate::framing::decode_frame_with::<D, false>(deframer, frames) {
+        Ok(Decoded::Frame { payload, frame_len }) => Some((payload, frame_len)),
+        _ => None,
     }
 }
 
@@ -169,20 +194,6 @@ impl<F, D: Deframer> Decoder for FrameCodec<F, D> {
 fn reserve_for(src: &mut BytesMut, needed: usize) {
     let missing = needed.saturating_sub(src.len());
     src.reserve(missing.min(RESERVE_STEP));
-}
-
-/// The error for bytes left at the end of the stream that make no whole
-/// frame.
-fn torn_tail<D: Deframer>(deframer: &D, src: &BytesMut, position: u64) -> Error {
-    let needed = match deframer.decode_frame(src) {
-        Ok(Decoded::Incomplete { needed }) => needed,
-        _ => src.len() + 1,
-    };
-    Error::UnexpectedEof {
-        offset: position,
-        needed: needed as u64,
-        available: src.len() as u64,
-    }
 }
 
 /// A `tokio_util` codec that decodes every whole frame in the read buffer at
@@ -281,13 +292,10 @@ impl<F, D: Deframer + Clone> Decoder for BatchCodec<F, D> {
     }
 
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<FrameBatch<D>>> {
-        if let Some(batch) = self.decode(src)? {
-            return Ok(Some(batch));
+        match self.decode(src)? {
+            Some(batch) => Ok(Some(batch)),
+            None => self.codec.end_of_stream(src),
         }
-        if src.is_empty() {
-            return Ok(None);
-        }
-        Err(torn_tail(&self.codec.deframer, src, self.codec.position))
     }
 }
 
@@ -406,18 +414,15 @@ impl<'a, D: Deframer> BatchPayloads<'a, D> {
             return None;
         }
         let rest = &self.frames[self.at..];
-        // The decoder verified these very bytes with this deframer's
-        // clone, so each header decodes again; should a `Deframer`
-        // implementation decide otherwise the second time, the walk ends
-        // rather than hand out bytes it did not verify.
-        match crate::framing::decode_frame_with::<D, false>(self.deframer, rest) {
-            Ok(Decoded::Frame { payload, frame_len }) => {
+        match locate_verified(self.deframer, rest) {
+            Some((payload, frame_len)) => {
                 let at = self.at;
                 self.at += frame_len;
                 self.left -= 1;
                 Some((at, &rest[payload]))
             }
-            _ => {
+            // The walk ends rather than hand out bytes it did not verify.
+            None => {
                 self.left = 0;
                 None
             }
