@@ -209,6 +209,12 @@ fn check_layout<T: Framed>(spec: Spec, max: usize) {
         Err(Error::FrameTooLarge { .. })
     ));
     assert!(w.get_ref().is_empty());
+    let mut out = vec![7, 7, 7];
+    assert!(matches!(
+        T::framer().encode_frame(&vec![0; max + 1], &mut out),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    assert_eq!(out, [7, 7, 7], "encode_frame leaves out as it was on an error");
     // Strings take the in-place path (encoded right behind room for the
     // header, which then goes in front): the same frames as framing their
     // encoded bytes, and the same refusal when too large.

@@ -244,6 +244,24 @@ impl<L: FrameLayout> Framer for LayoutFramer<L> {
         header[Fields::<L>::UNPADDED..].fill(0);
         Ok(())
     }
+    /// The header is built in a local of the layout's constant length, so
+    /// it lives in registers and reaches `out` in one store, behind one
+    /// reservation (the default zeroes room in `out` and writes the header
+    /// into it field by field).
+    #[inline(always)]
+    fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let header = &mut header[..Fields::<L>::HEADER_LEN];
+        self.encode_header(payload, header)?;
+        let padding = Fields::<L>::padding(payload.len());
+        out.reserve(header.len() + payload.len() + padding);
+        out.extend_from_slice(header);
+        out.extend_from_slice(payload);
+        if padding > 0 {
+            out.extend_from_slice(&[0; 64][..padding]);
+        }
+        Ok(())
+    }
 }
 
 impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
