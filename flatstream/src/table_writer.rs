@@ -48,6 +48,8 @@ pub trait PayloadBuf: DerefMut<Target = [u8]> {
     fn cut(&mut self, len: usize);
     /// Grows the buffer to `len` bytes with zeros.
     fn grow_zeroed(&mut self, len: usize);
+    /// Makes room for `additional` more bytes.
+    fn reserve_more(&mut self, additional: usize);
 }
 
 /// `PayloadBuf` for buffers with `Vec`'s methods.
@@ -65,6 +67,10 @@ macro_rules! payload_buf {
             #[inline(always)]
             fn grow_zeroed(&mut self, len: usize) {
                 self.resize(len, 0);
+            }
+            #[inline(always)]
+            fn reserve_more(&mut self, additional: usize) {
+                self.reserve(additional);
             }
         }
     )*};
@@ -340,7 +346,13 @@ pub fn encode_table<'a, T: Table + ?Sized>(value: &T, encoder: &'a mut Encoder) 
 /// a `BytesMut`): appends `value`'s payload to `out`, wherever `out` ends.
 #[inline]
 pub fn encode_table_into<T: Table + ?Sized, B: PayloadBuf>(value: &T, out: &mut B) -> Result<bool> {
-    append_root(value, &mut Out::new(out))?;
+    // An empty buffer (a writer's staging buffer) gets its own copy of the
+    // code, in which every position of the fixed part is a constant.
+    if out.is_empty() {
+        append_root(value, &mut Out { buf: out, base: 0 })?;
+    } else {
+        append_root(value, &mut Out::new(out))?;
+    }
     Ok(true)
 }
 
@@ -371,7 +383,7 @@ pub(crate) fn encode_string_into_bytes(out: &mut BytesOut, text: &str) -> Result
 
 /// Appends `value` as a payload's root table: a whole FlatBuffers buffer
 /// starting where `buf` starts (empty).
-#[inline]
+#[inline(always)]
 fn append_root<T: Table + ?Sized, B: PayloadBuf>(value: &T, buf: &mut Out<'_, B>) -> Result<()> {
     debug_assert_eq!(buf.len(), 0);
     buf.extend_from_slice(&[0; 4]);
@@ -450,18 +462,28 @@ fn start_table<T: Table + ?Sized, B: PayloadBuf>(
 }
 
 /// Appends a string (length, bytes, terminating zero) and points `at` to it.
-#[inline]
+#[inline(always)]
 pub fn append_string<B: PayloadBuf>(buf: &mut Out<'_, B>, at: usize, text: &[u8]) -> Result<()> {
     let target = append_string_data(buf, text)?;
     set_uoffset(buf, at, target);
     Ok(())
 }
 
-#[inline]
+#[inline(always)]
 fn append_string_data<B: PayloadBuf>(buf: &mut Out<'_, B>, text: &[u8]) -> Result<usize> {
     ensure_room(buf, text.len().saturating_add(8))?;
-    let target = pad_to(buf, 4, 0);
-    buf.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    let target = buf.len().next_multiple_of(4);
+    // One reservation; padding and length go in as one 8-byte store, the
+    // buffer then cut back to end at the length (a string's bytes are
+    // usually short, and every separate append pays a capacity check).
+    let pad = target - buf.len();
+    buf.buf.reserve_more(8 + text.len() + 1);
+    // Built as an integer: bytes stored into a stack array and read back
+    // wider would stall store forwarding.
+    let head = (u64::from(text.len() as u32) << (8 * pad)).to_le_bytes();
+    let end = buf.buf.len() + pad + 4;
+    buf.extend_from_slice(&head);
+    buf.buf.cut(end);
     buf.extend_from_slice(text);
     buf.push(0);
     Ok(target)
