@@ -177,16 +177,14 @@ mod crc32c_sse42 {
                 crc = _mm_crc32_u64(crc, u64::from_le_bytes(*word));
             }
         }
-        let mut words = blocks.remainder().chunks_exact(8);
-        for word in &mut words {
-            let word: [u8; 8] = word.try_into().expect("chunks_exact(8) yields 8 bytes");
-            crc = _mm_crc32_u64(crc, u64::from_le_bytes(word));
+        let (words, mut rest) = blocks.remainder().as_chunks::<8>();
+        for word in words {
+            crc = _mm_crc32_u64(crc, u64::from_le_bytes(*word));
         }
         // The rest (under 8 bytes) in at most three steps, not one per
         // byte: each step waits for the one before (3 cycles), and a
         // FlatBuffers payload, a multiple of 4 bytes, often ends in 4.
         let mut crc = crc as u32;
-        let mut rest = words.remainder();
         if let Some((word, tail)) = rest.split_first_chunk::<4>() {
             crc = _mm_crc32_u32(crc, u32::from_le_bytes(*word));
             rest = tail;
