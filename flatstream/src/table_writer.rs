@@ -130,13 +130,27 @@ impl<'a, B: PayloadBuf> Out<'a, B> {
     #[inline(always)]
     fn extend_zeroed(&mut self, n: usize) {
         const ZEROS: [u8; 64] = [0; 64];
-        let end = self.buf.len() + n;
         if n <= ZEROS.len() {
-            self.buf.append(&ZEROS);
-            self.buf.cut(end);
+            self.append_first(&ZEROS, n);
         } else {
-            self.buf.grow_zeroed(end);
+            self.buf.grow_zeroed(self.buf.len() + n);
         }
+    }
+
+    /// Appends the first `n` bytes of `block` (`n <= N`): the whole block
+    /// in constant-size stores, then the length cut back, which is cheaper
+    /// than a copy of a length known only at run time.
+    #[inline(always)]
+    fn append_first<const N: usize>(&mut self, block: &[u8; N], n: usize) {
+        let end = self.buf.len() + n;
+        self.buf.append(block);
+        self.buf.cut(end);
+    }
+
+    /// Makes room for `additional` more bytes.
+    #[inline(always)]
+    fn reserve(&mut self, additional: usize) {
+        self.buf.reserve_more(additional);
     }
 }
 
@@ -473,17 +487,15 @@ pub fn append_string<B: PayloadBuf>(buf: &mut Out<'_, B>, at: usize, text: &[u8]
 fn append_string_data<B: PayloadBuf>(buf: &mut Out<'_, B>, text: &[u8]) -> Result<usize> {
     ensure_room(buf, text.len().saturating_add(8))?;
     let target = buf.len().next_multiple_of(4);
-    // One reservation; padding and length go in as one 8-byte store, the
-    // buffer then cut back to end at the length (a string's bytes are
-    // usually short, and every separate append pays a capacity check).
+    // One reservation, and padding and length as one 8-byte store (a
+    // string's bytes are usually short, and every separate append pays a
+    // capacity check).
     let pad = target - buf.len();
-    buf.buf.reserve_more(8 + text.len() + 1);
+    buf.reserve(8 + text.len() + 1);
     // Built as an integer: bytes stored into a stack array and read back
     // wider would stall store forwarding.
     let head = (u64::from(text.len() as u32) << (8 * pad)).to_le_bytes();
-    let end = buf.buf.len() + pad + 4;
-    buf.extend_from_slice(&head);
-    buf.buf.cut(end);
+    buf.append_first(&head, pad + 4);
     buf.extend_from_slice(text);
     buf.push(0);
     Ok(target)
