@@ -260,7 +260,7 @@ fn verification_errors_carry_the_frame_offset() {
     let mut w = StreamWriter::new(Vec::new(), Note::framer());
     w.write(&Note { text: "first".into() }).unwrap();
     let second_at = w.position();
-    w.write(&RawPayload(&[1, 2, 3])).unwrap(); // not a FlatBuffers table
+    w.write(&RawPayload(&[1, 2, 3, 4, 5])).unwrap(); // not a FlatBuffers table
     let bytes = w.into_inner();
     let mut r = StreamReader::new(&bytes[..], Note::deframer());
     assert_eq!(r.read::<Note>().unwrap().unwrap().text, "first");

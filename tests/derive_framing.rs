@@ -8,10 +8,10 @@ use flatstream::{Decoded, FrameDefect, LayoutDeframer, LayoutFramer};
 mod common;
 use common::pseudo_random_bytes;
 
-/// Payload sizes around every boundary that matters (0, alignments, 255 for
-/// u8 lengths, buffer growth).
+/// Payload sizes around every boundary that matters (the smallest a derived
+/// framing takes, alignments, 255 for u8 lengths, buffer growth).
 fn sizes() -> Vec<usize> {
-    let mut s: Vec<usize> = (0..70).collect();
+    let mut s: Vec<usize> = (flatstream::MIN_FLATBUFFERS_LEN..70).collect();
     s.extend([127, 128, 255, 256, 1000, 4095, 4096, 65_535, 65_536, 100_000]);
     s
 }
@@ -399,13 +399,13 @@ fn magic_mismatch_is_an_invalid_frame_at_its_offset() {
     #[derive(StreamSerialize)]
     #[frame(magic = b"FS")]
     struct M {}
-    let mut bytes = frames(M::framer(), &[vec![1, 2, 3], vec![4]]);
-    bytes[9] = b'X'; // second frame's magic
+    let mut bytes = frames(M::framer(), &[vec![1, 2, 3, 4], vec![5, 6, 7, 8]]);
+    bytes[10] = b'X'; // second frame's magic
     let mut r = SliceReader::new(&bytes, M::deframer());
-    assert_eq!(r.read_message().unwrap().unwrap(), [1, 2, 3]);
+    assert_eq!(r.read_message().unwrap().unwrap(), [1, 2, 3, 4]);
     match r.read_message() {
         Err(Error::InvalidFrame {
-            offset: 9,
+            offset: 10,
             reason: FrameDefect::MagicMismatch { expected, found },
         }) => {
             assert_eq!((expected, &found[..2]), (&b"FS"[..], &b"XS"[..]));
@@ -419,13 +419,13 @@ fn nonzero_padding_is_an_invalid_frame() {
     #[derive(StreamSerialize)]
     #[frame(align = 8)]
     struct M {}
-    let mut bytes = frames(M::framer(), &[vec![1, 2, 3]]);
+    let mut bytes = frames(M::framer(), &[vec![1, 2, 3, 4, 5]]);
     bytes[5] = 1; // header padding
     assert!(matches!(
         SliceReader::new(&bytes, M::deframer()).read_message(),
         Err(Error::InvalidFrame { .. })
     ));
-    let mut bytes = frames(M::framer(), &[vec![1, 2, 3]]);
+    let mut bytes = frames(M::framer(), &[vec![1, 2, 3, 4, 5]]);
     *bytes.last_mut().unwrap() = 1; // payload padding
     assert!(matches!(
         SliceReader::new(&bytes, M::deframer()).read_message(),

@@ -348,8 +348,14 @@ fn writer_refuses_oversized_payloads_and_writes_nothing() {
             3
         }
         fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
-            let len = flatstream::framing::check_len(payload.len() as u64, 3)?;
-            header.copy_from_slice(&(len as u32).to_le_bytes());
+            if payload.len() > 3 {
+                return Err(Error::FrameTooLarge {
+                    offset: 0,
+                    len: payload.len() as u64,
+                    max: 3,
+                });
+            }
+            header.copy_from_slice(&(payload.len() as u32).to_le_bytes());
             Ok(())
         }
     }

@@ -336,6 +336,9 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
             let align = layout.align as usize;
             let max_len = layout.max_len;
             let clamp_len = paths.clamp_len();
+            // A derived message is a FlatBuffers buffer: a payload shorter
+            // than its root offset is damage (zeros, typically), not a frame.
+            let min_payload_len = paths.min_flatbuffers_len();
             let (usize_, bool_, u8_) = (
                 paths.primitive("usize"),
                 paths.primitive("bool"),
@@ -366,6 +369,7 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
                     const COVERS_FRAME: #bool_ = #covers_frame;
                     const ALIGN: #usize_ = #align;
                     const MAX_FRAME_LEN: #usize_ = #clamp_len(#max_len);
+                    const MIN_PAYLOAD_LEN: #usize_ = #min_payload_len;
                 }
 
                 #[automatically_derived]

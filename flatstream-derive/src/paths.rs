@@ -59,6 +59,7 @@ private_items! {
     layout_framer => LayoutFramer,
     layout_deframer => LayoutDeframer,
     clamp_len => clamp_len,
+    min_flatbuffers_len => MIN_FLATBUFFERS_LEN,
     resync_layout => ResyncLayout,
 }
 

@@ -142,6 +142,33 @@ pub enum FrameDefect {
         /// Stream offset of the valid frame found inside them.
         valid_frame_at: u64,
     },
+    /// The payload is shorter than the framing allows (see
+    /// `with_min_payload_len`; a derived framing's payload is a FlatBuffers
+    /// buffer, at least its 4-byte root offset).
+    PayloadTooShort {
+        /// The payload length the header declares (reading) or the payload
+        /// has (writing).
+        len: u64,
+        /// The smallest payload length accepted.
+        min: u64,
+    },
+    /// The header is all zero bytes, which no frame of this framing has: a
+    /// zero-filled region (a preallocated or extended file, a lost block),
+    /// not a frame.
+    ZeroFilled,
+    /// Under `TolerateTornTail`: a zero-filled region that does not run to
+    /// the end of the input (more bytes follow it), so it is a lost block,
+    /// not the unwritten end of a log, and ending cleanly there would
+    /// drop what follows. The reader has consumed the zeros: reading on
+    /// resumes at `data_at`.
+    ZeroGap {
+        /// Zero bytes from the frame's offset up to `data_at`.
+        len: u64,
+        /// Stream offset of the first non-zero byte after them. (A frame
+        /// whose header begins with zero bytes, as a big-endian length
+        /// does, starts up to a header length before it.)
+        data_at: u64,
+    },
     /// Anything else (custom deframers, misuse of the sans-IO API).
     Other(Cow<'static, str>),
 }
@@ -168,6 +195,19 @@ impl fmt::Display for FrameDefect {
                 f,
                 "the frame claims {claimed} bytes and the input ends after {available}, but a valid frame \
                  follows at byte {valid_frame_at}: the header is corrupt, not torn"
+            ),
+            FrameDefect::PayloadTooShort { len, min } => write!(
+                f,
+                "the payload is {len} bytes, shorter than the {min} bytes this framing requires"
+            ),
+            FrameDefect::ZeroFilled => f.write_str(
+                "the header is all zero bytes: a zero-filled region (a preallocated or extended file, a lost \
+                 block), not a frame",
+            ),
+            FrameDefect::ZeroGap { len, data_at } => write!(
+                f,
+                "{len} zero bytes, followed by more data at byte {data_at}: a zero-filled gap (a lost block), \
+                 not a torn tail"
             ),
             FrameDefect::Other(reason) => f.write_str(reason),
         }

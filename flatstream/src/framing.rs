@@ -21,7 +21,7 @@ use std::io::{self, Read, Write};
 use std::ops::Range;
 
 use crate::checksum::{size_mask, Checksum, NoChecksum};
-use crate::error::{Error, Result};
+use crate::error::{Error, FrameDefect, Result};
 use crate::table_writer::extend_zeroed;
 
 /// The longest header any framer may declare. Writers keep the header on the
@@ -33,6 +33,11 @@ pub const MAX_HEADER_LEN: usize = 128;
 /// A header claiming more is rejected with [`Error::FrameTooLarge`] before any
 /// memory is reserved. Change it with `with_max_frame_len`.
 pub const DEFAULT_MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
+
+/// The smallest FlatBuffers payload: its 4-byte root offset. Derived
+/// framings refuse shorter payloads (writing and reading), so a zero-filled
+/// region, whose length fields read 0, never passes for a frame.
+pub const MIN_FLATBUFFERS_LEN: usize = 4;
 
 /// Writes frame headers. Sans-IO: see the [module docs](self).
 ///
@@ -318,6 +323,14 @@ impl DefaultDeframer {
             inner: self.inner.with_max_frame_len(max),
         }
     }
+
+    /// The same deframer refusing payloads shorter than `min` bytes (see
+    /// [`ChecksumDeframer::with_min_payload_len`]).
+    pub const fn with_min_payload_len(self, min: usize) -> Self {
+        DefaultDeframer {
+            inner: self.inner.with_min_payload_len(min),
+        }
+    }
 }
 
 impl Default for DefaultDeframer {
@@ -353,6 +366,7 @@ impl Deframer for DefaultDeframer {
 pub struct ChecksumFramer<C: Checksum> {
     checksum: C,
     protect_header: bool,
+    min_payload_len: usize,
 }
 
 impl<C: Checksum> ChecksumFramer<C> {
@@ -361,7 +375,18 @@ impl<C: Checksum> ChecksumFramer<C> {
         ChecksumFramer {
             checksum,
             protect_header: false,
+            min_payload_len: 0,
         }
+    }
+
+    /// The same framer refusing (with [`FrameDefect::PayloadTooShort`],
+    /// writing nothing) payloads shorter than `min` bytes: the writing half
+    /// of [`ChecksumDeframer::with_min_payload_len`].
+    ///
+    /// [`FrameDefect::PayloadTooShort`]: crate::FrameDefect::PayloadTooShort
+    pub const fn with_min_payload_len(mut self, min: usize) -> Self {
+        self.min_payload_len = min;
+        self
     }
 
     /// The same framer with a checksum over the header too (no effect with
@@ -415,10 +440,16 @@ impl<C: Checksum> ChecksumFramer<C> {
         if header.len() != sum_at + size || size > 8 {
             return Err(wrong_header_buffer(header.len(), sum_at + size));
         }
+        if payload.len() < self.min_payload_len {
+            return Err(payload_too_short(payload.len(), self.min_payload_len, &[]));
+        }
         let len = len_to_u32(payload.len())?;
         header[..4].copy_from_slice(&len.to_le_bytes());
         if PROTECT_HEADER {
             let sum = self.checksum.calculate(&header[..4]) & size_mask(size);
+            if len == 0 && sum == 0 {
+                return Err(zeroed_protected_header());
+            }
             header[4..sum_at].copy_from_slice(&sum.to_le_bytes()[..size]);
         }
         if size > 0 {
@@ -434,6 +465,7 @@ impl<C: Checksum> ChecksumFramer<C> {
 pub struct ChecksumDeframer<C: Checksum> {
     checksum: C,
     max_frame_len: usize,
+    min_payload_len: usize,
     protect_header: bool,
 }
 
@@ -444,8 +476,28 @@ impl<C: Checksum> ChecksumDeframer<C> {
         ChecksumDeframer {
             checksum,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
+            min_payload_len: 0,
             protect_header: false,
         }
+    }
+
+    /// The same deframer refusing payloads shorter than `min` bytes.
+    ///
+    /// The format allows empty payloads, and with a CRC their checksum is 0,
+    /// so a zero-filled region (a preallocated or extended file, a lost
+    /// block) reads as a run of empty frames: a header of zeros is a valid
+    /// empty frame. When your payloads are never empty (FlatBuffers
+    /// payloads never are; typed reads reject empty ones anyway), say so
+    /// with `with_min_payload_len(1)`: zeros then end in
+    /// [`FrameDefect::ZeroFilled`] (a header of zeros) or
+    /// [`FrameDefect::PayloadTooShort`]. Use the same setting on the
+    /// [`ChecksumFramer`], so the writer refuses what readers would.
+    ///
+    /// [`FrameDefect::ZeroFilled`]: crate::FrameDefect::ZeroFilled
+    /// [`FrameDefect::PayloadTooShort`]: crate::FrameDefect::PayloadTooShort
+    pub const fn with_min_payload_len(mut self, min: usize) -> Self {
+        self.min_payload_len = min;
+        self
     }
 
     /// The same deframer with another payload limit (capped at what the
@@ -504,10 +556,20 @@ impl<C: Checksum> Deframer for ChecksumDeframer<C> {
             let stored = read_uint_le(stored);
             let computed = self.checksum.calculate(len) & size_mask(size);
             if stored != computed {
-                return Err(crate::layout::header_checksum_mismatch(stored, computed));
+                return Err(crate::layout::header_checksum_mismatch(header, stored, computed));
+            }
+            // A checksum that maps zeros to zero (CRC-16/XMODEM) would
+            // accept a zeroed header; the framer never writes one.
+            if stored == 0 && *len == [0; 4] {
+                return Err(zero_filled());
             }
         }
-        check_len(u64::from(u32::from_le_bytes(*len)), self.max_frame_len)
+        check_len(
+            u64::from(u32::from_le_bytes(*len)),
+            self.min_payload_len,
+            self.max_frame_len,
+            header,
+        )
     }
     #[inline]
     fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
@@ -536,7 +598,7 @@ const U32_MAX_LEN: usize = if usize::BITS >= 32 {
 /// Converts a payload length for a 32-bit length field, refusing what does
 /// not fit instead of truncating.
 #[inline]
-pub fn len_to_u32(len: usize) -> Result<u32> {
+pub(crate) fn len_to_u32(len: usize) -> Result<u32> {
     u32::try_from(len).map_err(|_| Error::FrameTooLarge {
         offset: 0,
         len: len as u64,
@@ -544,11 +606,14 @@ pub fn len_to_u32(len: usize) -> Result<u32> {
     })
 }
 
-/// Checks a decoded length against a limit, converting it to `usize`.
-#[inline]
-pub fn check_len(len: u64, max: usize) -> Result<usize> {
+/// Checks a decoded length against a framing's bounds, converting it to
+/// `usize`. `header` is what it was decoded from: a header of zeros below
+/// the minimum is reported as a zero-filled region.
+#[inline(always)]
+pub(crate) fn check_len(len: u64, min: usize, max: usize, header: &[u8]) -> Result<usize> {
     match usize::try_from(len) {
-        Ok(n) if n <= max => Ok(n),
+        Ok(n) if n <= max && n >= min => Ok(n),
+        Ok(n) if n < min => Err(payload_too_short(n, min, header)),
         _ => Err(Error::FrameTooLarge {
             offset: 0,
             len,
@@ -557,9 +622,51 @@ pub fn check_len(len: u64, max: usize) -> Result<usize> {
     }
 }
 
+/// The error for a payload below a framing's minimum: a zero-filled region
+/// when its header (empty when writing) is all zeros.
+#[cold]
+#[inline(never)]
+pub(crate) fn payload_too_short(len: usize, min: usize, header: &[u8]) -> Error {
+    if !header.is_empty() && header.iter().all(|&b| b == 0) {
+        return zero_filled();
+    }
+    Error::InvalidFrame {
+        offset: 0,
+        reason: FrameDefect::PayloadTooShort {
+            len: len as u64,
+            min: min as u64,
+        },
+    }
+}
+
+/// The error for a header of zeros.
+#[cold]
+#[inline(never)]
+pub(crate) fn zero_filled() -> Error {
+    Error::InvalidFrame {
+        offset: 0,
+        reason: FrameDefect::ZeroFilled,
+    }
+}
+
+/// The writer's error for an empty payload whose protected header would be
+/// all zeros (a checksum that maps zeros to zero), which readers refuse.
+#[cold]
+#[inline(never)]
+pub(crate) fn zeroed_protected_header() -> Error {
+    Error::InvalidFrame {
+        offset: 0,
+        reason: FrameDefect::Other(
+            "an empty payload under this checksum gives a protected header of zero bytes, which readers \
+             refuse as a zero-filled region: write a non-empty payload or use another checksum"
+                .into(),
+        ),
+    }
+}
+
 /// Reads up to 8 bytes as a little-endian unsigned integer.
 #[inline]
-pub fn read_uint_le(bytes: &[u8]) -> u64 {
+pub(crate) fn read_uint_le(bytes: &[u8]) -> u64 {
     let mut buf = [0u8; 8];
     let n = bytes.len().min(8);
     buf[..n].copy_from_slice(&bytes[..n]);
@@ -683,14 +790,31 @@ mod tests {
 
     #[test]
     fn check_len_enforces_the_limit() {
-        assert_eq!(check_len(10, 10).unwrap(), 10);
+        let header = [1u8; 4];
+        assert_eq!(check_len(10, 0, 10, &header).unwrap(), 10);
+        assert_eq!(check_len(3, 3, 10, &header).unwrap(), 3);
         assert!(matches!(
-            check_len(11, 10),
+            check_len(11, 0, 10, &header),
             Err(Error::FrameTooLarge { len: 11, max: 10, .. })
         ));
         assert!(matches!(
-            check_len(u64::MAX, 10),
+            check_len(u64::MAX, 0, 10, &header),
             Err(Error::FrameTooLarge { .. })
+        ));
+        assert!(matches!(
+            check_len(2, 3, 10, &header),
+            Err(Error::InvalidFrame {
+                reason: FrameDefect::PayloadTooShort { len: 2, min: 3 },
+                ..
+            })
+        ));
+        // Below the minimum from a header of zeros: a zero-filled region.
+        assert!(matches!(
+            check_len(0, 1, 10, &[0u8; 4]),
+            Err(Error::InvalidFrame {
+                reason: FrameDefect::ZeroFilled,
+                ..
+            })
         ));
     }
 

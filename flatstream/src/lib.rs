@@ -151,7 +151,7 @@ pub use decode::{HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, 
 pub use error::{Error, FrameDefect, Result};
 pub use framing::{
     ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
-    DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN,
+    DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN, MIN_FLATBUFFERS_LEN,
 };
 pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use reader::{SliceReader, StreamReader, TypedReader};
@@ -229,7 +229,7 @@ pub mod __private {
         check_room, create_enum_vector, create_table_vector, end_table, push_unless_default, EnumRepr, Field,
         Offset, Table, VectorElement,
     };
-    pub use crate::framing::{Deframer, Framer};
+    pub use crate::framing::{Deframer, Framer, MIN_FLATBUFFERS_LEN};
     pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
     pub use crate::recovery::ResyncLayout;
     pub use crate::serialize::Encoder;

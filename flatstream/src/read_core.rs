@@ -44,7 +44,10 @@ pub(crate) struct ReadCore<D> {
     pub(crate) mode: RecoveryMode,
     /// Regions skipped under `SkipCorrupt`, until taken.
     pub(crate) skipped: Vec<SkippedRegion>,
-    /// The region being skipped now: where it started and why.
+    /// The region being skipped now: where it started and why. Under
+    /// `TolerateTornTail`, a run of zeros being consumed (see
+    /// `consume_zeros`). One field for both, so the fast path in `step`
+    /// tests one thing.
     skipping: Option<(u64, Error)>,
     pub(crate) torn_tail: Option<TornTail>,
 }
@@ -103,6 +106,9 @@ impl<D: Deframer> ReadCore<D> {
     #[inline(never)]
     fn step_slow(&mut self, mut decoded: Result<Decoded>, at_end: bool) -> Result<Option<Step>> {
         loop {
+            if self.mode == RecoveryMode::TolerateTornTail && self.skipping.is_some() {
+                return self.consume_zeros(at_end);
+            }
             match decoded {
                 Ok(Decoded::Frame { payload, frame_len }) => {
                     self.finish_skip();
@@ -132,10 +138,18 @@ impl<D: Deframer> ReadCore<D> {
                 }
                 Err(e) => {
                     let e = e.shifted(self.position);
-                    if self.mode != RecoveryMode::SkipCorrupt {
-                        return Err(e);
+                    match self.mode {
+                        RecoveryMode::Strict => return Err(e),
+                        RecoveryMode::TolerateTornTail => {
+                            if !self.at_zeroed_header() {
+                                return Err(e);
+                            }
+                            // Perhaps the unwritten end of a preallocated
+                            // file: consume_zeros decides.
+                            self.skipping = Some((self.position, e));
+                        }
+                        RecoveryMode::SkipCorrupt => self.skip_byte(e),
                     }
-                    self.skip_byte(e);
                 }
             }
             decoded = self.deframer.decode_frame(&self.buffer[self.start..self.end]);
@@ -174,6 +188,54 @@ impl<D: Deframer> ReadCore<D> {
         self.position += tail.len() as u64;
         self.start = self.end;
         Ok(())
+    }
+
+    /// Whether the bytes at the current position start with a whole header
+    /// of zeros.
+    fn at_zeroed_header(&self) -> bool {
+        let header_len = self.deframer.header_len();
+        self.buffer[self.start..self.end]
+            .get(..header_len)
+            .is_some_and(|header| header_len > 0 && header.iter().all(|&b| b == 0))
+    }
+
+    /// Under `TolerateTornTail`, inside a run of zeros that a header of
+    /// zeros began (a zero-filled region: a preallocated or extended file,
+    /// or a lost block). Zeros that run to the end of the input are the
+    /// unwritten end of the log: a clean end, reported as the torn tail.
+    /// Anything after them makes them a gap that ending here would hide, so
+    /// they are an error at their start ([`FrameDefect::ZeroGap`]). The
+    /// zeros are consumed as they arrive, so a gigabyte of them costs no
+    /// more memory than a frame.
+    fn consume_zeros(&mut self, at_end: bool) -> Result<Option<Step>> {
+        let buffered = &self.buffer[self.start..self.end];
+        let zeros = buffered.iter().position(|&b| b != 0).unwrap_or(buffered.len());
+        let data_follows = zeros < buffered.len();
+        self.advance(zeros);
+        if !data_follows && !at_end {
+            return Ok(Some(Step::Need(1)));
+        }
+        let Some((offset, _)) = self.skipping.take() else {
+            return Ok(None);
+        };
+        let len = self.position - offset;
+        if data_follows {
+            return Err(Error::InvalidFrame {
+                offset,
+                reason: FrameDefect::ZeroGap {
+                    len,
+                    data_at: self.position,
+                },
+            });
+        }
+        self.torn_tail = Some(TornTail { offset, len });
+        Ok(None)
+    }
+
+    /// Consumes `n` bytes.
+    fn advance(&mut self, n: usize) {
+        self.start += n;
+        self.position += n as u64;
     }
 
     /// Under `SkipCorrupt`: steps over one byte, opening a skipped region
