@@ -3,7 +3,7 @@
 //! count what came back. Shared by `tests/corruption_matrix.rs` (which
 //! asserts on it) and `examples/corruption_matrix.rs` (which prints it).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use flatstream::prelude::*;
@@ -28,6 +28,12 @@ pub enum Damage {
     InsertedByte,
     /// A 4 KiB-aligned 4 KiB page zeroed (a lost disk block).
     ZeroedPage,
+    /// 4 KiB zeroed from the start of a frame (a lost block that begins
+    /// at a frame boundary: the zeros are read as a header).
+    ZeroedPageAtFrame,
+    /// 4 to 8 KiB of zeros after the last frame (a preallocated or
+    /// extended file).
+    ZeroFilledTail,
     /// A region of up to 4 KiB repeated right after itself.
     DuplicatedRegion,
     /// The stream cut at a random position.
@@ -36,12 +42,14 @@ pub enum Damage {
 
 impl Damage {
     /// Every kind.
-    pub const ALL: [Damage; 7] = [
+    pub const ALL: [Damage; 9] = [
         Damage::BitFlip,
         Damage::Burst,
         Damage::DroppedByte,
         Damage::InsertedByte,
         Damage::ZeroedPage,
+        Damage::ZeroedPageAtFrame,
+        Damage::ZeroFilledTail,
         Damage::DuplicatedRegion,
         Damage::Truncation,
     ];
@@ -52,9 +60,11 @@ impl Damage {
 pub enum Framing {
     /// `[u32 len][payload]`: what a plain length-delimited codec writes.
     LengthOnly,
-    /// `ChecksumFramer<Crc32c>`: a checksum over the payload.
+    /// `ChecksumFramer<Crc32c>`: a checksum over the payload (payloads
+    /// of at least 1 byte: `with_min_payload_len(1)`).
     PayloadCrc,
-    /// `ChecksumFramer<Crc32c>::with_protected_header()`.
+    /// `ChecksumFramer<Crc32c>::with_protected_header()` (payloads of at
+    /// least 1 byte).
     ProtectedHeader,
     /// `#[frame(magic = b"FS", covers = frame, checksum = crc32c)]`.
     MagicProtected,
@@ -89,7 +99,8 @@ pub struct Tally {
     pub recovered: u64,
     /// Written frames not read back.
     pub lost: u64,
-    /// Frames read back that were never written.
+    /// Frames read back that were not written where they were read: a
+    /// phantom frame is wrong even when its bytes equal some other frame's.
     pub wrong: u64,
     /// Frames no damage touched that were not read back.
     pub untouched_lost: u64,
@@ -130,6 +141,10 @@ pub fn payloads(count: usize, rng: &mut Rng) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The runtime framings' shared settings: the matrix's payloads are never
+/// empty, and saying so keeps zero-filled regions from reading as frames.
+const MIN_PAYLOAD_LEN: usize = 1;
+
 /// The stream of `payloads` under `framing`, and each frame's byte range.
 pub fn write(framing: Framing, payloads: &[Vec<u8>]) -> (Vec<u8>, Vec<Range<usize>>) {
     fn with<F: Framer>(framer: F, payloads: &[Vec<u8>]) -> (Vec<u8>, Vec<Range<usize>>) {
@@ -144,24 +159,83 @@ pub fn write(framing: Framing, payloads: &[Vec<u8>]) -> (Vec<u8>, Vec<Range<usiz
     }
     match framing {
         Framing::LengthOnly => with(DefaultFramer, payloads),
-        Framing::PayloadCrc => with(ChecksumFramer::new(Crc32c::new()), payloads),
+        Framing::PayloadCrc => with(
+            ChecksumFramer::new(Crc32c::new()).with_min_payload_len(MIN_PAYLOAD_LEN),
+            payloads,
+        ),
         Framing::ProtectedHeader => with(
-            ChecksumFramer::new(Crc32c::new()).with_protected_header(),
+            ChecksumFramer::new(Crc32c::new())
+                .with_min_payload_len(MIN_PAYLOAD_LEN)
+                .with_protected_header(),
             payloads,
         ),
         Framing::MagicProtected => with(MagicProtected::framer(), payloads),
     }
 }
 
-/// Applies one `damage` to `bytes`; returns the damaged byte range (in the
-/// original stream's coordinates) and whether everything after it is gone.
-pub fn apply(damage: Damage, bytes: &mut Vec<u8>, rng: &mut Rng) -> Range<usize> {
+/// What one damage did to a stream.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The damaged byte range, in the original stream's coordinates.
+    pub hit: Range<usize>,
+    /// How offsets moved.
+    pub edit: Edit,
+}
+
+/// How a damage moved the bytes after it.
+#[derive(Debug, Clone, Copy)]
+pub enum Edit {
+    /// Bytes changed or cut off in place: offsets are unchanged.
+    InPlace,
+    /// One byte removed at `at`.
+    Removed {
+        /// Where, in the original stream.
+        at: usize,
+    },
+    /// `len` bytes inserted at `at`: a copy of the original bytes from
+    /// `copy_of` on, or new bytes.
+    Inserted {
+        /// Where, in the original stream.
+        at: usize,
+        /// How many.
+        len: usize,
+        /// What they copy, if anything.
+        copy_of: Option<usize>,
+    },
+}
+
+impl Edit {
+    /// The original stream offset whose bytes sit at `offset` of the
+    /// damaged stream (`None`: bytes that were never written).
+    pub fn original(self, offset: usize) -> Option<usize> {
+        match self {
+            Edit::InPlace => Some(offset),
+            Edit::Removed { at } => Some(if offset < at { offset } else { offset + 1 }),
+            Edit::Inserted { at, len, copy_of } => {
+                if offset < at {
+                    Some(offset)
+                } else if offset < at + len {
+                    copy_of.map(|c| c + (offset - at))
+                } else {
+                    Some(offset - len)
+                }
+            }
+        }
+    }
+}
+
+/// Applies one `damage` to the stream `bytes` of frames at `spans`.
+pub fn apply(damage: Damage, bytes: &mut Vec<u8>, spans: &[Range<usize>], rng: &mut Rng) -> Applied {
     let len = bytes.len();
+    let in_place = |hit| Applied {
+        hit,
+        edit: Edit::InPlace,
+    };
     match damage {
         Damage::BitFlip => {
             let at = rng.range(0..len);
             bytes[at] ^= 1 << rng.range(0..8);
-            at..at + 1
+            in_place(at..at + 1)
         }
         Damage::Burst => {
             let bits = rng.range(2..65);
@@ -169,58 +243,105 @@ pub fn apply(damage: Damage, bytes: &mut Vec<u8>, rng: &mut Rng) -> Range<usize>
             for bit in start_bit..start_bit + bits {
                 bytes[bit / 8] ^= 1 << (bit % 8);
             }
-            start_bit / 8..(start_bit + bits).div_ceil(8)
+            in_place(start_bit / 8..(start_bit + bits).div_ceil(8))
         }
         Damage::DroppedByte => {
             let at = rng.range(0..len);
             bytes.remove(at);
-            at..at + 1
+            Applied {
+                hit: at..at + 1,
+                edit: Edit::Removed { at },
+            }
         }
         Damage::InsertedByte => {
             let at = rng.range(0..len);
             bytes.insert(at, rng.next_u64() as u8);
-            at..at + 1
+            Applied {
+                hit: at..at + 1,
+                edit: Edit::Inserted {
+                    at,
+                    len: 1,
+                    copy_of: None,
+                },
+            }
         }
         Damage::ZeroedPage => {
             let page = rng.range(0..len.div_ceil(4096)) * 4096;
             let end = (page + 4096).min(len);
             bytes[page..end].fill(0);
-            page..end
+            in_place(page..end)
+        }
+        Damage::ZeroedPageAtFrame => {
+            let start = spans[rng.range(0..spans.len())].start;
+            let end = (start + 4096).min(len);
+            bytes[start..end].fill(0);
+            in_place(start..end)
+        }
+        Damage::ZeroFilledTail => {
+            let zeros = 4096 + rng.range(0..4097);
+            bytes.resize(len + zeros, 0);
+            Applied {
+                hit: len..len,
+                edit: Edit::Inserted {
+                    at: len,
+                    len: zeros,
+                    copy_of: None,
+                },
+            }
         }
         Damage::DuplicatedRegion => {
             let start = rng.range(0..len);
             let end = (start + rng.range(1..4097)).min(len);
             let copy = bytes[start..end].to_vec();
             bytes.splice(end..end, copy);
-            end..end + 1
+            Applied {
+                hit: end..end + 1,
+                edit: Edit::Inserted {
+                    at: end,
+                    len: end - start,
+                    copy_of: Some(start),
+                },
+            }
         }
         Damage::Truncation => {
             let at = rng.range(0..len);
             bytes.truncate(at);
-            at..len
+            in_place(at..len)
         }
     }
 }
 
-/// Reads `bytes` under `framing` and `mode` and returns the payloads read
+/// A frame read back: where it started in the damaged stream, and its
+/// payload.
+pub type ReadFrame = (usize, Vec<u8>);
+
+/// Reads `bytes` under `framing` and `mode` and returns the frames read
 /// and whether reading ended in an error.
-pub fn read(framing: Framing, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>, bool) {
+pub fn read(framing: Framing, mode: RecoveryMode, bytes: &[u8]) -> (Vec<ReadFrame>, bool) {
     /// Reads to the end or the first error.
-    fn drain<D: Deframer>(reader: flatstream::Result<StreamReader<&[u8], D>>) -> (Vec<Vec<u8>>, bool) {
+    fn drain<D: Deframer>(reader: flatstream::Result<StreamReader<&[u8], D>>) -> (Vec<ReadFrame>, bool) {
         let Ok(mut reader) = reader else {
             return (Vec::new(), true);
         };
+        let header_len = reader.deframer().header_len();
         let mut frames = Vec::new();
         loop {
             match reader.read_message() {
-                Ok(Some(p)) => frames.push(p.to_vec()),
+                // The matrix's framings have no padding: the frame ends
+                // where the reader now is.
+                Ok(Some(p)) => {
+                    let len = p.len();
+                    frames.push((0, p.to_vec()));
+                    let end = reader.position() as usize;
+                    frames.last_mut().expect("just pushed").0 = end - len - header_len;
+                }
                 Ok(None) => return (frames, false),
                 Err(_) => return (frames, true),
             }
         }
     }
     /// Framings that can resynchronise take every policy.
-    fn any_policy<D: Deframer + Copy>(d: D, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>, bool)
+    fn any_policy<D: Deframer + Copy>(d: D, mode: RecoveryMode, bytes: &[u8]) -> (Vec<ReadFrame>, bool)
     where
         flatstream::recovery::SkipCorrupt: RecoveryPolicy<D>,
     {
@@ -239,9 +360,15 @@ pub fn read(framing: Framing, mode: RecoveryMode, bytes: &[u8]) -> (Vec<Vec<u8>>
                 _ => reader.with_recovery(Recovery::Strict),
             })
         }
-        Framing::PayloadCrc => any_policy(ChecksumDeframer::new(Crc32c::new()), mode, bytes),
+        Framing::PayloadCrc => any_policy(
+            ChecksumDeframer::new(Crc32c::new()).with_min_payload_len(MIN_PAYLOAD_LEN),
+            mode,
+            bytes,
+        ),
         Framing::ProtectedHeader => any_policy(
-            ChecksumDeframer::new(Crc32c::new()).with_protected_header(),
+            ChecksumDeframer::new(Crc32c::new())
+                .with_min_payload_len(MIN_PAYLOAD_LEN)
+                .with_protected_header(),
             mode,
             bytes,
         ),
@@ -297,29 +424,33 @@ pub fn run(
 ) -> Tally {
     let mut rng = Rng::new(seed);
     let written = payloads(frames, &mut rng);
-    let set: HashSet<&[u8]> = written.iter().map(Vec::as_slice).collect();
     let (clean, spans) = write(framing, &written);
+    // Which frame was written at each offset.
+    let frame_at: HashMap<usize, usize> = spans.iter().enumerate().map(|(i, s)| (s.start, i)).collect();
     let mut tally = Tally::default();
     for _ in 0..trials {
         let mut bytes = clean.clone();
-        let hit = apply(damage, &mut bytes, &mut rng);
+        let Applied { hit, edit } = apply(damage, &mut bytes, &spans, &mut rng);
         let (read, failed) = read(framing, mode, &bytes);
-        let got: HashSet<&[u8]> = read
-            .iter()
-            .map(Vec::as_slice)
-            .filter(|p| set.contains(p))
-            .collect();
+        // A frame is right when the frame written where it was read (in the
+        // original stream) has its bytes.
+        let mut got = HashSet::new();
+        for (offset, payload) in &read {
+            match edit.original(*offset).and_then(|o| frame_at.get(&o)) {
+                Some(&i) if written[i] == *payload => {
+                    got.insert(i);
+                }
+                _ => tally.wrong += 1,
+            }
+        }
         tally.written += frames as u64;
         tally.recovered += got.len() as u64;
         tally.lost += (frames - got.len()) as u64;
-        tally.wrong += read.iter().filter(|p| !set.contains(p.as_slice())).count() as u64;
         tally.errors += u64::from(failed);
         tally.untouched_lost += spans
             .iter()
-            .zip(&written)
-            .filter(|(span, p)| {
-                (span.end <= hit.start || span.start >= hit.end) && !got.contains(p.as_slice())
-            })
+            .enumerate()
+            .filter(|(i, span)| (span.end <= hit.start || span.start >= hit.end) && !got.contains(i))
             .count() as u64;
     }
     tally

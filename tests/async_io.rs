@@ -102,13 +102,13 @@ async fn batch_codec_read<D: Deframer + Copy>(d: D, bytes: &[u8], chunk: usize) 
 fn corpus(framing: Framing) -> Vec<Vec<u8>> {
     let mut rng = matrix::Rng::new(5);
     let payloads = matrix::payloads(40, &mut rng);
-    let (clean, _) = matrix::write(framing, &payloads);
+    let (clean, spans) = matrix::write(framing, &payloads);
     let mut streams = vec![clean.clone(), Vec::new(), clean[..clean.len() / 2].to_vec()];
     for (i, damage) in Damage::ALL.into_iter().enumerate() {
         for seed in 0..2 {
             let mut rng = matrix::Rng::new((i * 10 + seed) as u64 + 1);
             let mut bytes = clean.clone();
-            matrix::apply(damage, &mut bytes, &mut rng);
+            matrix::apply(damage, &mut bytes, &spans, &mut rng);
             streams.push(bytes);
         }
     }

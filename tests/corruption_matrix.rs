@@ -49,6 +49,17 @@ fn the_matrix_can_see_wrong_frames() {
         99,
     );
     assert!(t.wrong > 0, "{t:?}");
+    // A zero-filled tail reads as empty frames without a checksum: phantoms,
+    // counted as wrong although no frame was damaged.
+    let t = run(
+        Framing::LengthOnly,
+        RecoveryMode::Strict,
+        Damage::ZeroFilledTail,
+        1_000,
+        2,
+        5,
+    );
+    assert!(t.wrong >= 2 * 4096 / 4 && t.lost == 0, "{t:?}");
     // And Strict stops at the first damage: later frames are lost.
     let t = run(
         Framing::PayloadCrc,

@@ -74,6 +74,13 @@
 //! latter needs a framing whose headers validate on their own: a `magic`, or
 //! `covers = frame` / [`ChecksumFramer::with_protected_header`].
 //!
+//! A zero-filled region (a preallocated or extended file, a lost block) is
+//! never read as frames by a derived framing, which refuses payloads shorter
+//! than [`MIN_FLATBUFFERS_LEN`], nor by a runtime one told
+//! [`with_min_payload_len`](ChecksumDeframer::with_min_payload_len); under
+//! `TolerateTornTail`, zeros that run to the end of the input are the torn
+//! tail ([`FrameDefect::ZeroFilled`], [`FrameDefect::ZeroGap`]).
+//!
 //! # Building blocks
 //!
 //! | concept | items |
