@@ -425,7 +425,7 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
                 Item::Raw(r) => Ok(r),
             }
         }
-        fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+        fn encode_into(&self, out: &mut flatstream::PayloadSink<'_>) -> Result<bool> {
             match self {
                 Item::Text(t) => t.encode_into(out),
                 Item::Raw(_) => Ok(false),

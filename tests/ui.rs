@@ -15,4 +15,5 @@ fn ui() {
     t.compile_fail("tests/ui/field/*.rs");
     t.compile_fail("tests/ui/protocol/*.rs");
     t.compile_fail("tests/ui/decode/*.rs");
+    t.compile_fail("tests/ui/soundness/*.rs");
 }

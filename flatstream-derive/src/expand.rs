@@ -124,9 +124,9 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     );
     let bool_ = paths.primitive("bool");
     let push_unless_default = paths.push_unless_default();
-    let (encoder, vec, scalar) = (paths.encoder(), paths.vec(), paths.scalar());
+    let (encoder, scalar) = (paths.encoder(), paths.scalar());
     let (encode_table, encode_table_into) = (paths.encode_table(), paths.encode_table_into());
-    let (encode_table_into_bytes, bytes_out) = (paths.encode_table_into_bytes(), paths.bytes_out());
+    let payload_sink = paths.payload_sink();
     let (out, payload_buf) = (paths.out(), paths.payload_buf());
     let (append_table, append_table_vector, set_uoffset) = (
         paths.append_table(),
@@ -296,12 +296,8 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 #encode_table(self, __encoder)
             }
             #[inline]
-            fn encode_into(&self, __out: &mut #vec<#u8_>) -> #result<#bool_> {
+            fn encode_into(&self, __out: &mut #payload_sink<'_>) -> #result<#bool_> {
                 #encode_table_into(self, __out)
-            }
-            #[inline]
-            fn __encode_into_bytes(&self, __out: &mut #bytes_out) -> #result<#bool_> {
-                #encode_table_into_bytes(self, __out)
             }
         }
     }

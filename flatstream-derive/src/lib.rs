@@ -96,7 +96,10 @@ mod snapshot {
                 unit: String,
             }
         };
-        let tokens = crate::expand::derive_stream_serialize(&input);
+        // Both derives: the read side holds every `unsafe` block, each
+        // with its SAFETY comment (a doc attribute, so it shows here).
+        let mut tokens = crate::expand::derive_stream_serialize(&input);
+        tokens.extend(crate::de::derive_stream_deserialize(&input));
         let file: syn::File = syn::parse2(tokens).expect("the expansion parses as Rust");
         let expansion = prettyplease::unparse(&file);
 

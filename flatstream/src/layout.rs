@@ -121,18 +121,8 @@ impl<L: FrameLayout> Fields<L> {
     }
 }
 
-/// A payload limit given as `u64` (as the derive computes it), saturated to
-/// what `usize` holds on this target.
-pub const fn clamp_len(n: u64) -> usize {
-    if n > usize::MAX as u64 {
-        usize::MAX
-    } else {
-        n as usize
-    }
-}
-
 /// Rounds `n` up to a multiple of `align` (a power of two).
-pub const fn round_up(n: usize, align: usize) -> usize {
+pub(crate) const fn round_up(n: usize, align: usize) -> usize {
     (n + align - 1) & !(align - 1)
 }
 

@@ -130,7 +130,9 @@ mod checksum_keywords;
 #[cfg(feature = "tokio")]
 mod codec;
 pub mod decode;
+mod derive_support;
 mod error;
+mod fast_verify;
 mod field;
 pub mod framing;
 pub mod layout;
@@ -139,6 +141,7 @@ mod reader;
 pub mod recovery;
 mod serialize;
 mod table_writer;
+mod verify;
 mod writer;
 
 #[cfg(feature = "crc32")]
@@ -163,7 +166,7 @@ pub use framing::{
 pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use reader::{SliceReader, StreamReader, TypedReader};
 pub use recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
-pub use serialize::{Encoder, RawPayload, StreamSerialize};
+pub use serialize::{Encoder, PayloadSink, RawPayload, StreamSerialize};
 pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "tokio")]
@@ -225,26 +228,28 @@ pub mod prelude {
 pub mod __private {
     pub use crate::checksum::{Checksum, NoChecksum};
     pub use crate::decode::{
-        check_enum, check_nested, empty_table, fast_accepts, fast_verify_nested, fast_verify_nested_vec,
-        flatbuffers_accepts, invalid, invalid_enum, read_nested, verified_root, verify_nested,
-        verify_nested_vec, DecodeElement, DecodeField, EnumDecode, Fast, FastTable, FastVerifier, HasSchema,
-        Nested, NestedTable, Reject, Schema, SchemaField, SchemaKind, StreamDeserialize, TableRef, TableView,
-        VectorView, VerifyLimits, VerifyTable,
+        HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits,
     };
+    pub use crate::derive_support::clamp_len;
     pub use crate::error::{Error, Result};
+    pub use crate::fast_verify::{Fast, FastTable, FastVerifier, Reject};
     pub use crate::field::{
         check_room, create_enum_vector, create_table_vector, end_table, push_unless_default, EnumRepr, Field,
         Offset, Table, VectorElement,
     };
     pub use crate::framing::{Deframer, Framer, MIN_FLATBUFFERS_LEN};
-    pub use crate::layout::{clamp_len, FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
+    pub use crate::layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
     pub use crate::recovery::ResyncLayout;
-    pub use crate::serialize::Encoder;
-    pub use crate::serialize::StreamSerialize;
+    pub use crate::serialize::{Encoder, PayloadSink, StreamSerialize};
     pub use crate::table_writer::{
         append_scalar_vector, append_table, append_table_vector, encode_table, encode_table_into,
-        encode_table_into_bytes, set_uoffset, table_offsets, table_size, table_vtable, BytesOut, Out,
-        PayloadBuf, Scalar,
+        set_uoffset, table_offsets, table_size, table_vtable, Out, PayloadBuf, Scalar,
+    };
+    pub use crate::verify::{
+        check_enum, check_nested, empty_table, fast_accepts, fast_verify_nested, fast_verify_nested_vec,
+        flatbuffers_accepts, invalid, invalid_enum, read_nested, vector_view, verified_root, verify_nested,
+        verify_nested_vec, DecodeElement, DecodeField, EnumDecode, Nested, NestedTable, TableRef, TableView,
+        VerifyTable,
     };
     pub use core::default::Default;
     pub use core::fmt::{Debug, Formatter, Result as FmtResult};

@@ -59,27 +59,90 @@ pub trait StreamSerialize {
     /// bytes themselves; the default, for the others, returns `Ok(false)`
     /// and leaves `out` alone (callers then use [`encode`](Self::encode)).
     ///
-    /// Writers call it with `out` holding room for the frame header, so the
-    /// payload lands right behind it and the frame is never copied. `out.len()`
-    /// is a multiple of 8 (FlatBuffers alignment counts from the payload's
-    /// start); an implementation may return `Ok(false)` when it is not. On an
-    /// error, `out` may have grown: the caller discards it. Derived messages
-    /// and strings implement it (at any `out.len()`: they count alignment
-    /// from where their payload starts).
+    /// Writers call it with `out` holding room for the frame header, and the
+    /// codec with its `BytesMut`, so the payload lands right behind the
+    /// header and the frame is never copied. `out.len()` is what precedes
+    /// the payload: FlatBuffers alignment counts from where the payload
+    /// starts. On an error, `out` may have grown: the caller discards it.
+    /// Derived messages and strings implement it.
     #[inline]
-    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
         let _ = out;
         Ok(false)
     }
+}
 
-    /// [`encode_into`](Self::encode_into) for the codec's `BytesMut`, at any
-    /// length: the codec encodes derived messages and strings straight into
-    /// its output. Implemented by the derive; not a public API.
-    #[doc(hidden)]
+/// Where [`StreamSerialize::encode_into`] appends a payload: a writer's
+/// buffer, or (feature `tokio`) a codec's `BytesMut`. It only grows: what
+/// precedes the payload (room for the header, earlier frames) is not the
+/// implementation's to change.
+///
+/// ```
+/// use flatstream::{PayloadSink, StreamSerialize};
+/// let mut buf = b"head".to_vec();
+/// assert!("hi".encode_into(&mut PayloadSink::new(&mut buf))?);
+/// assert_eq!(&buf[..4], b"head"); // the payload follows what was there
+/// # Ok::<(), flatstream::Error>(())
+/// ```
+pub struct PayloadSink<'a> {
+    pub(crate) target: SinkTarget<'a>,
+}
+
+/// The buffer behind a [`PayloadSink`]. Without the `tokio` feature
+/// `BytesOut` has no values, so the second arm can never be taken.
+pub(crate) enum SinkTarget<'a> {
+    Vec(&'a mut Vec<u8>),
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    Bytes(&'a mut BytesOut),
+}
+
+impl<'a> PayloadSink<'a> {
+    /// A sink appending to `buf`.
     #[inline]
-    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
-        let _ = out;
-        Ok(false)
+    pub fn new(buf: &'a mut Vec<u8>) -> Self {
+        PayloadSink {
+            target: SinkTarget::Vec(buf),
+        }
+    }
+
+    /// A sink appending to a codec's buffer.
+    #[cfg(feature = "tokio")]
+    #[inline]
+    pub(crate) fn bytes(buf: &'a mut bytes::BytesMut) -> Self {
+        PayloadSink {
+            target: SinkTarget::Bytes(buf),
+        }
+    }
+
+    /// Bytes in the buffer: what precedes the payload, and what was
+    /// appended since.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match &self.target {
+            SinkTarget::Vec(v) => v.len(),
+            SinkTarget::Bytes(b) => table_writer::bytes_len(b),
+        }
+    }
+
+    /// Whether the buffer is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends `bytes`.
+    #[inline]
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        match &mut self.target {
+            SinkTarget::Vec(v) => v.extend_from_slice(bytes),
+            SinkTarget::Bytes(b) => table_writer::extend_bytes(b, bytes),
+        }
+    }
+}
+
+impl std::fmt::Debug for PayloadSink<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PayloadSink").field("len", &self.len()).finish()
     }
 }
 
@@ -93,12 +156,8 @@ impl<T: StreamSerialize + ?Sized> StreamSerialize for &T {
         (**self).encode(encoder)
     }
     #[inline]
-    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
         (**self).encode_into(out)
-    }
-    #[inline]
-    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
-        (**self).__encode_into_bytes(out)
     }
 }
 
@@ -175,13 +234,8 @@ impl StreamSerialize for str {
         Ok(&encoder.buffer)
     }
     #[inline]
-    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
-        table_writer::append_root_string(out, self)?;
-        Ok(true)
-    }
-    #[inline]
-    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
-        table_writer::encode_string_into_bytes(out, self)
+    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
+        table_writer::encode_string_into(out, self)
     }
 }
 
@@ -195,12 +249,8 @@ impl StreamSerialize for String {
         self.as_str().encode(encoder)
     }
     #[inline]
-    fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
         self.as_str().encode_into(out)
-    }
-    #[inline]
-    fn __encode_into_bytes(&self, out: &mut BytesOut) -> Result<bool> {
-        self.as_str().__encode_into_bytes(out)
     }
 }
 

@@ -36,7 +36,7 @@ use std::ops::{Deref, DerefMut};
 
 use crate::error::{Error, Result};
 use crate::field::Table;
-use crate::serialize::{Encoder, MAX_FLATBUFFER_LEN};
+use crate::serialize::{Encoder, PayloadSink, SinkTarget, MAX_FLATBUFFER_LEN};
 
 /// A growable byte buffer a payload can be appended to: `Vec<u8>`, and with
 /// the `tokio` feature `BytesMut`, so the codec encodes straight into its
@@ -356,10 +356,21 @@ pub fn encode_table<'a, T: Table + ?Sized>(value: &T, encoder: &'a mut Encoder) 
     Ok(buf)
 }
 
-/// `StreamSerialize::encode_into` of a table (and the codec's encoding into
-/// a `BytesMut`): appends `value`'s payload to `out`, wherever `out` ends.
+/// `StreamSerialize::encode_into` of a derived table: appends `value`'s
+/// payload to the sink's buffer, wherever it ends. One copy of the encoder
+/// per buffer type; the writers' sinks are built where they are passed, so
+/// the match folds away.
+#[inline(always)]
+pub fn encode_table_into<T: Table + ?Sized>(value: &T, out: &mut PayloadSink<'_>) -> Result<bool> {
+    match &mut out.target {
+        SinkTarget::Vec(v) => append_table_payload(value, *v),
+        SinkTarget::Bytes(b) => append_table_payload_bytes(value, b),
+    }
+}
+
+/// Appends `value`'s payload to `out`, wherever `out` ends.
 #[inline]
-pub fn encode_table_into<T: Table + ?Sized, B: PayloadBuf>(value: &T, out: &mut B) -> Result<bool> {
+fn append_table_payload<T: Table + ?Sized, B: PayloadBuf>(value: &T, out: &mut B) -> Result<bool> {
     // An empty buffer (a writer's staging buffer) gets its own copy of the
     // code, in which every position of the fixed part is a constant.
     if out.is_empty() {
@@ -370,12 +381,12 @@ pub fn encode_table_into<T: Table + ?Sized, B: PayloadBuf>(value: &T, out: &mut 
     Ok(true)
 }
 
-/// `StreamSerialize::__encode_into_bytes` of a table: without the `tokio`
-/// feature there is no `BytesMut` to encode into.
+/// [`append_table_payload`] into a codec's buffer: without the `tokio`
+/// feature there is none.
 #[inline]
-pub fn encode_table_into_bytes<T: Table + ?Sized>(value: &T, out: &mut BytesOut) -> Result<bool> {
+fn append_table_payload_bytes<T: Table + ?Sized>(value: &T, out: &mut BytesOut) -> Result<bool> {
     #[cfg(feature = "tokio")]
-    return encode_table_into(value, out);
+    return append_table_payload(value, out);
     #[cfg(not(feature = "tokio"))]
     {
         let _ = value;
@@ -383,14 +394,36 @@ pub fn encode_table_into_bytes<T: Table + ?Sized>(value: &T, out: &mut BytesOut)
     }
 }
 
-/// `StreamSerialize::__encode_into_bytes` of a string.
+/// `StreamSerialize::encode_into` of a string.
 #[inline]
-pub(crate) fn encode_string_into_bytes(out: &mut BytesOut, text: &str) -> Result<bool> {
+pub(crate) fn encode_string_into(out: &mut PayloadSink<'_>, text: &str) -> Result<bool> {
+    match &mut out.target {
+        SinkTarget::Vec(v) => append_root_string(*v, text)?,
+        #[cfg(feature = "tokio")]
+        SinkTarget::Bytes(b) => append_root_string(*b, text)?,
+        #[cfg(not(feature = "tokio"))]
+        SinkTarget::Bytes(b) => match **b {},
+    }
+    Ok(true)
+}
+
+/// `PayloadSink::len` of a codec's buffer.
+#[inline]
+pub(crate) fn bytes_len(out: &BytesOut) -> usize {
     #[cfg(feature = "tokio")]
-    return append_root_string(out, text).map(|()| true);
+    return out.len();
+    #[cfg(not(feature = "tokio"))]
+    match *out {}
+}
+
+/// `PayloadSink::extend_from_slice` into a codec's buffer.
+#[inline]
+pub(crate) fn extend_bytes(out: &mut BytesOut, bytes: &[u8]) {
+    #[cfg(feature = "tokio")]
+    out.extend_from_slice(bytes);
     #[cfg(not(feature = "tokio"))]
     {
-        let _ = text;
+        let _ = bytes;
         match *out {}
     }
 }

@@ -7,7 +7,7 @@ use crate::framing::{
     header_slot, header_too_long, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN,
 };
 use crate::layout::{Framed, MessageOf};
-use crate::serialize::{Encoder, StreamSerialize};
+use crate::serialize::{Encoder, PayloadSink, StreamSerialize};
 use crate::table_writer::extend_zeroed;
 
 /// A batch is handed to the inner writer whenever this many bytes are
@@ -135,7 +135,7 @@ impl<F: Framer> WriteCore<F> {
             self.batch.clear();
             extend_zeroed(&mut self.batch, payload_at);
         }
-        item.encode_into(&mut self.batch)
+        item.encode_into(&mut PayloadSink::new(&mut self.batch))
     }
 
     /// Where [`encode_in_place`](Self::encode_in_place) starts a payload.
@@ -189,7 +189,7 @@ impl<F: Framer> WriteCore<F> {
         // Room for the header: what it holds does not matter, the framer
         // writes every header byte.
         out.extend_from_slice(&self.scratch[..header_len]);
-        match item.__encode_into_bytes(out) {
+        match item.encode_into(&mut PayloadSink::bytes(out)) {
             Ok(true) => {
                 let (header, payload) = out[start..].split_at_mut(header_len);
                 let framed = self
@@ -257,7 +257,7 @@ impl<F: Framer> WriteCore<F> {
             }
             let stage = &mut self.staged[index % 2];
             stage.clear();
-            let outcome = match item.encode_into(stage) {
+            let outcome = match item.encode_into(&mut PayloadSink::new(stage)) {
                 Ok(true) => match pending.replace(index) {
                     Some(previous) => self.frame_staged(previous).map_err(|e| (previous, e)),
                     None => Ok(()),
@@ -321,7 +321,7 @@ impl<F: Framer> WriteCore<F> {
         // The stage not holding the deferred payload.
         let stage = self.deferred.map_or(0, |held| held ^ 1);
         self.staged[stage].clear();
-        let encoded = item.encode_into(&mut self.staged[stage]);
+        let encoded = item.encode_into(&mut PayloadSink::new(&mut self.staged[stage]));
         // Whatever became of `item`, the message before it is finished first.
         self.finish_deferred()?;
         if !encoded? {
@@ -791,44 +791,44 @@ mod tests {
     use super::*;
     use flatbuffers::FlatBufferBuilder;
 
-    /// A type whose `encode_into` breaks its contract by shortening `out`.
-    struct Shrinks;
-
-    impl StreamSerialize for Shrinks {
-        fn serialize(&self, _: &mut FlatBufferBuilder) -> Result<()> {
-            Ok(())
-        }
-        fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
-            out.clear();
-            Ok(true)
-        }
-    }
-
-    /// One that appends raw bytes, which are framed as they are.
-    struct Appends(&'static [u8]);
+    /// A type appending raw bytes through `encode_into` (a `PayloadSink`
+    /// only grows, so an implementation cannot shorten what precedes its
+    /// payload), or failing after appending some.
+    struct Appends(&'static [u8], bool);
 
     impl StreamSerialize for Appends {
         fn serialize(&self, _: &mut FlatBufferBuilder) -> Result<()> {
             Ok(())
         }
-        fn encode_into(&self, out: &mut Vec<u8>) -> Result<bool> {
+        fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
             out.extend_from_slice(self.0);
+            if self.1 {
+                return Err(Error::Serialize {
+                    reason: "half".into(),
+                });
+            }
             Ok(true)
         }
     }
 
     #[test]
-    fn a_misbehaving_encode_into_is_an_error_not_a_panic() {
-        let mut w = StreamWriter::new(Vec::new(), DefaultFramer);
-        w.write(&Appends(b"abc")).unwrap();
-        let first = w.get_ref().clone();
-        assert!(matches!(w.write(&Shrinks), Err(Error::Serialize { .. })));
-        // Nothing of the failed frame was written, and the writer goes on.
-        assert_eq!((w.get_ref(), w.frames_written()), (&first, 1));
-        w.write(&Appends(b"")).unwrap();
-        let mut expected = Vec::new();
-        w.framer().encode_frame(b"abc", &mut expected).unwrap();
-        w.framer().encode_frame(b"", &mut expected).unwrap();
-        assert_eq!(w.get_ref(), &expected);
+    fn encode_into_bytes_are_framed_and_a_failure_writes_nothing() {
+        for capacity in [None, Some(64)] {
+            let mut w = match capacity {
+                None => StreamWriter::new(Vec::new(), DefaultFramer),
+                Some(c) => StreamWriter::with_capacity(c, Vec::new(), DefaultFramer),
+            };
+            w.write(&Appends(b"abc", false)).unwrap();
+            assert!(matches!(
+                w.write(&Appends(b"xyz", true)),
+                Err(Error::Serialize { .. })
+            ));
+            w.write(&Appends(b"", false)).unwrap();
+            w.flush().unwrap();
+            let mut expected = Vec::new();
+            w.framer().encode_frame(b"abc", &mut expected).unwrap();
+            w.framer().encode_frame(b"", &mut expected).unwrap();
+            assert_eq!((w.get_ref(), w.frames_written()), (&expected, 2));
+        }
     }
 }

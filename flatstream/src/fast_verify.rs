@@ -1,0 +1,200 @@
+//! The fast verifier the derive specialises per message type: the
+//! `flatbuffers` verifier's checks, without building error values. Not a
+//! public API (reached through `__private`).
+
+use std::ops::Range;
+
+use crate::decode::VerifyLimits;
+
+/// A rejection by the [`FastVerifier`]. It carries nothing: the precise
+/// error comes from running the `flatbuffers` verifier on the payload the
+/// fast one rejected (rejections are the rare path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reject;
+
+/// The result of a fast verification step.
+pub type Fast<T = ()> = core::result::Result<T, Reject>;
+
+/// A verifier specialised by the derive for each message type: the same
+/// checks as the `flatbuffers` verifier, in the same way (offsets in bounds,
+/// alignment, vtable sizes, UTF-8 and terminators of strings, depth, table
+/// count, apparent size), with no error values to build on the way.
+/// `tests/fast_verifier.rs` checks that it accepts and rejects exactly what
+/// the `flatbuffers` verifier does.
+pub struct FastVerifier<'b> {
+    buf: &'b [u8],
+    depth: usize,
+    tables: usize,
+    apparent: usize,
+    limits: VerifyLimits,
+}
+
+/// A table the fast verifier entered.
+#[derive(Clone, Copy)]
+pub struct FastTable {
+    pos: usize,
+    vtable: usize,
+    vtable_len: usize,
+}
+
+impl<'b> FastVerifier<'b> {
+    /// A verifier over `buf`.
+    #[inline]
+    pub fn new(buf: &'b [u8], limits: VerifyLimits) -> Self {
+        FastVerifier {
+            buf,
+            depth: 0,
+            tables: 0,
+            apparent: 0,
+            limits,
+        }
+    }
+
+    #[inline(always)]
+    fn aligned(pos: usize, align: usize) -> Fast {
+        if pos.is_multiple_of(align) {
+            Ok(())
+        } else {
+            Err(Reject)
+        }
+    }
+
+    #[inline(always)]
+    fn range(&mut self, pos: usize, size: usize) -> Fast {
+        if pos.saturating_add(size) > self.buf.len() {
+            return Err(Reject);
+        }
+        self.apparent += size;
+        if self.apparent > self.limits.max_apparent_size {
+            return Err(Reject);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn u16_at(&mut self, pos: usize) -> Fast<u16> {
+        Self::aligned(pos, 2)?;
+        self.range(pos, 2)?;
+        Ok(u16::from_le_bytes([self.buf[pos], self.buf[pos + 1]]))
+    }
+
+    /// The unsigned offset stored at `pos`.
+    #[inline(always)]
+    pub fn uoffset(&mut self, pos: usize) -> Fast<usize> {
+        Self::aligned(pos, 4)?;
+        self.range(pos, 4)?;
+        let bytes = [
+            self.buf[pos],
+            self.buf[pos + 1],
+            self.buf[pos + 2],
+            self.buf[pos + 3],
+        ];
+        Ok(u32::from_le_bytes(bytes) as usize)
+    }
+
+    /// Where the forward offset at `pos` points.
+    #[inline(always)]
+    pub fn forward(&mut self, pos: usize) -> Fast<usize> {
+        Ok(self.uoffset(pos)?.saturating_add(pos))
+    }
+
+    /// A scalar of `size` bytes and alignment `align` at `pos`.
+    #[inline(always)]
+    pub fn scalar(&mut self, pos: usize, size: usize, align: usize) -> Fast {
+        Self::aligned(pos, align)?;
+        self.range(pos, size)
+    }
+
+    /// A vector of `elem_size`-byte elements at `pos`; its elements' range.
+    #[inline(always)]
+    pub fn vector(&mut self, pos: usize, elem_size: usize, elem_align: usize) -> Fast<Range<usize>> {
+        let len = self.uoffset(pos)?;
+        let start = pos.saturating_add(4);
+        Self::aligned(start, elem_align)?;
+        let size = len.saturating_mul(elem_size);
+        self.range(start, size)?;
+        Ok(start..start.saturating_add(size))
+    }
+
+    /// A vector field at `pos` (the field's offset, then the vector) of
+    /// scalars of `elem_size` bytes.
+    #[inline(always)]
+    pub fn scalar_vector(&mut self, pos: usize, elem_size: usize, elem_align: usize) -> Fast {
+        let at = self.forward(pos)?;
+        self.vector(at, elem_size, elem_align).map(|_| ())
+    }
+
+    /// A vector field at `pos` of offsets (to strings or tables), each
+    /// target verified by `each` at the position it points to.
+    #[inline(always)]
+    pub fn offset_vector(&mut self, pos: usize, mut each: impl FnMut(&mut Self, usize) -> Fast) -> Fast {
+        let at = self.forward(pos)?;
+        for element in self.vector(at, 4, 4)?.step_by(4) {
+            let target = self.forward(element)?;
+            each(self, target)?;
+        }
+        Ok(())
+    }
+
+    /// A string at `pos`: UTF-8, followed by a zero byte.
+    #[inline(always)]
+    pub fn string(&mut self, pos: usize) -> Fast {
+        let range = self.vector(pos, 1, 1)?;
+        if self.buf.get(range.end) != Some(&0) || std::str::from_utf8(&self.buf[range]).is_err() {
+            return Err(Reject);
+        }
+        Ok(())
+    }
+
+    /// Enters the table at `pos`.
+    #[inline(always)]
+    pub fn table(&mut self, pos: usize) -> Fast<FastTable> {
+        Self::aligned(pos, 4)?;
+        self.range(pos, 4)?;
+        let soffset = i32::from_le_bytes([
+            self.buf[pos],
+            self.buf[pos + 1],
+            self.buf[pos + 2],
+            self.buf[pos + 3],
+        ]);
+        let vtable = if soffset > 0 {
+            pos.checked_sub(soffset.unsigned_abs() as usize)
+        } else {
+            pos.checked_add(soffset.unsigned_abs() as usize)
+        }
+        .filter(|&v| v < self.buf.len())
+        .ok_or(Reject)?;
+        let vtable_len = self.u16_at(vtable)? as usize;
+        Self::aligned(vtable.saturating_add(vtable_len), 2)?;
+        self.range(vtable, vtable_len)?;
+        self.tables += 1;
+        self.depth += 1;
+        if self.tables > self.limits.max_tables || self.depth > self.limits.max_depth {
+            return Err(Reject);
+        }
+        Ok(FastTable {
+            pos,
+            vtable,
+            vtable_len,
+        })
+    }
+
+    /// Where field `slot` of `table` is, if present.
+    #[inline(always)]
+    pub fn field(&mut self, table: &FastTable, slot: u16) -> Fast<Option<usize>> {
+        let slot = usize::from(slot);
+        if slot < table.vtable_len {
+            let offset = self.u16_at(table.vtable.saturating_add(slot))?;
+            if offset > 0 {
+                return Ok(Some(table.pos.saturating_add(usize::from(offset))));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Leaves the table entered last.
+    #[inline(always)]
+    pub fn end_table(&mut self) {
+        self.depth -= 1;
+    }
+}
