@@ -107,7 +107,7 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
                 break verified;
             }
         };
-        Ok(Some(self.core.view::<T>(verified)))
+        self.core.view::<T>(verified).map(Some)
     }
 
     /// Reads the next frame, verified and copied into an owned `T`.

@@ -21,9 +21,15 @@ pub(crate) enum Step {
     Need(usize),
 }
 
-/// Proof that a range of the buffer passed `T`'s verification.
+/// Proof that a range of the buffer passed `T`'s verification, while the
+/// buffer was as `generation` says. It cannot borrow the buffer (the
+/// readers verify in a loop that reads on after a rejection, and return
+/// the view after it), so [`ReadCore::view`] checks instead that the buffer
+/// has not been written since.
 pub(crate) struct Verified<T> {
     range: Range<usize>,
+    generation: u64,
+    limits: VerifyLimits,
     _type: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -33,6 +39,9 @@ pub(crate) struct ReadCore<D> {
     pub(crate) deframer: D,
     /// Initialised storage; bytes `start..end` are read but not consumed.
     buffer: Vec<u8>,
+    /// Counts the times `buffer` was handed out for writing (or moved): a
+    /// [`Verified`] token is good only for the generation it was made in.
+    generation: u64,
     start: usize,
     end: usize,
     /// Stream offset of `buffer[start]`: where the next frame begins.
@@ -57,6 +66,7 @@ impl<D: Deframer> ReadCore<D> {
         ReadCore {
             deframer,
             buffer: Vec::new(),
+            generation: 0,
             start: 0,
             end: 0,
             position: 0,
@@ -263,6 +273,7 @@ impl<D: Deframer> ReadCore<D> {
     /// current position. Grows the buffer towards `needed` at most doubling,
     /// so memory follows the bytes that arrive, not what a header claims.
     pub(crate) fn spare(&mut self, needed: usize) -> &mut [u8] {
+        self.generation += 1;
         if self.buffer.len() - self.start < needed && self.start > 0 {
             // Move the partial frame to the front to make room behind it.
             self.buffer.copy_within(self.start..self.end, 0);
@@ -300,6 +311,8 @@ impl<D: Deframer> ReadCore<D> {
         match T::view_with(&self.buffer[range.clone()], limits) {
             Ok(_) => Ok(Some(Verified {
                 range,
+                generation: self.generation,
+                limits,
                 _type: std::marker::PhantomData,
             })),
             Err(e) if self.mode == RecoveryMode::SkipCorrupt => {
@@ -314,13 +327,23 @@ impl<D: Deframer> ReadCore<D> {
         }
     }
 
-    /// The view of a verified frame.
-    pub(crate) fn view<T: StreamDeserialize>(&self, verified: Verified<T>) -> T::View<'_> {
-        // SAFETY: `Verified` is only made by `verify::<T>` for these bytes,
-        // and the buffer is only written by `spare`/`filled`, which the
-        // drivers call only while looking for the next frame, after the
-        // view's borrow of `self` has ended.
-        unsafe { T::view_unchecked(&self.buffer[verified.range]) }
+    /// The view of a verified frame. Should the buffer have been written
+    /// since the token was made (the drivers never do that), the bytes are
+    /// verified again rather than trusted.
+    pub(crate) fn view<T: StreamDeserialize>(&self, verified: Verified<T>) -> Result<T::View<'_>> {
+        let Some(bytes) = self.buffer.get(verified.range) else {
+            return Err(stale_token());
+        };
+        if verified.generation != self.generation {
+            return T::view_with(bytes, verified.limits);
+        }
+        // SAFETY: `Verified` is only made by `verify::<T>`, after
+        // `T::view_with` accepted these bytes with `verified.limits`; the
+        // generation is the one it was made in, and every write to (or move
+        // of) the buffer goes through `spare`, which starts a new one. So
+        // the bytes are the ones `view_with` accepted: `view_unchecked`'s
+        // contract.
+        Ok(unsafe { T::view_unchecked(bytes) })
     }
 
     /// Bytes of buffer held.
@@ -331,5 +354,70 @@ impl<D: Deframer> ReadCore<D> {
     /// Bytes read but not consumed.
     pub(crate) fn buffered(&self) -> &[u8] {
         &self.buffer[self.start..self.end]
+    }
+}
+
+/// A token for bytes the buffer no longer holds (never made by the drivers).
+#[cold]
+fn stale_token() -> Error {
+    Error::InvalidFrame {
+        offset: 0,
+        reason: FrameDefect::Other("a verified frame is no longer in the reader's buffer".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framing::DefaultDeframer;
+    use crate::writer::StreamWriter;
+    use crate::DefaultFramer;
+
+    #[derive(crate::StreamSerialize, crate::StreamDeserialize, Debug, PartialEq)]
+    #[frame(len = u32)]
+    struct Note {
+        text: String,
+    }
+
+    /// The core with one whole frame of `Note { text }` buffered, its
+    /// payload's range, and a token verifying it.
+    fn verified_note(text: &str) -> (ReadCore<DefaultDeframer>, Verified<Note>) {
+        let mut w = StreamWriter::new(Vec::new(), DefaultFramer);
+        w.write(&Note { text: text.into() }).unwrap();
+        let frame = w.into_inner();
+        let mut core = ReadCore::new(DefaultDeframer::new());
+        core.spare(frame.len())[..frame.len()].copy_from_slice(&frame);
+        core.filled(frame.len());
+        let Ok(Some(Step::Frame(range))) = core.step(true) else {
+            panic!("one whole frame")
+        };
+        let verified = core.verify::<Note>(0, range).unwrap().unwrap();
+        (core, verified)
+    }
+
+    #[test]
+    fn a_token_views_the_bytes_it_verified() {
+        let (core, verified) = verified_note("kept");
+        assert_eq!(core.view(verified).unwrap().text(), "kept");
+    }
+
+    /// The edge the unsafe block rests on: once the buffer was handed out
+    /// for writing, a token no longer vouches for it. Bytes overwritten
+    /// with garbage are verified again and refused, never viewed unchecked;
+    /// bytes left as they were are verified again and viewed.
+    #[test]
+    fn a_token_from_before_a_write_is_verified_again() {
+        let (mut core, verified) = verified_note("kept");
+        let range = verified.range.clone();
+        core.spare(1); // a new generation; the frame's bytes stay
+        assert_eq!(core.view(verified).unwrap().text(), "kept");
+
+        let (mut core, verified) = verified_note("overwritten");
+        core.buffer[range.start..range.end].fill(0xFF);
+        core.spare(1);
+        assert!(matches!(
+            core.view(verified),
+            Err(Error::InvalidFlatBuffer { .. })
+        ));
     }
 }

@@ -115,7 +115,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
                 break verified;
             }
         };
-        Ok(Some(self.core.view::<T>(verified)))
+        self.core.view::<T>(verified).map(Some)
     }
 
     /// Reads the next frame, verifies it and copies it into an owned `T`.
