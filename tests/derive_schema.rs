@@ -54,7 +54,7 @@ table Telemetry {
   sensor_id: uint (id: 1);
   value: double = 20 (id: 2);
   unit: string (id: 3, required);
-  quality: Quality (id: 4);
+  quality: Quality = Good (id: 4);
   location: Location (id: 5);
   history: [Location] (id: 6, required);
   samples: [float] (id: 7, required);

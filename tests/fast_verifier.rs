@@ -135,3 +135,35 @@ proptest! {
         prop_assert_eq!(fast_accepts::<Tiny>(&bytes, limits), flatbuffers_accepts::<Tiny>(&bytes, limits));
     }
 }
+
+/// `{"a": 3, "longs": []}` as flatc 2.0.8 builds it for `table Longs { a:
+/// uint; longs: [ulong] (required); }`: the empty vector's elements would
+/// start at byte 28, 4-aligned but not 8-aligned, which verifiers must
+/// accept (google/flatbuffers#8374); the same place holding an element is
+/// misaligned data, refused by both verifiers.
+#[test]
+fn empty_vectors_of_8_byte_scalars_need_only_4_byte_alignment() {
+    #[derive(StreamSerialize, StreamDeserialize, Debug, PartialEq)]
+    struct Longs {
+        a: u32,
+        longs: Vec<u64>,
+    }
+    const FLATC: [u8; 28] = [
+        12, 0, 0, 0, 8, 0, 12, 0, 4, 0, 8, 0, 8, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0,
+    ];
+    let limits = VerifyLimits::DEFAULT;
+    assert!(fast_accepts::<Longs>(&FLATC, limits));
+    assert!(flatbuffers_accepts::<Longs>(&FLATC, limits));
+    assert_eq!(Longs::decode(&FLATC).unwrap(), Longs { a: 3, longs: vec![] });
+    assert!(Longs::view(&FLATC).unwrap().longs().is_empty());
+
+    let mut one = FLATC.to_vec();
+    one[24] = 1;
+    one.extend_from_slice(&[0; 8]);
+    assert!(!fast_accepts::<Longs>(&one, limits));
+    assert!(!flatbuffers_accepts::<Longs>(&one, limits));
+    assert!(matches!(
+        Longs::decode(&one),
+        Err(flatstream::Error::InvalidFlatBuffer { .. })
+    ));
+}

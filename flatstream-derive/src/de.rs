@@ -151,6 +151,31 @@ fn used_types(ty: &Type, out: &mut Vec<Type>) {
     }
 }
 
+/// The user type (a table or an enum) a field of type `ty` holds directly
+/// or through `Option`/`Box`; `None` for scalars, strings and vectors.
+fn schema_type(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Group(g) => schema_type(&g.elem),
+        Type::Paren(p) => schema_type(&p.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            match last.ident.to_string().as_str() {
+                "Option" | "Box" => match &last.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|arg| match arg {
+                        syn::GenericArgument::Type(t) => schema_type(t),
+                        _ => None,
+                    }),
+                    _ => None,
+                },
+                "Vec" | "String" => None,
+                _ if is_scalar(ty) => None,
+                _ => Some(ty),
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Whether the field type is `Option<..>`.
 fn is_option(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
@@ -384,7 +409,18 @@ fn struct_impls(
                 quote!(#private::Some(#text))
             }
             (_, true) if is_scalar_option(ty) => quote!(#private::Some("null")),
-            _ => quote!(#private::None),
+            // A user type may be an enum, whose default the schema states
+            // (resolved at compile time from its schema).
+            (declared, optional) => match schema_type(ty) {
+                Some(used) => {
+                    let declared = match declared.and_then(Option::as_ref).and_then(literal_text) {
+                        Some(text) => quote!(#private::Some(#text)),
+                        None => quote!(#private::None),
+                    };
+                    quote!(#private::field_default(&<#used as #private::HasSchema>::SCHEMA, #declared, #optional))
+                }
+                None => quote!(#private::None),
+            },
         };
         let optional = is_option(ty) || f.attr.default.0.is_some();
         quote! {
@@ -637,6 +673,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
     let fbs_repr = fbs_type(&syn::parse_quote!(#repr));
     let variant_names: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
     let first = variants[0];
+    let default_repr = crate::expand::enum_default_repr(ident, &repr_ty, variants);
     let read_repr = unsafe_let(
         Span::call_site(),
         quote!(__raw),
@@ -663,6 +700,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             fn fallback() -> Self {
                 #ident::#first
             }
+            const DEFAULT: #repr_ty = #default_repr;
         }
 
         #enum_field_safety
@@ -700,7 +738,8 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             }
             #[inline]
             fn absent<'a>() -> Self::View<'a> {
-                <Self as #private::EnumDecode>::from_repr(0).unwrap_or_else(<Self as #private::EnumDecode>::fallback)
+                <Self as #private::EnumDecode>::from_repr(<Self as #private::EnumDecode>::DEFAULT)
+                    .unwrap_or_else(<Self as #private::EnumDecode>::fallback)
             }
             #[inline]
             fn to_owned(__view: #ident) -> #private::Result<#ident> {
@@ -722,7 +761,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
                 __slot: #u16_,
                 __required: #bool_,
             ) -> #private::Result<#private::TableVerifier<'v, 'o, 'b>, #private::InvalidFlatbuffer> {
-                __tv.visit_field::<#private::ForwardsUOffset<#private::Vector<'_, #repr_ty>>>(__name, __slot, __required)
+                <#repr_ty as #private::DecodeElement>::verify_vec(__tv, __name, __slot, __required)
             }
             #[inline]
             fn fast_verify_vec(__fv: &mut #private::FastVerifier<'_>, __pos: #usize_) -> #private::Fast {

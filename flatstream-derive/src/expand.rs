@@ -179,6 +179,10 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                         let default = crate::de::scalar_default(default, ty);
                         quote_spanned!(ty.span()=> #push_unless_default(__fbb, #slot, #local, #default);)
                     }
+                    // Others (an enum's variant) by their type.
+                    Some(Some(default)) => {
+                        quote_spanned!(ty.span()=> #as_field::push_unless(__fbb, #slot, #local, || #default);)
+                    }
                     _ => quote_spanned!(ty.span()=> #as_field::push(__fbb, #slot, #local);),
                 };
                 match valid::inline_size(f.ty) {
@@ -211,6 +215,9 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             Some(Some(default)) if crate::de::is_scalar(ty) => {
                 let default = crate::de::scalar_default(default, ty);
                 quote_spanned!(ty.span()=> !#scalar::same_bits(self.#member, #default))
+            }
+            Some(Some(default)) => {
+                quote_spanned!(ty.span()=> #as_field::is_present_unless(&self.#member, || #default))
             }
             _ => quote!(#as_field::is_present(&self.#member)),
         };
@@ -434,10 +441,13 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
         paths.enum_repr(),
         paths.create_enum_vector(),
     );
+    let (push_unless_default, fn_once) = (paths.push_unless_default(), paths.fn_once());
+    let default_repr = enum_default_repr(ident, &repr, variants);
     quote! {
         #[automatically_derived]
         impl #enum_repr for #ident {
             type Repr = #repr;
+            const DEFAULT_REPR: #repr = #default_repr;
             #[inline]
             fn to_repr(&self) -> #repr {
                 match self {
@@ -456,7 +466,7 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             }
             #[inline]
             fn push(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #repr) {
-                <#repr as #field_trait>::push(__fbb, __slot, __value)
+                #push_unless_default(__fbb, __slot, __value, <Self as #enum_repr>::DEFAULT_REPR)
             }
             #[inline]
             fn push_always(__fbb: &mut #builder<'_>, __slot: #u16_, __value: #repr) {
@@ -464,7 +474,20 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             }
             #[inline(always)]
             fn is_present(&self) -> #bool_ {
-                <#repr as #field_trait>::is_present(&#enum_repr::to_repr(self))
+                #enum_repr::to_repr(self) != <Self as #enum_repr>::DEFAULT_REPR
+            }
+            #[inline]
+            fn push_unless(
+                __fbb: &mut #builder<'_>,
+                __slot: #u16_,
+                __value: #repr,
+                __default: impl #fn_once() -> Self,
+            ) {
+                #push_unless_default(__fbb, __slot, __value, #enum_repr::to_repr(&__default()))
+            }
+            #[inline(always)]
+            fn is_present_unless(&self, __default: impl #fn_once() -> Self) -> #bool_ {
+                #enum_repr::to_repr(self) != #enum_repr::to_repr(&__default())
             }
             #[inline(always)]
             fn write_direct<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<()> {
@@ -484,6 +507,17 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             }
         }
     }
+}
+
+/// The enum's default value as a constant expression: the variant valued 0
+/// if there is one, else the first variant (what the schema names).
+pub fn enum_default_repr(ident: &Ident, repr: &TokenStream, variants: &[&Ident]) -> TokenStream {
+    let first = variants[0];
+    quote! {{
+        let mut __default = #ident::#first as #repr;
+        #(if #ident::#variants as #repr == 0 { __default = 0; })*
+        __default
+    }}
 }
 
 /// Stub impls for an enum that failed validation (never run: the build

@@ -41,6 +41,7 @@ private_items! {
     encode_table => encode_table,
     encode_table_into => encode_table_into,
     payload_sink => PayloadSink,
+    fn_once => FnOnce,
     out => Out,
     payload_buf => PayloadBuf,
     append_table => append_table,

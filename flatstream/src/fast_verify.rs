@@ -106,11 +106,16 @@ impl<'b> FastVerifier<'b> {
     }
 
     /// A vector of `elem_size`-byte elements at `pos`; its elements' range.
+    /// An empty vector needs no more alignment than its length (4): the C++
+    /// builder aligns an empty vector of 8-byte scalars only to 4, and
+    /// verifiers must accept that (google/flatbuffers#8374).
     #[inline(always)]
     pub fn vector(&mut self, pos: usize, elem_size: usize, elem_align: usize) -> Fast<Range<usize>> {
         let len = self.uoffset(pos)?;
         let start = pos.saturating_add(4);
-        Self::aligned(start, elem_align)?;
+        if len > 0 {
+            Self::aligned(start, elem_align)?;
+        }
         let size = len.saturating_mul(elem_size);
         self.range(start, size)?;
         Ok(start..start.saturating_add(size))

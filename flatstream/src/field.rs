@@ -54,6 +54,33 @@ pub trait Field {
     fn is_present(&self) -> bool {
         true
     }
+    /// [`push`](Self::push) for a field declared with
+    /// `#[flatstream(default = ..)]`: an enum leaves out a value equal to
+    /// `default()` (scalars get the literal compared by the derive);
+    /// everything else is stored as `push` stores it, and `default` is
+    /// never called (a `String` default is not built per message).
+    #[inline(always)]
+    fn push_unless(
+        b: &mut FlatBufferBuilder<'_>,
+        slot: u16,
+        value: Self::Prepared,
+        default: impl FnOnce() -> Self,
+    ) where
+        Self: Sized,
+    {
+        let _ = default;
+        Self::push(b, slot, value);
+    }
+    /// [`is_present`](Self::is_present) for a field declared with
+    /// `#[flatstream(default = ..)]`, as [`push_unless`](Self::push_unless).
+    #[inline(always)]
+    fn is_present_unless(&self, default: impl FnOnce() -> Self) -> bool
+    where
+        Self: Sized,
+    {
+        let _ = default;
+        self.is_present()
+    }
     /// Writes the field into its zeroed slot `buf[at..at + INLINE_SIZE]`,
     /// appending any out-of-line data to `buf`.
     fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()>;
@@ -89,7 +116,11 @@ pub trait Table {
 /// A fieldless `#[repr(..)]` enum, written as its representation.
 pub trait EnumRepr {
     /// The `#[repr]` integer type.
-    type Repr: Field<Prepared = Self::Repr> + VectorElement + Push + Scalar;
+    type Repr: Field<Prepared = Self::Repr> + VectorElement + Push + Scalar + PartialEq;
+    /// The value an absent field reads as, and so the one left out: the
+    /// variant valued 0, or (an enum without one) the first variant, which
+    /// the exported schema names as the default.
+    const DEFAULT_REPR: Self::Repr;
     /// The discriminant of this variant.
     fn to_repr(&self) -> Self::Repr;
 }

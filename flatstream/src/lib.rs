@@ -247,13 +247,14 @@ pub mod __private {
     };
     pub use crate::verify::{
         check_enum, check_nested, empty_table, fast_accepts, fast_verify_nested, fast_verify_nested_vec,
-        flatbuffers_accepts, invalid, invalid_enum, read_nested, vector_view, verified_root, verify_nested,
-        verify_nested_vec, DecodeElement, DecodeField, EnumDecode, Nested, NestedTable, TableRef, TableView,
-        VerifyTable,
+        field_default, flatbuffers_accepts, invalid, invalid_enum, read_nested, vector_view, verified_root,
+        verify_nested, verify_nested_vec, DecodeElement, DecodeField, EnumDecode, Nested, NestedTable,
+        TableRef, TableView, VerifyTable,
     };
     pub use core::default::Default;
     pub use core::fmt::{Debug, Formatter, Result as FmtResult};
     pub use core::iter::Iterator;
+    pub use core::ops::FnOnce;
     pub use core::option::Option::{self, None, Some};
     pub use core::primitive;
     pub use core::result::Result as StdResult;

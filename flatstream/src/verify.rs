@@ -24,7 +24,7 @@ use flatbuffers::{
     Follow, ForwardsUOffset, InvalidFlatbuffer, Table, TableVerifier, Vector, Verifiable, Verifier,
 };
 
-use crate::decode::{VectorView, VerifyLimits};
+use crate::decode::{Schema, SchemaKind, VectorView, VerifyLimits};
 use crate::error::{Error, Result};
 use crate::fast_verify::{Fast, FastVerifier};
 
@@ -162,6 +162,26 @@ pub trait NestedTable: VerifyTable + Sized + 'static {
     fn owned(view: Self::Ref<'_>) -> Result<Self>;
 }
 
+/// A vector of scalars `T`, verified as `flatbuffers` verifies
+/// `Vector<T>` (the same checks, the same apparent size), except that an
+/// empty vector needs no more alignment than its 4-byte length: the C++
+/// builder aligns an empty vector of 8-byte scalars only to 4, and
+/// verifiers must accept that (google/flatbuffers#8374). Reading an empty
+/// vector reads nothing, so its elements' alignment is never relied on.
+pub struct ScalarVector<T>(PhantomData<T>);
+
+impl<T> Verifiable for ScalarVector<T> {
+    #[inline]
+    fn run_verifier(v: &mut Verifier<'_, '_>, pos: usize) -> Result<(), InvalidFlatbuffer> {
+        let len = v.get_uoffset(pos)? as usize;
+        let start = pos.saturating_add(4);
+        if len > 0 {
+            v.is_aligned::<T>(start)?;
+        }
+        v.range_in_buffer(start, len.saturating_mul(std::mem::size_of::<T>()))
+    }
+}
+
 /// The flatbuffers type of a nested table `T` (verified with `T`'s rules).
 pub struct Nested<T>(PhantomData<T>);
 
@@ -186,8 +206,8 @@ impl<T: VerifyTable> Verifiable for Nested<T> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a field of a message that derives StreamDeserialize",
     label = "not readable",
-    note = "readable: bool, u8..u64, i8..i64, f32, f64, String, Vec<u8>, Vec<scalar>, Vec<String>, Option<T> \
-            of these, and structs or #[repr] enums that derive StreamDeserialize"
+    note = "readable: bool, u8..u64, i8..i64, f32, f64, String, Vec<u8>, Vec<scalar>, Vec<String>, structs and \
+            #[repr] enums that derive StreamDeserialize, Vec<T> of those, and Option<T> or Box<T> of all these"
 )]
 ///
 /// # Safety
@@ -326,7 +346,7 @@ macro_rules! scalar_elements {
                 slot: u16,
                 required: bool,
             ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer> {
-                tv.visit_field::<ForwardsUOffset<Vector<'_, $ty>>>(name, slot, required)
+                tv.visit_field::<ForwardsUOffset<ScalarVector<$ty>>>(name, slot, required)
             }
             #[inline(always)]
             fn fast_verify_vec(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
@@ -489,6 +509,44 @@ unsafe impl<T: DecodeElement> DecodeField for Vec<T> {
     }
 }
 
+// SAFETY: verified, checked and read as `T` throughout.
+unsafe impl<T: DecodeField> DecodeField for Box<T> {
+    type View<'a> = T::View<'a>;
+    const NEEDS_CHECK: bool = T::NEEDS_CHECK;
+    const REQUIRED: bool = T::REQUIRED;
+    #[inline]
+    fn verify<'v, 'o, 'b>(
+        tv: TableVerifier<'v, 'o, 'b>,
+        name: &'static str,
+        slot: u16,
+        required: bool,
+    ) -> Result<TableVerifier<'v, 'o, 'b>, InvalidFlatbuffer> {
+        T::verify(tv, name, slot, required)
+    }
+    #[inline(always)]
+    fn fast_verify(fv: &mut FastVerifier<'_>, pos: usize) -> Fast {
+        T::fast_verify(fv, pos)
+    }
+    #[inline(always)]
+    unsafe fn read<'a, M>(t: TableRef<'a, M>, slot: u16) -> Option<T::View<'a>> {
+        // SAFETY: forwarded to the caller.
+        unsafe { T::read(t, slot) }
+    }
+    #[inline]
+    unsafe fn check<M>(t: TableRef<'_, M>, slot: u16) -> Result<()> {
+        // SAFETY: forwarded to the caller.
+        unsafe { T::check(t, slot) }
+    }
+    #[inline(always)]
+    fn absent<'a>() -> Self::View<'a> {
+        T::absent()
+    }
+    #[inline]
+    fn to_owned(view: T::View<'_>) -> Result<Box<T>> {
+        T::to_owned(view).map(Box::new)
+    }
+}
+
 // SAFETY: verified and read as `T` (absence is allowed, and read as `None`).
 unsafe impl<T: DecodeField> DecodeField for Option<T> {
     type View<'a> = Option<T::View<'a>>;
@@ -544,6 +602,38 @@ pub fn empty_table<T>() -> TableRef<'static, T> {
     // with no fields reads every slot as absent, which is what `new_unchecked`
     // allows for any `T`. A test verifies it.
     unsafe { TableRef::root_unchecked(&EMPTY_TABLE) }
+}
+
+/// The default a schema states for a field whose type has schema `used`
+/// (`declared`: the variant named by `#[flatstream(default = ..)]`): only
+/// enums have one to state. `= null` for an optional enum (a FlatBuffers
+/// optional scalar), the declared variant, or, when the enum has no
+/// variant valued 0, its first variant (flatc refuses the implicit 0).
+pub const fn field_default(
+    used: &Schema,
+    declared: Option<&'static str>,
+    optional: bool,
+) -> Option<&'static str> {
+    let SchemaKind::Enum { variants, .. } = used.kind else {
+        return None;
+    };
+    if optional {
+        return Some("null");
+    }
+    if declared.is_some() {
+        return declared;
+    }
+    let mut i = 0;
+    while i < variants.len() {
+        if variants[i].1 == 0 {
+            return None;
+        }
+        i += 1;
+    }
+    match variants.first() {
+        Some((name, _)) => Some(name),
+        None => None,
+    }
 }
 
 /// The view of a vector field (`None`: absent), for generated
@@ -647,6 +737,10 @@ pub trait EnumDecode: Sized {
     /// The variant returned where verification guarantees a valid value but
     /// the type system cannot see it (never observed).
     fn fallback() -> Self;
+    /// What an absent field holds: the variant valued 0, or (an enum without
+    /// one) the first variant, which the exported schema names as the
+    /// field's default.
+    const DEFAULT: Self::Repr;
     /// The enum's name, for errors.
     const NAME: &'static str;
 }
@@ -660,10 +754,10 @@ pub fn invalid_enum<E: EnumDecode>(value: E::Repr) -> Error {
     }
 }
 
-/// Checks a verified enum value (absent reads as 0, the FlatBuffers default).
+/// Checks a verified enum value (absent reads as the enum's default).
 #[inline]
 pub fn check_enum<E: EnumDecode>(raw: Option<E::Repr>) -> Result<()> {
-    let value = raw.unwrap_or_default();
+    let value = raw.unwrap_or(E::DEFAULT);
     match E::from_repr(value) {
         Some(_) => Ok(()),
         None => Err(invalid_enum::<E>(value)),
