@@ -292,3 +292,78 @@ fn derived_messages_allocate_nothing_once_warm() {
     assert_eq!(counts, (128, 128));
     assert_eq!(allocations, 0, "allocations in decoding");
 }
+
+/// Serde payloads in the binary formats: writing allocates nothing once the
+/// writer's buffers have grown (the value is encoded straight into the
+/// frame), plain or buffered. Reading allocates what the decoded value owns
+/// (here one `String` per message), and for MessagePack one more: its
+/// decoder reads strings through a buffer of its own, which the
+/// trailing-bytes check needs (the borrowing decoder cannot say where the
+/// value ended).
+#[test]
+fn binary_serde_payloads_allocate_nothing_of_their_own_once_warm() {
+    use flatstream::formats::{MsgPackFormat, PostcardFormat};
+
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Reading {
+        sensor: u32,
+        value: f64,
+        unit: String,
+    }
+    fn check<F: SerdeFormat>(extra_per_message: usize) {
+        let readings: Vec<Reading> = (0..200)
+            .map(|i| Reading {
+                sensor: i,
+                value: f64::from(i) / 4.0,
+                unit: "C".into(),
+            })
+            .collect();
+        for capacity in [None, Some(64 << 10)] {
+            let mut w = match capacity {
+                None => StreamWriter::new(Vec::with_capacity(1 << 20), ChecksumFramer::new(Crc32c::new())),
+                Some(c) => StreamWriter::with_capacity(
+                    c,
+                    Vec::with_capacity(1 << 20),
+                    ChecksumFramer::new(Crc32c::new()),
+                ),
+            };
+            for r in &readings {
+                w.write(&Serde::<F, _>::new(r)).unwrap();
+            }
+            w.flush().unwrap();
+            w.get_mut().clear();
+            let ((), allocations, _) = measure(|| {
+                for r in &readings {
+                    w.write(&Serde::<F, _>::new(r)).unwrap();
+                }
+                w.flush().unwrap();
+            });
+            assert_eq!(
+                allocations,
+                0,
+                "{} writing, buffered: {}",
+                F::NAME,
+                capacity.is_some()
+            );
+        }
+        let mut w = StreamWriter::new(Vec::new(), ChecksumFramer::new(Crc32c::new()));
+        for r in &readings {
+            w.write(&Serde::<F, _>::new(r)).unwrap();
+        }
+        let bytes = w.into_inner();
+        let mut r = StreamReader::new(&bytes[..], ChecksumDeframer::new(Crc32c::new()));
+        let first = r.read::<Serde<F, Reading>>().unwrap().unwrap();
+        assert_eq!(first.0, readings[0]);
+        let (read, allocations, _) = measure(|| {
+            let mut n = 0;
+            while let Some(v) = r.read::<Serde<F, Reading>>().unwrap() {
+                n += usize::from(v.0.unit == "C");
+            }
+            n
+        });
+        assert_eq!(read, readings.len() - 1);
+        assert_eq!(allocations, read * (1 + extra_per_message), "{} reading", F::NAME);
+    }
+    check::<PostcardFormat>(0);
+    check::<MsgPackFormat>(1);
+}

@@ -103,6 +103,7 @@ pub struct FrameAttr {
     pub len: Slot<(&'static str, usize)>,
     pub checksum: Slot<(&'static ChecksumKind, Ident)>,
     pub max_len: Slot<u64>,
+    pub min_len: Slot<u64>,
     pub endian: Slot<Endian>,
     pub magic: Slot<Vec<u8>>,
     pub covers: Slot<Covers>,
@@ -124,7 +125,7 @@ impl FrameAttr {
                 }
             )*};
         }
-        push!(len, checksum, max_len, endian, magic, covers, align);
+        push!(len, checksum, max_len, min_len, endian, magic, covers, align);
         keys
     }
 }
@@ -284,6 +285,14 @@ fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
             };
             if let Some(n) = as_u64(cx, "max_len", value, "65536") {
                 frame.max_len.set(cx, "frame", entry, n);
+            }
+        }
+        "min_len" => {
+            let Some(value) = require_value(cx, entry, "min_len = 1") else {
+                return;
+            };
+            if let Some(n) = as_u64(cx, "min_len", value, "1") {
+                frame.min_len.set(cx, "frame", entry, n);
             }
         }
         "endian" => {

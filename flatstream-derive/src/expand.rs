@@ -94,6 +94,7 @@ fn default_layout() -> Layout {
         len_width: 4,
         checksum: None,
         max_len: crate::symbol::DEFAULT_MAX_LEN,
+        min_len: None,
         big_endian: false,
         magic: Vec::new(),
         covers_frame: false,
@@ -341,7 +342,11 @@ fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: boo
             let clamp_len = paths.clamp_len();
             // A derived message is a FlatBuffers buffer: a payload shorter
             // than its root offset is damage (zeros, typically), not a frame.
-            let min_payload_len = paths.min_flatbuffers_len();
+            // `min_len` says otherwise (serde payloads can be shorter).
+            let min_payload_len = match layout.min_len {
+                Some(n) => quote!(#clamp_len(#n)),
+                None => paths.min_flatbuffers_len(),
+            };
             let (usize_, bool_, u8_) = (
                 paths.primitive("usize"),
                 paths.primitive("bool"),

@@ -6,6 +6,7 @@ pub const FRAME_KEYS: &[&str] = &[
     "len",
     "checksum",
     "max_len",
+    "min_len",
     "endian",
     "magic",
     "covers",

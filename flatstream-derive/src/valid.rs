@@ -36,6 +36,8 @@ pub struct Layout {
     /// The checksum keyword (with its span), `None` for no checksum.
     pub checksum: Option<Ident>,
     pub max_len: u64,
+    /// `min_len = N`; `None`: a FlatBuffers payload's minimum.
+    pub min_len: Option<u64>,
     pub big_endian: bool,
     pub magic: Vec<u8>,
     pub covers_frame: bool,
@@ -93,13 +95,15 @@ pub fn check(cx: &mut Ctxt, input: &mut Input, derive: Derive) -> Option<Framing
                 ),
             );
         }
-        (Body::Unit, Derive::Framing) => {}
-        (Body::Struct(_) | Body::Enum { .. }, Derive::Framing) => {
+        // A protocol (a unit struct), or a message whose payloads another
+        // encoder writes (a serde type): its fields are not looked at.
+        (Body::Unit | Body::Struct(_), Derive::Framing) => {}
+        (Body::Enum { .. }, Derive::Framing) => {
             cx.error_spanned(
                 input.ident,
                 format!(
-                    "#[derive(Framing)] declares a protocol on a unit struct: write `struct {};` and put the \
-                     message fields on the structs that use `#[frame(protocol = {})]`",
+                    "#[derive(Framing)] declares a framing on a struct: write `struct {};` for a protocol (its \
+                     messages say `#[frame(protocol = {})]`), or put it on the struct whose payloads it frames",
                     input.ident, input.ident
                 ),
             );
@@ -452,6 +456,18 @@ fn resolve_framing(cx: &mut Ctxt, frame: &FrameAttr, derive: Derive) -> Framing 
         }
         max_len = n;
     }
+    if let Some(explicit) = &frame.min_len.0 {
+        if explicit.value > max_len {
+            cx.error_spanned(
+                &explicit.value_tokens,
+                format!(
+                    "`min_len = {}` is above the largest payload, {max_len} bytes: no frame could be written; \
+                     lower `min_len` or raise `max_len`",
+                    explicit.value
+                ),
+            );
+        }
+    }
     let covers_frame = frame.covers.get() == Some(&Covers::Frame);
     if covers_frame && checksum.is_none() {
         let covers = frame.covers.0.as_ref().map(|s| s.tokens.clone());
@@ -464,6 +480,7 @@ fn resolve_framing(cx: &mut Ctxt, frame: &FrameAttr, derive: Derive) -> Framing 
         len_width,
         checksum: checksum.map(|(_, ident)| ident.clone()),
         max_len,
+        min_len: frame.min_len.get().copied(),
         big_endian: frame.endian.get() == Some(&Endian::Big),
         magic: frame.magic.get().cloned().unwrap_or_default(),
         covers_frame,

@@ -25,7 +25,7 @@ use std::ops::Range;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::decode::{StreamDeserialize, VerifyLimits};
+use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::Result;
 use crate::framing::{Deframer, Framer};
 use crate::read_core::{ReadCore, Step};
@@ -110,13 +110,17 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
         self.core.view::<T>(verified).map(Some)
     }
 
-    /// Reads the next frame, verified and copied into an owned `T`.
-    /// Cancel-safe.
-    pub async fn read<T: StreamDeserialize>(&mut self) -> Result<Option<T>> {
-        let start = self.core.position;
-        match self.read_view::<T>().await? {
-            None => Ok(None),
-            Some(view) => T::from_view(view).map(Some).map_err(|e| e.shifted(start)),
+    /// Reads the next frame and decodes it into an owned `T` (see
+    /// [`StreamReader::read`](crate::StreamReader::read)). Cancel-safe.
+    pub async fn read<T: FromPayload>(&mut self) -> Result<Option<T>> {
+        loop {
+            let start = self.core.position;
+            let Some(range) = self.next_frame().await? else {
+                return Ok(None);
+            };
+            if let Some(value) = self.core.decode::<T>(start, range)? {
+                return Ok(Some(value));
+            }
         }
     }
 

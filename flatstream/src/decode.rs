@@ -220,6 +220,24 @@ pub trait StreamDeserialize: HasSchema + Sized {
     }
 }
 
+/// A type the readers' `read` returns, decoded from one payload: every
+/// [`StreamDeserialize`] type (verified, then copied out) and, with the
+/// `serde` feature, [`Serde`](crate::Serde) payloads (`Postcard<T>`,
+/// `Json<T>`, `MsgPack<T>`, or your own format).
+pub trait FromPayload: Sized {
+    /// Decodes `payload`. `limits`: the reader's verification limits, when
+    /// it has its own (`with_verify_limits`). Errors carry offset 0; the
+    /// readers report the frame's.
+    fn from_payload(payload: &[u8], limits: Option<VerifyLimits>) -> Result<Self>;
+}
+
+impl<T: StreamDeserialize> FromPayload for T {
+    #[inline]
+    fn from_payload(payload: &[u8], limits: Option<VerifyLimits>) -> Result<T> {
+        T::from_view(T::view_with(payload, limits.unwrap_or(T::VERIFY_LIMITS))?)
+    }
+}
+
 /// A vector field, viewed in place: `len`, `get`, `iter`, `for x in v`.
 pub struct VectorView<'a, T: DecodeElement> {
     vector: Option<Vector<'a, T::Fb<'a>>>,

@@ -105,6 +105,17 @@ pub enum Error {
         /// What went wrong.
         reason: Cow<'static, str>,
     },
+    /// A payload is not a valid encoding of the type read, in a serde format
+    /// (feature `serde`: `Postcard<T>`, `Json<T>`, `MsgPack<T>`, ...).
+    Decode {
+        /// Offset of the first header byte of the frame (0 for a payload
+        /// decoded on its own).
+        offset: u64,
+        /// The format's name (`SerdeFormat::NAME`).
+        format: &'static str,
+        /// What the format's decoder said.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// What is wrong with a frame reported as [`Error::InvalidFrame`]. Built
@@ -236,7 +247,8 @@ impl Error {
             | Error::InvalidFrame { offset, .. }
             | Error::InvalidFlatBuffer { offset, .. }
             | Error::MissingField { offset, .. }
-            | Error::InvalidEnumValue { offset, .. } => Some(*offset),
+            | Error::InvalidEnumValue { offset, .. }
+            | Error::Decode { offset, .. } => Some(*offset),
             Error::Io(_) | Error::Serialize { .. } | Error::InvalidConfig { .. } => None,
         }
     }
@@ -253,7 +265,8 @@ impl Error {
             | Error::InvalidFrame { offset, .. }
             | Error::InvalidFlatBuffer { offset, .. }
             | Error::MissingField { offset, .. }
-            | Error::InvalidEnumValue { offset, .. } => *offset = offset.saturating_add(base),
+            | Error::InvalidEnumValue { offset, .. }
+            | Error::Decode { offset, .. } => *offset = offset.saturating_add(base),
             Error::Io(_) | Error::Serialize { .. } | Error::InvalidConfig { .. } => {}
         }
         self
@@ -315,6 +328,9 @@ impl fmt::Display for Error {
             ),
             Error::Serialize { reason } => write!(f, "could not serialize the message: {reason}"),
             Error::InvalidConfig { reason } => write!(f, "invalid configuration: {reason}"),
+            Error::Decode { offset, format, source } => {
+                write!(f, "the frame at byte {offset} is not a valid {format} payload of the type read: {source}")
+            }
         }
     }
 }
@@ -324,6 +340,7 @@ impl std::error::Error for Error {
         match self {
             Error::Io(e) => Some(e),
             Error::InvalidFlatBuffer { source, .. } => Some(source.as_ref()),
+            Error::Decode { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

@@ -91,7 +91,8 @@
 //! | compile-time layouts | [`FrameLayout`], [`LayoutFramer`], [`LayoutDeframer`], [`Framed`] (what the derives generate) |
 //! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file); with `tokio`: `AsyncStreamReader`, `AsyncStreamWriter`, `FrameCodec`, `BatchCodec` |
 //! | recovery | [`Recovery`], [`RecoveryMode`], [`TornTail`], [`SkippedRegion`] |
-//! | typed reading | [`StreamDeserialize`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
+//! | typed reading | [`StreamDeserialize`], [`FromPayload`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
+//! | serde payloads | `Postcard`, `Json`, `MsgPack`, `Serde`, `SerdeFormat` (features `postcard`, `json`, `msgpack`, `serde`; see [`formats`](crate#cargo-features)) |
 //! | errors | [`Error`], [`FrameDefect`], [`Result`] |
 //!
 //! # Cargo features
@@ -106,6 +107,11 @@
 //! | `xxhash64` | yes (via `all_checksums`) | `XxHash64` (XXH64) |
 //! | `xxh3` | yes (via `all_checksums`) | `Xxh3` (XXH3-64) |
 //! | `all_checksums` | yes | every checksum above |
+//! | `fast-crc` | yes | SIMD CRC-16, CRC-32C and CRC-64 where they beat the tables (adds `crc-fast`) |
+//! | `serde` | no | payloads of any serde type in a format of your own: [`SerdeFormat`], [`Serde`] (adds `serde`) |
+//! | `postcard` | no | [`Postcard`](type@Postcard)`(value)`, `read::<Postcard<T>>()` (adds `postcard`) |
+//! | `json` | no | [`Json`](type@Json) (adds `serde_json`) |
+//! | `msgpack` | no | [`MsgPack`](type@MsgPack), MessagePack with field names (adds `rmp-serde`) |
 //! | `tokio` | no | [`AsyncStreamReader`], [`AsyncStreamWriter`] and the `tokio_util` codecs [`FrameCodec`] and [`BatchCodec`] (adds `tokio`, `tokio-util`, `bytes`) |
 //!
 //! To trim dependencies, turn the defaults off and name what you use, e.g.
@@ -134,6 +140,8 @@ mod derive_support;
 mod error;
 mod fast_verify;
 mod field;
+#[cfg(feature = "serde")]
+pub mod formats;
 pub mod framing;
 pub mod layout;
 mod read_core;
@@ -157,8 +165,18 @@ pub use checksum::Xxh3;
 pub use checksum::{Checksum, NoChecksum};
 #[cfg(feature = "crc16")]
 pub use checksum::{Crc16, Crc16Xmodem};
-pub use decode::{HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits};
+pub use decode::{
+    FromPayload, HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits,
+};
 pub use error::{Error, FrameDefect, Result};
+#[cfg(feature = "json")]
+pub use formats::Json;
+#[cfg(feature = "msgpack")]
+pub use formats::MsgPack;
+#[cfg(feature = "postcard")]
+pub use formats::Postcard;
+#[cfg(feature = "serde")]
+pub use formats::{Serde, SerdeFormat};
 pub use framing::{
     ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
     DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN, MIN_FLATBUFFERS_LEN,

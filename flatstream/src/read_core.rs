@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::decode::{StreamDeserialize, VerifyLimits};
+use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{Decoded, Deframer};
 use crate::recovery::{find_valid_frame, RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
@@ -308,23 +308,42 @@ impl<D: Deframer> ReadCore<D> {
         range: Range<usize>,
     ) -> Result<Option<Verified<T>>> {
         let limits = self.limits.unwrap_or(T::VERIFY_LIMITS);
-        match T::view_with(&self.buffer[range.clone()], limits) {
-            Ok(_) => Ok(Some(Verified {
+        // The view is dropped here: `view` makes it again from the token.
+        let verified = T::view_with(&self.buffer[range.clone()], limits).map(|_| ());
+        match verified {
+            Ok(()) => Ok(Some(Verified {
                 range,
                 generation: self.generation,
                 limits,
                 _type: std::marker::PhantomData,
             })),
-            Err(e) if self.mode == RecoveryMode::SkipCorrupt => {
-                self.skipped.push(SkippedRegion {
-                    offset: start,
-                    len: self.position - start,
-                    reason: e.shifted(start),
-                });
-                Ok(None)
-            }
-            Err(e) => Err(e.shifted(start)),
+            Err(e) => self.reject(start, e).map(|()| None),
         }
+    }
+
+    /// Decodes the frame at `range`, which started at stream offset
+    /// `start`, as an owned `T`; a rejection as in [`verify`](Self::verify).
+    pub(crate) fn decode<T: FromPayload>(&mut self, start: u64, range: Range<usize>) -> Result<Option<T>> {
+        match T::from_payload(&self.buffer[range], self.limits) {
+            Ok(value) => Ok(Some(value)),
+            Err(e) => self.reject(start, e).map(|()| None),
+        }
+    }
+
+    /// A whole frame (from `start` to the current position) whose payload
+    /// the type read refused: skipped and reported under `SkipCorrupt`, the
+    /// error at the frame's offset otherwise.
+    fn reject(&mut self, start: u64, e: Error) -> Result<()> {
+        let e = e.shifted(start);
+        if self.mode != RecoveryMode::SkipCorrupt {
+            return Err(e);
+        }
+        self.skipped.push(SkippedRegion {
+            offset: start,
+            len: self.position - start,
+            reason: e,
+        });
+        Ok(())
     }
 
     /// The view of a verified frame. Should the buffer have been written

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 
 use std::ops::Range;
 
-use crate::decode::{StreamDeserialize, VerifyLimits};
+use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::{Error, Result};
 use crate::framing::{Decoded, Deframer};
 use crate::layout::{FrameLayout, LayoutDeframer};
@@ -118,17 +118,27 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
         self.core.view::<T>(verified).map(Some)
     }
 
-    /// Reads the next frame, verifies it and copies it into an owned `T`.
-    pub fn read<T: StreamDeserialize>(&mut self) -> Result<Option<T>> {
-        let start = self.core.position;
-        match self.read_view::<T>()? {
-            None => Ok(None),
-            Some(view) => T::from_view(view).map(Some).map_err(|e| e.shifted(start)),
+    /// Reads the next frame and decodes it into an owned `T`: a derived
+    /// message (verified, then copied out) or, with feature `serde`, a
+    /// serde payload (`read::<Postcard<Reading>>()`).
+    ///
+    /// A payload `T` refuses ends in an error with the frame's offset (or,
+    /// under `SkipCorrupt`, is skipped and reported); the frame is consumed,
+    /// so the next call reads the one after.
+    pub fn read<T: FromPayload>(&mut self) -> Result<Option<T>> {
+        loop {
+            let start = self.core.position;
+            let Some(range) = self.next_frame()? else {
+                return Ok(None);
+            };
+            if let Some(value) = self.core.decode::<T>(start, range)? {
+                return Ok(Some(value));
+            }
         }
     }
 
     /// This reader as an iterator of owned `T`s (see [`TypedReader`]).
-    pub fn typed<T: StreamDeserialize>(self) -> TypedReader<R, D, T> {
+    pub fn typed<T: FromPayload>(self) -> TypedReader<R, D, T> {
         TypedReader {
             reader: self,
             _type: std::marker::PhantomData,
@@ -264,7 +274,9 @@ impl<R: Read, D: Deframer, T: StreamDeserialize> TypedReader<R, D, T> {
     pub fn read_view(&mut self) -> Result<Option<T::View<'_>>> {
         self.reader.read_view::<T>()
     }
+}
 
+impl<R: Read, D: Deframer, T: FromPayload> TypedReader<R, D, T> {
     /// The next message, owned (see [`StreamReader::read`]).
     pub fn read(&mut self) -> Result<Option<T>> {
         self.reader.read::<T>()
@@ -276,7 +288,7 @@ impl<R: Read, D: Deframer, T: StreamDeserialize> TypedReader<R, D, T> {
     }
 }
 
-impl<R: Read, D: Deframer, T: StreamDeserialize> Iterator for TypedReader<R, D, T> {
+impl<R: Read, D: Deframer, T: FromPayload> Iterator for TypedReader<R, D, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
@@ -361,12 +373,15 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
         }
     }
 
-    /// The next frame, verified and copied into an owned `T`.
-    pub fn read<T: StreamDeserialize>(&mut self) -> Result<Option<T>> {
+    /// The next frame, decoded into an owned `T` (see
+    /// [`StreamReader::read`]).
+    pub fn read<T: FromPayload>(&mut self) -> Result<Option<T>> {
         let start = self.position as u64;
-        match self.read_view::<T>()? {
+        match self.read_message()? {
             None => Ok(None),
-            Some(view) => T::from_view(view).map(Some).map_err(|e| e.shifted(start)),
+            Some(payload) => T::from_payload(payload, None)
+                .map(Some)
+                .map_err(|e| e.shifted(start)),
         }
     }
 
