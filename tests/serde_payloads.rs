@@ -346,3 +346,40 @@ proptest! {
         let _ = Serde::<MsgPackFormat, Reading>::from_payload(&bytes, None);
     }
 }
+
+/// The framing's limit applies before a serde payload is decoded: a frame
+/// above `max_len` is refused from its header alone, on write and on read.
+#[test]
+fn max_len_applies_before_decoding() {
+    #[derive(Serialize, Deserialize, Framing, Debug, PartialEq)]
+    #[frame(len = u32, checksum = crc32c, max_len = 64, min_len = 1)]
+    struct Small {
+        text: String,
+    }
+    let big = Small {
+        text: "x".repeat(100),
+    };
+    let mut w = StreamWriter::new(Vec::new(), Small::framer());
+    assert!(matches!(
+        w.write(&Postcard(&big)),
+        Err(Error::FrameTooLarge {
+            len: 101,
+            max: 64,
+            ..
+        })
+    ));
+    assert!(w.get_ref().is_empty());
+    // Written under a wider framing, refused when read under this one.
+    let mut w = StreamWriter::new(Vec::new(), ChecksumFramer::new(Crc32c::new()));
+    w.write(&Postcard(&big)).unwrap();
+    let bytes = w.into_inner();
+    let mut r = StreamReader::new(&bytes[..], Small::deframer());
+    assert!(matches!(
+        r.read::<Postcard<Small>>(),
+        Err(Error::FrameTooLarge {
+            offset: 0,
+            len: 101,
+            max: 64
+        })
+    ));
+}
