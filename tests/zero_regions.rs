@@ -236,48 +236,35 @@ where
 
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     for chunk in [1, 7, 4096] {
-        let outcome = runtime.block_on(async {
-            let mut r = AsyncStreamReader::new(Chunked { bytes, chunk }, deframer)
-                .with_recovery(_policy)
-                .unwrap();
-            let mut seqs = Vec::new();
-            let end = loop {
-                match r.read_message().await {
-                    Ok(Some(p)) => seqs.push(seq_of(p)),
-                    Ok(None) => break End::Clean,
-                    Err(e) => break End::of(e),
+        for typed in [false, true] {
+            let outcome = runtime.block_on(async {
+                let mut r = AsyncStreamReader::new(Chunked { bytes, chunk }, deframer)
+                    .with_recovery(_policy)
+                    .unwrap();
+                let mut seqs = Vec::new();
+                let end = loop {
+                    let next = if typed {
+                        r.read::<Reading>().await.map(|m| m.map(|m| m.seq))
+                    } else {
+                        r.read_message().await.map(|p| p.map(seq_of))
+                    };
+                    match next {
+                        Ok(Some(seq)) => seqs.push(seq),
+                        Ok(None) => break End::Clean,
+                        Err(e) => break End::of(e),
+                    }
+                };
+                let torn_tail = r.torn_tail().map(|t| (t.offset, t.len));
+                Outcome {
+                    seqs,
+                    end,
+                    torn_tail,
+                    skipped: skipped_of(r.take_skipped()),
                 }
-            };
-            let torn_tail = r.torn_tail().map(|t| (t.offset, t.len));
-            Outcome {
-                seqs,
-                end,
-                torn_tail,
-                skipped: skipped_of(r.take_skipped()),
-            }
-        });
-        outcomes.push((format!("async read_message, chunk {chunk}"), outcome));
-        let outcome = runtime.block_on(async {
-            let mut r = AsyncStreamReader::new(Chunked { bytes, chunk }, deframer)
-                .with_recovery(_policy)
-                .unwrap();
-            let mut seqs = Vec::new();
-            let end = loop {
-                match r.read::<Reading>().await {
-                    Ok(Some(m)) => seqs.push(m.seq),
-                    Ok(None) => break End::Clean,
-                    Err(e) => break End::of(e),
-                }
-            };
-            let torn_tail = r.torn_tail().map(|t| (t.offset, t.len));
-            Outcome {
-                seqs,
-                end,
-                torn_tail,
-                skipped: skipped_of(r.take_skipped()),
-            }
-        });
-        outcomes.push((format!("async read, chunk {chunk}"), outcome));
+            });
+            let reader = if typed { "async read" } else { "async read_message" };
+            outcomes.push((format!("{reader}, chunk {chunk}"), outcome));
+        }
     }
     outcomes
 }
