@@ -378,8 +378,8 @@ impl<D: Deframer> ReadCore<D> {
 }
 
 /// [`ReadCore::view`] for a token from an older generation (never made by
-/// the drivers): kept out of line, so the hot path does not carry a second
-/// copy of the verifier (that cost the typed read a third of its speed).
+/// the drivers): kept out of line, so `view`, inlined into every typed
+/// read, does not carry a second copy of the verifier.
 #[cold]
 #[inline(never)]
 fn verify_again<T: StreamDeserialize>(bytes: &[u8], limits: VerifyLimits) -> Result<T::View<'_>> {
