@@ -423,6 +423,147 @@ async fn async_writer_writes_the_sync_writers_bytes() {
     assert_eq!(async_.into_inner(), sync.into_inner());
 }
 
+/// An `AsyncWrite` that accepts `limit` bytes in all, then fails.
+struct FailsAfter {
+    out: Vec<u8>,
+    limit: usize,
+}
+
+impl tokio::io::AsyncWrite for FailsAfter {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let room = self.limit - self.out.len();
+        if room == 0 {
+            return std::task::Poll::Ready(Err(std::io::Error::other("disk full")));
+        }
+        // A few bytes at a time, so frames are split across writes.
+        let n = buf.len().min(room).min(7);
+        self.out.extend_from_slice(&buf[..n]);
+        std::task::Poll::Ready(Ok(n))
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// The async writer has the sync writer's API: buffered
+/// (`with_capacity`), protocol writers, `sync`; and writes the same bytes
+/// with the same accounting, also when the inner writer fails at any byte.
+#[tokio::test]
+async fn async_writer_parity_with_the_sync_writer() {
+    let items: Vec<Telemetry> = (0..300)
+        .map(|i| Telemetry {
+            timestamp: i,
+            value: 0.5,
+            // A few large payloads, which a buffer copies through.
+            unit: if i % 97 == 5 {
+                "x".repeat(10_000)
+            } else {
+                "kPa".into()
+            },
+        })
+        .collect();
+    let expected = {
+        let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+        w.write_batch(&items).unwrap();
+        w.into_inner()
+    };
+    for capacity in [1, 64, 4096, 64 << 10] {
+        let mut sync = StreamWriter::with_capacity(capacity, Vec::new(), Telemetry::framer());
+        let mut async_ = AsyncStreamWriter::with_capacity(capacity, Vec::new(), Telemetry::framer());
+        for item in &items[..100] {
+            sync.write(item).unwrap();
+            async_.write(item).await.unwrap();
+            assert_eq!(
+                async_.frames_written(),
+                sync.frames_written(),
+                "capacity {capacity}"
+            );
+        }
+        sync.write_batch(&items[100..]).unwrap();
+        async_.write_batch(&items[100..]).await.unwrap();
+        sync.flush().unwrap();
+        async_.flush().await.unwrap();
+        assert_eq!(
+            (async_.frames_written(), async_.position()),
+            (300, expected.len() as u64)
+        );
+        assert_eq!(async_.into_inner(), expected, "capacity {capacity}");
+    }
+
+    // A writer failing at every byte: frames_written is exactly the whole
+    // frames in the output, as for the sync writer.
+    for limit in (0..expected.len()).step_by(37) {
+        for capacity in [0, 4096] {
+            let inner = FailsAfter {
+                out: Vec::new(),
+                limit,
+            };
+            let mut w = if capacity == 0 {
+                AsyncStreamWriter::new(inner, Telemetry::framer())
+            } else {
+                AsyncStreamWriter::with_capacity(capacity, inner, Telemetry::framer())
+            };
+            let mut failed = false;
+            for item in &items {
+                if w.write(item).await.is_err() {
+                    failed = true;
+                    break;
+                }
+            }
+            if !failed {
+                failed = w.flush().await.is_err();
+            }
+            assert!(failed, "limit {limit}");
+            let frames = w.frames_written();
+            let out = w.into_inner().out;
+            let whole: Vec<Vec<u8>> = StreamReader::new(&out[..], Telemetry::deframer())
+                .with_recovery(Recovery::TolerateTornTail)
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(whole.len() as u64, frames, "limit {limit}, capacity {capacity}");
+        }
+    }
+
+    // Protocol writers, plain and buffered: the messages of the protocol,
+    // the sync writer's bytes.
+    let mut p = AsyncStreamWriter::for_protocol::<Telemetry>(Vec::new());
+    let mut q = AsyncStreamWriter::for_protocol_with_capacity::<Telemetry>(1 << 10, Vec::new());
+    for item in &items {
+        p.write(item).await.unwrap();
+        q.write(item).await.unwrap();
+    }
+    q.flush().await.unwrap();
+    assert_eq!(p.stream_writer().frames_written(), 300);
+    assert_eq!(p.into_inner(), expected);
+    assert_eq!(q.into_inner(), expected);
+
+    // sync on a file: everything is there afterwards.
+    let path = std::env::temp_dir().join(format!("flatstream-async-sync-{}.bin", std::process::id()));
+    let file = tokio::fs::File::create(&path).await.unwrap();
+    let mut w =
+        AsyncStreamWriter::with_capacity(64 << 10, tokio::io::BufWriter::new(file), Telemetry::framer());
+    w.write_batch(&items).await.unwrap();
+    w.sync().await.unwrap();
+    assert_eq!(w.frames_written(), 300);
+    drop(w);
+    assert_eq!(std::fs::read(&path).unwrap(), expected);
+    std::fs::remove_file(&path).unwrap();
+}
+
 #[tokio::test]
 async fn framed_sink_and_stream_with_a_derived_codec() {
     let (a, b) = tokio::io::duplex(1024);

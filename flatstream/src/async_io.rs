@@ -28,6 +28,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::Result;
 use crate::framing::{Deframer, Framer};
+use crate::layout::{Framed, MessageOf};
 use crate::read_core::{ReadCore, Step};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 use crate::serialize::StreamSerialize;
@@ -192,8 +193,39 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
     }
 }
 
+/// Writes every byte of `slices`, counting in `accepted` what `writer`
+/// took (also when it fails): the async writer's one write loop.
+async fn write_all_async<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    mut slices: &mut [io::IoSlice<'_>],
+    accepted: &mut usize,
+) -> io::Result<()> {
+    // Leading empty slices would look like a writer making no progress.
+    io::IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match writer.write_vectored(slices).await {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "the writer accepted no bytes of a frame",
+                ))
+            }
+            Ok(n) => {
+                let left: usize = slices.iter().map(|s| s.len()).sum();
+                let n = n.min(left);
+                *accepted += n;
+                io::IoSlice::advance_slices(&mut slices, n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Writes framed messages to any [`AsyncWrite`]: the async
-/// [`StreamWriter`](crate::StreamWriter).
+/// [`StreamWriter`](crate::StreamWriter), with the same API (unbuffered or
+/// buffered, `write_batch`, `sync`, protocol writers) and the same bytes.
 ///
 /// Not cancel-safe: like `AsyncWriteExt::write_all`, a dropped `write` or
 /// `write_batch` future may have written part of a frame;
@@ -202,6 +234,9 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
 pub struct AsyncStreamWriter<W, F> {
     inner: W,
     core: WriteCore<F>,
+    /// Bytes of frames a buffered writer collects before handing them
+    /// over; 0 for a writer that hands over each frame.
+    capacity: usize,
 }
 
 impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
@@ -210,73 +245,78 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         AsyncStreamWriter {
             inner,
             core: WriteCore::new(framer),
+            capacity: 0,
+        }
+    }
+
+    /// A buffered writer (see
+    /// [`StreamWriter::with_capacity`](crate::StreamWriter::with_capacity)):
+    /// frames collect in a buffer of about `capacity` bytes and go to
+    /// `inner` when it is full and on [`flush`](Self::flush) and
+    /// [`sync`](Self::sync).
+    ///
+    /// Unlike the sync writer, dropping it cannot write the buffer out (a
+    /// destructor cannot await), as with tokio's `BufWriter`: flush before
+    /// dropping it, or the frames still in the buffer are lost.
+    pub fn with_capacity(capacity: usize, inner: W, framer: F) -> Self {
+        let mut core = WriteCore::new(framer);
+        let capacity = capacity.max(1);
+        core.reserve_batch(capacity.saturating_add(crate::writer::ASSEMBLE_FRAMES_UP_TO));
+        AsyncStreamWriter {
+            inner,
+            core,
+            capacity,
         }
     }
 
     /// Serializes `item` and writes it as one frame (see
     /// [`StreamWriter::write`](crate::StreamWriter::write)).
     pub async fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        if self.capacity > 0 {
+            self.core.buffer(item)?;
+            if self.core.batch().len() >= self.capacity {
+                self.hand_over().await?;
+            }
+            return Ok(());
+        }
         let frame = self.core.frame(item)?;
         let len = frame.len();
-        let mut parts = [
-            io::IoSlice::new(frame.header),
-            io::IoSlice::new(frame.payload),
-            io::IoSlice::new(frame.padding),
-        ];
-        let mut slices: &mut [io::IoSlice<'_>] = &mut parts;
-        io::IoSlice::advance_slices(&mut slices, 0);
         let mut accepted = 0;
-        let mut outcome = Ok(());
-        while !slices.is_empty() {
-            match self.inner.write_vectored(slices).await {
-                Ok(0) => {
-                    outcome = Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the writer accepted no bytes of a frame",
-                    ));
-                    break;
-                }
-                Ok(n) => {
-                    let n = n.min(len - accepted);
-                    accepted += n;
-                    io::IoSlice::advance_slices(&mut slices, n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    outcome = Err(e);
-                    break;
-                }
-            }
-        }
+        let outcome = write_all_async(
+            &mut self.inner,
+            &mut [
+                io::IoSlice::new(frame.header),
+                io::IoSlice::new(frame.payload),
+                io::IoSlice::new(frame.padding),
+            ],
+            &mut accepted,
+        )
+        .await;
         self.core.wrote_frame(len, accepted);
         Ok(outcome?)
     }
 
     /// Writes every item of `items`, in large pieces (see
     /// [`StreamWriter::write_batch`](crate::StreamWriter::write_batch)).
+    /// A buffered writer takes them into its buffer as a loop of `write`
+    /// would.
     pub async fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
+        if self.capacity > 0 {
+            for item in items {
+                self.write(item).await?;
+            }
+            return Ok(());
+        }
         let mut next = 0;
         loop {
             let (after, assembled) = self.core.assemble(items, next);
             let mut accepted = 0;
-            let mut written = Ok(());
-            while accepted < self.core.batch().len() {
-                match self.inner.write(&self.core.batch()[accepted..]).await {
-                    Ok(0) => {
-                        written = Err(io::Error::new(
-                            io::ErrorKind::WriteZero,
-                            "the writer accepted no bytes",
-                        ));
-                        break;
-                    }
-                    Ok(n) => accepted += n.min(self.core.batch().len() - accepted),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        written = Err(e);
-                        break;
-                    }
-                }
-            }
+            let written = write_all_async(
+                &mut self.inner,
+                &mut [io::IoSlice::new(self.core.batch())],
+                &mut accepted,
+            )
+            .await;
             self.core.wrote_batch(accepted);
             written?;
             assembled?;
@@ -287,9 +327,41 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         }
     }
 
-    /// Flushes the inner writer.
+    /// Hands the frames a buffered writer holds to the inner writer (none
+    /// for an unbuffered one).
+    async fn hand_over(&mut self) -> Result<()> {
+        if self.capacity == 0 || !self.core.holds_frames() {
+            return Ok(());
+        }
+        let finished = self.core.finish_deferred();
+        let mut accepted = 0;
+        let written = write_all_async(
+            &mut self.inner,
+            &mut [io::IoSlice::new(self.core.batch())],
+            &mut accepted,
+        )
+        .await;
+        self.core.wrote_batch(accepted);
+        written?;
+        finished
+    }
+
+    /// Flushes the inner writer (a buffered writer first hands it its
+    /// buffer).
     pub async fn flush(&mut self) -> Result<()> {
+        self.hand_over().await?;
         self.inner.flush().await?;
+        Ok(())
+    }
+
+    /// Flushes, then asks the operating system to put the data on the disk
+    /// (see [`StreamWriter::sync`](crate::StreamWriter::sync)).
+    pub async fn sync(&mut self) -> Result<()>
+    where
+        W: AsyncSyncData,
+    {
+        self.flush().await?;
+        self.inner.sync_data().await?;
         Ok(())
     }
 
@@ -303,6 +375,11 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         self.core.frames_written
     }
 
+    /// The framer in use.
+    pub fn framer(&self) -> &F {
+        &self.core.framer
+    }
+
     /// The inner writer.
     pub fn get_ref(&self) -> &W {
         &self.inner
@@ -313,9 +390,92 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         &mut self.inner
     }
 
-    /// The inner writer, consuming this one. Does not flush.
+    /// The inner writer, consuming this one. Does not flush: frames still
+    /// in a buffered writer's buffer are dropped (flush first).
     pub fn into_inner(self) -> W {
         self.inner
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncStreamWriter<W, crate::DefaultFramer> {
+    /// An async writer that takes only the messages of protocol `P` (see
+    /// [`StreamWriter::for_protocol`](crate::StreamWriter::for_protocol)).
+    pub fn for_protocol<P: Framed>(inner: W) -> AsyncProtocolWriter<W, P> {
+        AsyncProtocolWriter {
+            writer: AsyncStreamWriter::new(inner, P::framer()),
+        }
+    }
+
+    /// [`for_protocol`](Self::for_protocol), buffered (see
+    /// [`with_capacity`](AsyncStreamWriter::with_capacity)).
+    pub fn for_protocol_with_capacity<P: Framed>(capacity: usize, inner: W) -> AsyncProtocolWriter<W, P> {
+        AsyncProtocolWriter {
+            writer: AsyncStreamWriter::with_capacity(capacity, inner, P::framer()),
+        }
+    }
+}
+
+/// An [`AsyncStreamWriter`] for the messages of protocol `P` only: a message
+/// of another protocol does not compile.
+pub struct AsyncProtocolWriter<W, P: Framed> {
+    writer: AsyncStreamWriter<W, P::Framer>,
+}
+
+impl<W: AsyncWrite + Unpin, P: Framed> AsyncProtocolWriter<W, P> {
+    /// Writes one message of the protocol.
+    pub async fn write<T: StreamSerialize + MessageOf<P>>(&mut self, item: &T) -> Result<()> {
+        self.writer.write(item).await
+    }
+
+    /// Writes messages of the protocol in large pieces.
+    pub async fn write_batch<T: StreamSerialize + MessageOf<P>>(&mut self, items: &[T]) -> Result<()> {
+        self.writer.write_batch(items).await
+    }
+
+    /// Flushes (see [`AsyncStreamWriter::flush`]).
+    pub async fn flush(&mut self) -> Result<()> {
+        self.writer.flush().await
+    }
+
+    /// The writer underneath.
+    pub fn stream_writer(&self) -> &AsyncStreamWriter<W, P::Framer> {
+        &self.writer
+    }
+
+    /// The inner writer (see [`AsyncStreamWriter::into_inner`]).
+    pub fn into_inner(self) -> W {
+        self.writer.into_inner()
+    }
+}
+
+impl<W: std::fmt::Debug, P: Framed> std::fmt::Debug for AsyncProtocolWriter<W, P>
+where
+    P::Framer: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncProtocolWriter")
+            .field("writer", &self.writer)
+            .finish()
+    }
+}
+
+/// Async writers that can put what they were given on the disk:
+/// [`AsyncStreamWriter::sync`] calls it after flushing.
+pub trait AsyncSyncData {
+    /// Waits until written data is on the disk (`File::sync_data`).
+    fn sync_data(&mut self) -> impl std::future::Future<Output = io::Result<()>>;
+}
+
+impl AsyncSyncData for tokio::fs::File {
+    async fn sync_data(&mut self) -> io::Result<()> {
+        tokio::fs::File::sync_data(self).await
+    }
+}
+
+impl<W: AsyncWrite + AsyncSyncData + Unpin> AsyncSyncData for tokio::io::BufWriter<W> {
+    async fn sync_data(&mut self) -> io::Result<()> {
+        self.flush().await?;
+        self.get_mut().sync_data().await
     }
 }
 
@@ -324,6 +484,7 @@ impl<W: std::fmt::Debug, F: std::fmt::Debug> std::fmt::Debug for AsyncStreamWrit
         f.debug_struct("AsyncStreamWriter")
             .field("inner", &self.inner)
             .field("framer", &self.core.framer)
+            .field("capacity", &self.capacity)
             .field("frames_written", &self.core.frames_written)
             .finish_non_exhaustive()
     }

@@ -89,7 +89,7 @@
 //! | checksums | [`Checksum`], [`NoChecksum`], `Crc16`, `Crc16Xmodem`, `Crc32`, `Crc32c`, `Crc64`, `XxHash64`, `Xxh3` ([`checksum`] lists the exact variants) |
 //! | framing (sans-IO) | [`Framer`], [`Deframer`], [`DefaultFramer`]/[`DefaultDeframer`], [`ChecksumFramer`]/[`ChecksumDeframer`] |
 //! | compile-time layouts | [`FrameLayout`], [`LayoutFramer`], [`LayoutDeframer`], [`Framed`] (what the derives generate) |
-//! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file); with `tokio`: `AsyncStreamReader`, `AsyncStreamWriter`, `FrameCodec`, `BatchCodec` |
+//! | drivers | [`StreamWriter`], [`ProtocolWriter`], [`StreamReader`] (any `Read`), [`SliceReader`] (bytes in memory, e.g. a memory-mapped file); with `tokio`: `AsyncStreamReader`, `AsyncStreamWriter`, `AsyncProtocolWriter`, `FrameCodec`, `BatchCodec` |
 //! | recovery | [`Recovery`], [`RecoveryMode`], [`TornTail`], [`SkippedRegion`] |
 //! | typed reading | [`StreamDeserialize`], [`FromPayload`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
 //! | serde payloads | `Postcard`, `Json`, `MsgPack`, `Serde`, `SerdeFormat` (features `postcard`, `json`, `msgpack`, `serde`; see [`formats`](crate#cargo-features)) |
@@ -188,7 +188,7 @@ pub use serialize::{Encoder, PayloadSink, RawPayload, StreamSerialize};
 pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "tokio")]
-pub use async_io::{AsyncStreamReader, AsyncStreamWriter};
+pub use async_io::{AsyncProtocolWriter, AsyncStreamReader, AsyncStreamWriter, AsyncSyncData};
 #[cfg(feature = "tokio")]
 pub use codec::{BatchCodec, BatchPayloads, FrameBatch, FrameCodec};
 

@@ -18,7 +18,7 @@ const BATCH_FLUSH_BYTES: usize = 256 * 1024;
 /// one plain `write`: copying a small payload once costs less than the
 /// inner writer's vectored-write bookkeeping. Longer frames go out vectored,
 /// so a large payload is never copied on its way to a file or socket.
-const ASSEMBLE_FRAMES_UP_TO: usize = 4 * 1024;
+pub(crate) const ASSEMBLE_FRAMES_UP_TO: usize = 4 * 1024;
 
 /// The sans-IO core of every writer: serializing, framing, batching and the
 /// accounting of what the inner writer accepted. [`StreamWriter`] drives it
