@@ -29,7 +29,6 @@ pub(crate) enum Step {
 pub(crate) struct Verified<T> {
     range: Range<usize>,
     generation: u64,
-    limits: VerifyLimits,
     _type: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -314,7 +313,6 @@ impl<D: Deframer> ReadCore<D> {
             Ok(()) => Ok(Some(Verified {
                 range,
                 generation: self.generation,
-                limits,
                 _type: std::marker::PhantomData,
             })),
             Err(e) => self.reject(start, e).map(|()| None),
@@ -355,10 +353,11 @@ impl<D: Deframer> ReadCore<D> {
             return Err(stale_token());
         };
         if verified.generation != self.generation {
-            return verify_again::<T>(bytes, verified.limits);
+            // The limits `verify` used: they cannot change between the two.
+            return verify_again::<T>(bytes, self.limits.unwrap_or(T::VERIFY_LIMITS));
         }
         // SAFETY: `Verified` is only made by `verify::<T>`, after
-        // `T::view_with` accepted these bytes with `verified.limits`; the
+        // `T::view_with` accepted these bytes (with the reader's limits); the
         // generation is the one it was made in, and every write to (or move
         // of) the buffer goes through `spare`, which starts a new one. So
         // the bytes are the ones `view_with` accepted: `view_unchecked`'s
