@@ -564,6 +564,50 @@ async fn async_writer_parity_with_the_sync_writer() {
     std::fs::remove_file(&path).unwrap();
 }
 
+/// `into_stream` yields what the sync typed reader yields, value for value
+/// and error for error, at any chunking; under `SkipCorrupt` it reports
+/// what it skipped.
+#[tokio::test]
+async fn the_async_reader_as_a_stream_of_owned_values() {
+    let items: Vec<Telemetry> = (0..200)
+        .map(|i| Telemetry {
+            timestamp: i,
+            value: i as f64,
+            unit: "C".into(),
+        })
+        .collect();
+    let mut w = StreamWriter::new(Vec::new(), Telemetry::framer());
+    w.write_batch(&items).unwrap();
+    let clean = w.into_inner();
+    let mut damaged = clean.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x40;
+    for bytes in [&clean, &damaged] {
+        let sync: Vec<String> = StreamReader::new(&bytes[..], Telemetry::deframer())
+            .into_typed()
+            .map(|r| format!("{r:?}"))
+            .collect();
+        for chunk in [1, 7, 4096] {
+            let stream =
+                AsyncStreamReader::new(pipe(bytes, chunk), Telemetry::deframer()).into_stream::<Telemetry>();
+            let got: Vec<String> = stream.map(|r| format!("{r:?}")).collect().await;
+            assert_eq!(got, sync, "chunk {chunk}");
+        }
+    }
+    let mut stream = AsyncStreamReader::new(pipe(&damaged, 5), Telemetry::deframer())
+        .with_recovery(Recovery::SkipCorrupt)
+        .unwrap()
+        .into_stream::<Telemetry>();
+    let mut n = 0;
+    while let Some(t) = stream.next().await {
+        t.unwrap();
+        n += 1;
+    }
+    assert_eq!(n, 199);
+    assert_eq!(stream.reader().take_skipped().len(), 1);
+    assert!(stream.next().await.is_none());
+}
+
 #[tokio::test]
 async fn framed_sink_and_stream_with_a_derived_codec() {
     let (a, b) = tokio::io::duplex(1024);

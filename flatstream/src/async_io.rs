@@ -22,8 +22,10 @@
 
 use std::io;
 use std::ops::Range;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::Result;
@@ -125,30 +127,53 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
         }
     }
 
-    /// Drives the core: reads whenever it needs bytes. The only await is the
-    /// read itself, and bytes are recorded as soon as it completes, which is
-    /// what makes the reading futures cancel-safe.
+    /// The next frame: [`poll_next_frame`](Self::poll_next_frame) awaited.
     async fn next_frame(&mut self) -> Result<Option<Range<usize>>> {
         let mut at_end = false;
+        std::future::poll_fn(|cx| self.poll_next_frame(cx, &mut at_end)).await
+    }
+
+    /// Drives the core: reads whenever it needs bytes (the async reader's
+    /// one read loop, for the reading futures and [`TypedStream`]). Bytes
+    /// are recorded as soon as a read completes, and nothing else waits,
+    /// which is what makes reading cancel-safe. `at_end`: the input ended
+    /// while looking for this frame.
+    fn poll_next_frame(
+        &mut self,
+        cx: &mut Context<'_>,
+        at_end: &mut bool,
+    ) -> Poll<Result<Option<Range<usize>>>> {
         loop {
-            match self.core.step(at_end)? {
-                None => return Ok(None),
-                Some(Step::Frame(range)) => return Ok(Some(range)),
-                Some(Step::Need(needed)) => {
-                    let spare = self.core.spare(needed);
-                    let n = loop {
-                        match self.inner.read(spare).await {
-                            Ok(n) => break n,
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                            Err(e) => return Err(e.into()),
-                        }
-                    };
-                    match n {
-                        0 => at_end = true,
-                        n => self.core.filled(n),
+            match self.core.step(*at_end) {
+                Err(e) => return Poll::Ready(Err(e)),
+                Ok(None) => return Poll::Ready(Ok(None)),
+                Ok(Some(Step::Frame(range))) => return Poll::Ready(Ok(Some(range))),
+                Ok(Some(Step::Need(needed))) => {
+                    let mut buf = ReadBuf::new(self.core.spare(needed));
+                    match Pin::new(&mut self.inner).poll_read(cx, &mut buf) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Poll::Ready(Err(e)) => return Poll::Ready(Err(e.into())),
+                        Poll::Ready(Ok(())) => match buf.filled().len() {
+                            0 => *at_end = true,
+                            n => self.core.filled(n),
+                        },
                     }
                 }
             }
+        }
+    }
+
+    /// This reader as a [`Stream`](futures_core::Stream) of owned `T`s (the
+    /// async [`TypedReader`](crate::TypedReader)): `while let Some(t) =
+    /// stream.next().await`, or `tokio_stream`/`futures` combinators. It
+    /// ends after the first error.
+    pub fn into_stream<T: FromPayload>(self) -> TypedStream<R, D, T> {
+        TypedStream {
+            reader: self,
+            at_end: false,
+            done: false,
+            _type: std::marker::PhantomData,
         }
     }
 
@@ -190,6 +215,73 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
     /// The inner reader; buffered bytes are dropped.
     pub fn into_inner(self) -> R {
         self.inner
+    }
+}
+
+/// An [`AsyncStreamReader`] as a [`Stream`](futures_core::Stream) of owned
+/// `T`s, decoded as [`AsyncStreamReader::read`] decodes them (errors at the
+/// frame's offset, `SkipCorrupt` skipping); made by
+/// [`AsyncStreamReader::into_stream`]. Ends after the first error.
+pub struct TypedStream<R, D, T> {
+    reader: AsyncStreamReader<R, D>,
+    /// The input ended while looking for the next frame.
+    at_end: bool,
+    /// An error or the end was returned.
+    done: bool,
+    _type: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<R, D, T> TypedStream<R, D, T> {
+    /// The reader underneath (for `torn_tail`, `take_skipped`, ...).
+    pub fn reader(&mut self) -> &mut AsyncStreamReader<R, D> {
+        &mut self.reader
+    }
+
+    /// The reader underneath, consuming this stream.
+    pub fn into_inner(self) -> AsyncStreamReader<R, D> {
+        self.reader
+    }
+}
+
+impl<R: AsyncRead + Unpin, D: Deframer + Unpin, T: FromPayload> futures_core::Stream
+    for TypedStream<R, D, T>
+{
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        let this = self.get_mut();
+        while !this.done {
+            let start = this.reader.core.position;
+            let range = match this.reader.poll_next_frame(cx, &mut this.at_end) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(Some(range))) => range,
+                Poll::Ready(Ok(None)) => break,
+                Poll::Ready(Err(e)) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            };
+            this.at_end = false;
+            match this.reader.core.decode::<T>(start, range) {
+                Ok(Some(value)) => return Poll::Ready(Some(Ok(value))),
+                Ok(None) => {}
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+        this.done = true;
+        Poll::Ready(None)
+    }
+}
+
+impl<R: std::fmt::Debug, D: std::fmt::Debug, T> std::fmt::Debug for TypedStream<R, D, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedStream")
+            .field("reader", &self.reader)
+            .field("done", &self.done)
+            .finish()
     }
 }
 

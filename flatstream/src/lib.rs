@@ -188,7 +188,7 @@ pub use serialize::{Encoder, PayloadSink, RawPayload, StreamSerialize};
 pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "tokio")]
-pub use async_io::{AsyncProtocolWriter, AsyncStreamReader, AsyncStreamWriter, AsyncSyncData};
+pub use async_io::{AsyncProtocolWriter, AsyncStreamReader, AsyncStreamWriter, AsyncSyncData, TypedStream};
 #[cfg(feature = "tokio")]
 pub use codec::{BatchCodec, BatchPayloads, FrameBatch, FrameCodec};
 
