@@ -402,15 +402,7 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         let mut next = 0;
         loop {
             let (after, assembled) = self.core.assemble(items, next);
-            let mut accepted = 0;
-            let written = write_all_async(
-                &mut self.inner,
-                &mut [io::IoSlice::new(self.core.batch())],
-                &mut accepted,
-            )
-            .await;
-            self.core.wrote_batch(accepted);
-            written?;
+            self.write_out_batch().await?;
             assembled?;
             if after == items.len() {
                 return Ok(());
@@ -426,6 +418,13 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
             return Ok(());
         }
         let finished = self.core.finish_deferred();
+        self.write_out_batch().await?;
+        finished
+    }
+
+    /// Writes the core's batch buffer to the inner writer and accounts for
+    /// what it accepted (also when it fails).
+    async fn write_out_batch(&mut self) -> io::Result<()> {
         let mut accepted = 0;
         let written = write_all_async(
             &mut self.inner,
@@ -434,8 +433,7 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         )
         .await;
         self.core.wrote_batch(accepted);
-        written?;
-        finished
+        written
     }
 
     /// Flushes the inner writer (a buffered writer first hands it its
