@@ -83,6 +83,12 @@ pub struct Everything {
     pub boxed: Box<Point>,
     #[flatstream(id = 37)]
     pub pinned: u32,
+    /// Not required: absent reads as empty.
+    #[flatstream(default)]
+    pub note: String,
+    /// Not encoded at all, so not in the schema; decodes as its default.
+    #[flatstream(skip)]
+    pub cache: u32,
 }
 
 fn everything() -> Everything {
@@ -125,6 +131,8 @@ fn everything() -> Everything {
         point: Point { x: 5.0, y: 6.0 },
         boxed: Box::new(Point { x: 7.0, y: 8.0 }),
         pinned: 9,
+        note: "n".into(),
+        cache: 0,
     }
 }
 
@@ -140,7 +148,8 @@ fn everything_json() -> Value {
         "bytes": [0, 255], "bools": [true, false], "tinies": [-1], "shorts_u": [1, 2], "shorts_i": [-2],
         "words_u": [3], "words_i": [-3], "longs_u": [u64::MAX], "longs_i": [], "ratios": [0.5],
         "precises": [], "texts": ["a", ""], "points": [{"x": 3.0, "y": 4.0}], "colors": ["Blue", "Red"],
-        "qualities": ["Good"], "point": {"x": 5.0, "y": 6.0}, "boxed": {"x": 7.0, "y": 8.0}, "pinned": 9
+        "qualities": ["Good"], "point": {"x": 5.0, "y": 6.0}, "boxed": {"x": 7.0, "y": 8.0}, "pinned": 9,
+        "note": "n"
     })
 }
 
@@ -238,6 +247,10 @@ fn flatc_accepts_every_exported_schema() {
         assert!(schema.contains(line), "{line}:\n{schema}");
     }
     assert!(schema.contains("  color: Color (id: 17);"), "{schema}");
+    assert!(
+        schema.contains("  note: string (id: 38);") && !schema.contains("cache"),
+        "{schema}"
+    );
 }
 
 #[test]
@@ -341,6 +354,8 @@ fn we_decode_flatc_binaries() {
             point: Point { x: 0.0, y: 0.0 },
             boxed: Box::new(Point { x: 1.5, y: 0.0 }),
             pinned: 0,
+            note: String::new(),
+            cache: 0,
         };
         assert_eq!(got, expected, "force_defaults {force_defaults}");
         // And the view reads the same, through the reader's verification.
