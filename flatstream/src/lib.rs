@@ -140,6 +140,7 @@ mod derive_support;
 mod error;
 mod fast_verify;
 mod field;
+mod field_decode;
 #[cfg(feature = "serde")]
 pub mod formats;
 pub mod framing;
