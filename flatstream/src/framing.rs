@@ -622,20 +622,29 @@ pub(crate) fn check_len(len: u64, min: usize, max: usize, header: &[u8]) -> Resu
     }
 }
 
-/// The error for a payload below a framing's minimum: a zero-filled region
-/// when its header (empty when writing) is all zeros.
+/// The error for a payload below a framing's minimum (`header` empty when
+/// writing).
 #[cold]
 #[inline(never)]
 pub(crate) fn payload_too_short(len: usize, min: usize, header: &[u8]) -> Error {
-    if !header.is_empty() && header.iter().all(|&b| b == 0) {
-        return zero_filled();
-    }
-    Error::InvalidFrame {
-        offset: 0,
-        reason: FrameDefect::PayloadTooShort {
+    rejected_header(
+        header,
+        FrameDefect::PayloadTooShort {
             len: len as u64,
             min: min as u64,
         },
+    )
+}
+
+/// A header some check rejected with `defect`: reported as a zero-filled
+/// region instead when the header is all zeros, whichever check caught it
+/// (length below the minimum, magic, header checksum).
+#[cold]
+pub(crate) fn rejected_header(header: &[u8], defect: FrameDefect) -> Error {
+    let zeroed = !header.is_empty() && header.iter().all(|&b| b == 0);
+    Error::InvalidFrame {
+        offset: 0,
+        reason: if zeroed { FrameDefect::ZeroFilled } else { defect },
     }
 }
 

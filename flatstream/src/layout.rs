@@ -27,7 +27,8 @@ use std::marker::PhantomData;
 use crate::checksum::{size_mask, Checksum};
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{
-    check_len, payload_too_short, zero_filled, zeroed_protected_header, Deframer, Framer, MAX_HEADER_LEN,
+    check_len, payload_too_short, rejected_header, zero_filled, zeroed_protected_header, Deframer, Framer,
+    MAX_HEADER_LEN,
 };
 use crate::table_writer::extend_zeroed;
 
@@ -157,13 +158,7 @@ fn get_uint<L: FrameLayout>(bytes: &[u8]) -> u64 {
 #[cold]
 #[inline(never)]
 pub(crate) fn header_checksum_mismatch(header: &[u8], stored: u64, computed: u64) -> Error {
-    if header.iter().all(|&b| b == 0) {
-        return zero_filled();
-    }
-    Error::InvalidFrame {
-        offset: 0,
-        reason: FrameDefect::HeaderChecksumMismatch { stored, computed },
-    }
+    rejected_header(header, FrameDefect::HeaderChecksumMismatch { stored, computed })
 }
 
 /// The error for a header that does not start with the magic (a
@@ -171,15 +166,9 @@ pub(crate) fn header_checksum_mismatch(header: &[u8], stored: u64, computed: u64
 #[cold]
 #[inline(never)]
 fn magic_mismatch(header: &[u8], expected: &'static [u8]) -> Error {
-    if header.iter().all(|&b| b == 0) {
-        return zero_filled();
-    }
     let mut found = [0u8; 8];
     found[..expected.len()].copy_from_slice(&header[..expected.len()]);
-    Error::InvalidFrame {
-        offset: 0,
-        reason: FrameDefect::MagicMismatch { expected, found },
-    }
+    rejected_header(header, FrameDefect::MagicMismatch { expected, found })
 }
 
 fn wrong_header_buffer(got: usize, want: usize) -> Error {
