@@ -148,12 +148,9 @@ impl<F: Framer> WriteCore<F> {
     fn frame_in_place(&mut self) -> Result<FrameParts<'_>> {
         let header_len = self.framer.header_len();
         let payload_at = Self::payload_at(header_len);
-        if self.batch.len() < payload_at {
-            // An `encode_into` that removed bytes it was given.
-            return Err(Error::Serialize {
-                reason: "StreamSerialize::encode_into shortened the buffer it was to append to".into(),
-            });
-        }
+        // `encode_in_place` left `payload_at` bytes of room and `encode_into`
+        // can only append to it (a `PayloadSink` only grows), so the batch
+        // holds at least `payload_at` bytes.
         let (room, payload) = self.batch.split_at_mut(payload_at);
         let frame_at = payload_at - header_len;
         self.framer
