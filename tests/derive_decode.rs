@@ -321,6 +321,23 @@ fn per_type_and_per_reader_limits() {
     };
     let mut r = StreamReader::new(&bytes[..], Outer::deframer()).with_verify_limits(strict);
     assert!(matches!(r.read::<Outer>(), Err(Error::InvalidFlatBuffer { .. })));
+    // SliceReader and the batch codec take the same limits, with the same
+    // outcome.
+    let mut r = SliceReader::new(&bytes, Outer::deframer()).with_verify_limits(generous);
+    assert!(r.read_view::<Outer>().unwrap().is_some());
+    let mut r = SliceReader::new(&bytes, Outer::deframer()).with_verify_limits(strict);
+    assert!(matches!(r.read_view::<Outer>(), Err(Error::InvalidFlatBuffer { offset: 0, .. })));
+    let mut r = SliceReader::new(&bytes, Outer::deframer()).with_verify_limits(strict);
+    assert!(matches!(r.read::<Outer>(), Err(Error::InvalidFlatBuffer { offset: 0, .. })));
+    for (limits, accepted) in [(generous, true), (strict, false)] {
+        use tokio_util::codec::Decoder;
+        let mut codec = Outer::codec().batched().with_verify_limits(limits);
+        let mut src = tokio_util::bytes::BytesMut::from(&bytes[..]);
+        let batch = codec.decode(&mut src).unwrap().unwrap();
+        let views: Vec<_> = batch.views::<Outer>().collect();
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].is_ok(), accepted);
+    }
 }
 
 /// Enum defaults and `Box` fields (issue: interoperability).

@@ -518,7 +518,7 @@ pub struct Telemetry {
     ignore = "flatc is not installed (apt-get install flatbuffers-compiler)"
 )]
 #[cfg_attr(
-    python_flatbuffers_missing,
+    all(python_flatbuffers_missing, not(flatc_missing)),
     ignore = "no Python with the flatbuffers runtime (apt-get install python3-flatbuffers)"
 )]
 fn python_reads_our_stream_with_the_documented_reader() {

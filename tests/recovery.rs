@@ -70,7 +70,25 @@ fn torn_tail_at_every_cut_of_the_last_frame() {
             assert_eq!(r.torn_tail(), expected, "cut {cut}");
             // Ended cleanly, and stays ended.
             assert!(r.read_message().unwrap().is_none());
+
+            let codec = FrameCodec::new(DefaultFramer, Protected::deframer())
+                .with_recovery(Recovery::TolerateTornTail)
+                .unwrap();
+            let (frames, error, codec) = common::drive_decoder(codec, &bytes[..cut], chunk);
+            assert!(error.is_none(), "cut {cut}: {error:?}");
+            assert_eq!(frames.len(), 19, "cut {cut}");
+            assert_eq!(codec.torn_tail(), expected, "FrameCodec, cut {cut}");
         }
+        let mut r = SliceReader::new(&bytes[..cut], Protected::deframer())
+            .with_recovery(Recovery::TolerateTornTail)
+            .unwrap();
+        let got: Vec<Protected> = std::iter::from_fn(|| r.read::<Protected>().unwrap()).collect();
+        assert_eq!(got, items[..19], "SliceReader, cut {cut}");
+        let expected = (cut > last).then_some(TornTail {
+            offset: last as u64,
+            len: (cut - last) as u64,
+        });
+        assert_eq!(r.torn_tail(), expected, "SliceReader, cut {cut}");
     }
     // The same cut under Strict is an error.
     let mut r = StreamReader::new(&bytes[..bytes.len() - 1], Protected::deframer());
@@ -145,12 +163,18 @@ fn skip_corrupt_needs_a_header_that_validates() {
 }
 
 /// Reads everything under SkipCorrupt; returns the frames and the skipped
-/// regions as (offset, len).
-fn skip_read<T: StreamDeserialize + Framed>(bytes: &[u8], chunk: usize) -> (Vec<T>, Vec<(u64, u64)>)
+/// regions as (offset, len). Every reader is driven (the sync reader at
+/// `chunk` bytes per read, `SliceReader`, both codecs fed `chunk` bytes at
+/// a time), and all must agree.
+fn skip_read<T>(bytes: &[u8], chunk: usize) -> (Vec<T>, Vec<(u64, u64)>)
 where
-    T::Deframer: Deframer,
+    T: StreamDeserialize + Framed + PartialEq + std::fmt::Debug,
+    T::Deframer: Deframer + Clone,
     flatstream::recovery::SkipCorrupt: flatstream::recovery::RecoveryPolicy<T::Deframer>,
 {
+    let regions = |r: Vec<flatstream::SkippedRegion>| -> Vec<(u64, u64)> {
+        r.into_iter().map(|s| (s.offset, s.len)).collect()
+    };
     let mut r = StreamReader::new(Chunked { data: bytes, chunk }, T::deframer())
         .with_recovery(Recovery::SkipCorrupt)
         .unwrap();
@@ -158,7 +182,46 @@ where
     while let Some(t) = r.read::<T>().unwrap() {
         got.push(t);
     }
-    let skipped = r.take_skipped().into_iter().map(|s| (s.offset, s.len)).collect();
+    let skipped = regions(r.take_skipped());
+
+    let mut r = SliceReader::new(bytes, T::deframer())
+        .with_recovery(Recovery::SkipCorrupt)
+        .unwrap();
+    let slice_got: Vec<T> = std::iter::from_fn(|| r.read::<T>().unwrap()).collect();
+    assert_eq!(
+        (&slice_got, regions(r.take_skipped())),
+        (&got, skipped.clone()),
+        "SliceReader, chunk {chunk}"
+    );
+
+    let decode = |p: &[u8]| <T as flatstream::FromPayload>::from_payload(p, None).unwrap();
+    let codec = FrameCodec::new(DefaultFramer, T::deframer())
+        .with_recovery(Recovery::SkipCorrupt)
+        .unwrap();
+    let (frames, error, mut codec) = common::drive_decoder(codec, bytes, chunk);
+    assert!(error.is_none(), "{error:?}");
+    let codec_got: Vec<T> = frames.iter().map(|p| decode(p)).collect();
+    assert_eq!(
+        (&codec_got, regions(codec.take_skipped())),
+        (&got, skipped.clone()),
+        "FrameCodec, chunk {chunk}"
+    );
+
+    let codec = FrameCodec::new(DefaultFramer, T::deframer())
+        .batched()
+        .with_recovery(Recovery::SkipCorrupt)
+        .unwrap();
+    let (batches, error, mut codec) = common::drive_decoder(codec, bytes, chunk);
+    assert!(error.is_none(), "{error:?}");
+    let batch_got: Vec<T> = batches
+        .iter()
+        .flat_map(|b| b.payloads().map(decode).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(
+        (&batch_got, regions(codec.take_skipped())),
+        (&got, skipped.clone()),
+        "BatchCodec, chunk {chunk}"
+    );
     (got, skipped)
 }
 

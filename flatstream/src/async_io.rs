@@ -78,13 +78,13 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
     /// Chooses the recovery policy (see
     /// [`StreamReader::with_recovery`](crate::StreamReader::with_recovery)).
     pub fn with_recovery<P: RecoveryPolicy<D>>(mut self, _policy: P) -> Result<Self> {
-        self.core.set_recovery::<P>()?;
+        self.core.scan.set_recovery::<P>()?;
         Ok(self)
     }
 
     /// Uses `limits` for typed reads instead of each type's own.
     pub fn with_verify_limits(mut self, limits: VerifyLimits) -> Self {
-        self.core.limits = Some(limits);
+        self.core.scan.limits = Some(limits);
         self
     }
 
@@ -102,11 +102,10 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
     /// Cancel-safe.
     pub async fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'_>>> {
         let verified = loop {
-            let start = self.core.position;
             let Some(range) = self.next_frame().await? else {
                 return Ok(None);
             };
-            if let Some(verified) = self.core.verify::<T>(start, range)? {
+            if let Some(verified) = self.core.verify::<T>(range)? {
                 break verified;
             }
         };
@@ -117,11 +116,10 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
     /// [`StreamReader::read`](crate::StreamReader::read)). Cancel-safe.
     pub async fn read<T: FromPayload>(&mut self) -> Result<Option<T>> {
         loop {
-            let start = self.core.position;
             let Some(range) = self.next_frame().await? else {
                 return Ok(None);
             };
-            if let Some(value) = self.core.decode::<T>(start, range)? {
+            if let Some(value) = self.core.decode::<T>(range)? {
                 return Ok(Some(value));
             }
         }
@@ -179,22 +177,22 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
 
     /// The recovery policy in use.
     pub fn recovery(&self) -> RecoveryMode {
-        self.core.mode
+        self.core.scan.mode
     }
 
     /// The torn tail accepted under `TolerateTornTail`, once reached.
     pub fn torn_tail(&self) -> Option<TornTail> {
-        self.core.torn_tail
+        self.core.scan.torn_tail
     }
 
     /// The regions skipped under `SkipCorrupt` since the last call.
     pub fn take_skipped(&mut self) -> Vec<SkippedRegion> {
-        std::mem::take(&mut self.core.skipped)
+        std::mem::take(&mut self.core.scan.skipped)
     }
 
     /// Stream offset of the next frame.
     pub fn position(&self) -> u64 {
-        self.core.position
+        self.core.scan.position
     }
 
     /// Bytes of buffer held.
@@ -251,7 +249,6 @@ impl<R: AsyncRead + Unpin, D: Deframer + Unpin, T: FromPayload> futures_core::St
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
         let this = self.get_mut();
         while !this.done {
-            let start = this.reader.core.position;
             let range = match this.reader.poll_next_frame(cx, &mut this.at_end) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(Some(range))) => range,
@@ -262,7 +259,7 @@ impl<R: AsyncRead + Unpin, D: Deframer + Unpin, T: FromPayload> futures_core::St
                 }
             };
             this.at_end = false;
-            match this.reader.core.decode::<T>(start, range) {
+            match this.reader.core.decode::<T>(range) {
                 Ok(Some(value)) => return Poll::Ready(Some(Ok(value))),
                 Ok(None) => {}
                 Err(e) => {

@@ -8,8 +8,11 @@
 use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
+use crate::decode::VerifyLimits;
 use crate::error::{Error, Result};
 use crate::framing::{Decoded, Deframer, Framer};
+use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
+use crate::scan::{FrameScanner, Step};
 use crate::serialize::StreamSerialize;
 use crate::writer::WriteCore;
 
@@ -32,13 +35,14 @@ use crate::writer::WriteCore;
 /// `close` need it named, as in `SinkExt::<Telemetry>::flush(&mut sink)`.
 pub struct FrameCodec<F, D> {
     writer: WriteCore<F>,
-    deframer: D,
-    /// Stream offset of the next frame to decode.
-    position: u64,
-    /// Whole frames split off the read buffer and verified, not yet handed
-    /// out, and how many.
-    verified: Bytes,
-    verified_count: usize,
+    scan: FrameScanner<D>,
+    /// Whole frames the scanner passed, split off the read buffer, not yet
+    /// handed out; how many; and the stream offset of the first.
+    ready: Bytes,
+    ready_count: usize,
+    ready_at: u64,
+    /// An error met after the frames in `ready`: returned once they are out.
+    deferred: Option<Error>,
 }
 
 impl<F: Framer, D: Deframer> FrameCodec<F, D> {
@@ -46,90 +50,91 @@ impl<F: Framer, D: Deframer> FrameCodec<F, D> {
     pub fn new(framer: F, deframer: D) -> Self {
         FrameCodec {
             writer: WriteCore::new(framer),
-            deframer,
-            position: 0,
-            verified: Bytes::new(),
-            verified_count: 0,
+            scan: FrameScanner::new(deframer),
+            ready: Bytes::new(),
+            ready_count: 0,
+            ready_at: 0,
+            deferred: None,
         }
-    }
-
-    /// Stream offset of the next frame to decode.
-    pub fn position(&self) -> u64 {
-        self.position
-    }
-}
-
-impl<F: std::fmt::Debug, D: std::fmt::Debug> std::fmt::Debug for FrameCodec<F, D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FrameCodec")
-            .field("framer", &self.writer.framer)
-            .field("deframer", &self.deframer)
-            .field("position", &self.position)
-            .field("verified_frames", &self.verified_count)
-            .finish()
     }
 }
 
 impl<F, D: Deframer> FrameCodec<F, D> {
-    /// Verifies every whole frame at the start of `src` and splits them off
-    /// it at once, with their count; `None`, with room reserved, when `src`
-    /// does not start with one. A damaged frame after whole ones is left in
-    /// `src`: the next call reports it. `src` starts at [`position`](Self::position).
-    fn split_verified(&self, src: &mut BytesMut) -> Result<Option<(Bytes, usize)>> {
-        let (mut end, mut count) = (0, 0);
-        loop {
-            match self.deframer.decode_frame(&src[end..]) {
-                Ok(Decoded::Frame { frame_len, .. }) => {
-                    end += frame_len;
-                    count += 1;
-                }
-                _ if count > 0 => break,
-                Ok(Decoded::Incomplete { needed }) => {
-                    reserve_for(src, needed);
-                    return Ok(None);
-                }
-                Err(e) => return Err(e.shifted(self.position)),
-            }
-        }
-        Ok(Some((src.split_to(end).freeze(), count)))
+    /// Chooses the recovery policy, as
+    /// [`StreamReader::with_recovery`](crate::StreamReader::with_recovery)
+    /// does for a reader: the codec then reads the same frames, skips the
+    /// same regions and ends at the same torn tail. The end of the stream is
+    /// what `decode_eof` is called for.
+    pub fn with_recovery<P: RecoveryPolicy<D>>(mut self, _policy: P) -> Result<Self> {
+        self.scan.set_recovery::<P>()?;
+        Ok(self)
     }
 
-    /// The end of the stream once no whole frame is left: clean if `src`
-    /// is empty, else the bytes left are a torn frame.
-    fn end_of_stream<T>(&self, src: &BytesMut) -> Result<Option<T>> {
-        if src.is_empty() {
-            return Ok(None);
-        }
-        let needed = match self.deframer.decode_frame(src) {
-            Ok(Decoded::Incomplete { needed }) => needed,
-            _ => src.len() + 1,
-        };
-        Err(Error::UnexpectedEof {
-            offset: self.position,
-            needed: needed as u64,
-            available: src.len() as u64,
-        })
+    /// The recovery policy in use.
+    pub fn recovery(&self) -> RecoveryMode {
+        self.scan.mode
     }
 
-    /// The next verified frame's payload, a `Bytes` sliced out of
-    /// `verified` (it takes a reference; moving past the frame only moves a
-    /// bound).
+    /// The incomplete last frame accepted under
+    /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail),
+    /// once the decoder has reached it.
+    pub fn torn_tail(&self) -> Option<TornTail> {
+        self.scan.torn_tail
+    }
+
+    /// The regions skipped under
+    /// [`Recovery::SkipCorrupt`](crate::Recovery::SkipCorrupt) since the last
+    /// call, in stream order.
+    pub fn take_skipped(&mut self) -> Vec<SkippedRegion> {
+        std::mem::take(&mut self.scan.skipped)
+    }
+
+    /// Stream offset of the next frame to decode.
+    pub fn position(&self) -> u64 {
+        if self.ready_count > 0 {
+            self.ready_at
+        } else {
+            self.scan.position
+        }
+    }
+
+    /// The frames ready to hand out, scanning `src` for more when none are:
+    /// `Ok(false)` when no whole frame is there yet (or, at the end, left).
     #[inline]
-    fn next_verified(&mut self) -> Result<Bytes> {
-        match locate_verified(&self.deframer, &self.verified) {
+    fn fill_ready(&mut self, src: &mut BytesMut, at_end: bool) -> Result<bool> {
+        if self.ready_count > 0 {
+            return Ok(true);
+        }
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
+        match split_run(&mut self.scan, src, at_end, &mut self.deferred)? {
+            Some(run) => {
+                (self.ready, self.ready_count, self.ready_at) = (run.frames, run.count, run.at);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The next ready frame's payload, a `Bytes` sliced out of `ready` (it
+    /// takes a reference; moving past the frame only moves a bound).
+    #[inline]
+    fn next_ready(&mut self) -> Result<Bytes> {
+        match locate_verified(&self.scan.deframer, &self.ready) {
             Some((payload, frame_len)) => {
-                self.position += frame_len as u64;
-                self.verified_count -= 1;
-                let frame = self.verified.slice(payload);
-                self.verified.advance(frame_len);
+                self.ready_at += frame_len as u64;
+                self.ready_count -= 1;
+                let frame = self.ready.slice(payload);
+                self.ready.advance(frame_len);
                 Ok(frame)
             }
             // Dropped rather than handed out unverified.
             None => {
-                self.verified.clear();
-                self.verified_count = 0;
+                self.ready.clear();
+                self.ready_count = 0;
                 Err(Error::InvalidFrame {
-                    offset: self.position,
+                    offset: self.ready_at,
                     reason: crate::FrameDefect::Other(
                         "the deframer decoded a header it had verified differently the second time".into(),
                     ),
@@ -137,6 +142,104 @@ impl<F, D: Deframer> FrameCodec<F, D> {
             }
         }
     }
+
+    fn decode_with(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<Bytes>> {
+        if self.fill_ready(src, at_end)? {
+            self.next_ready().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+impl<F: std::fmt::Debug, D: std::fmt::Debug> std::fmt::Debug for FrameCodec<F, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameCodec")
+            .field("framer", &self.writer.framer)
+            .field("deframer", &self.scan.deframer)
+            .field("position", &self.scan.position)
+            .field("recovery", &self.scan.mode)
+            .field("ready_frames", &self.ready_count)
+            .finish()
+    }
+}
+
+/// Verified frames, contiguous in the stream, split off the read buffer.
+struct Run {
+    frames: Bytes,
+    count: usize,
+    /// Stream offset of the first.
+    at: u64,
+}
+
+/// Scans `src` (which starts at the scanner's position) for a run of whole
+/// frames and splits it off, with every byte the scanner consumed before
+/// and after it (skipped, zeros, a torn tail); `None`, with room reserved,
+/// when no whole frame is there. Splitting a `BytesMut` costs more than the
+/// rest of decoding a small frame, so every frame in the buffer goes in one
+/// split. A run ends where the scanner skipped bytes (the frame after them
+/// is left for the next run) or met an error (kept in `deferred`, for when
+/// the run is out: the frames before an error come first, as from a
+/// reader).
+fn split_run<D: Deframer>(
+    scan: &mut FrameScanner<D>,
+    src: &mut BytesMut,
+    at_end: bool,
+    deferred: &mut Option<Error>,
+) -> Result<Option<Run>> {
+    let header_len = scan.deframer.header_len();
+    let (mut at, mut count) = (0, 0);
+    // The run: `run_start..run_end` of `src`, from stream offset `run_at`.
+    let (mut run_start, mut run_end, mut run_at) = (0, 0, 0);
+    let mut needed = None;
+    loop {
+        match scan.step(src, &mut at, at_end) {
+            Ok(Some(Step::Frame(payload))) => {
+                let frame_start = payload.start - header_len;
+                if count == 0 {
+                    (run_start, run_at) = (frame_start, scan.frame_start);
+                } else if frame_start != run_end {
+                    // Bytes were skipped since the run (and are dropped
+                    // with it): this frame starts the next run.
+                    scan.give_back(&mut at, frame_start);
+                    break;
+                }
+                run_end = at;
+                count += 1;
+                if at == frame_start {
+                    break; // an empty frame (a deframer with no header)
+                }
+            }
+            Ok(Some(Step::Need(n))) => {
+                needed = Some(n);
+                break;
+            }
+            Ok(None) => break,
+            Err(e) if count > 0 => {
+                *deferred = Some(e);
+                break;
+            }
+            Err(e) => {
+                src.advance(at);
+                return Err(e);
+            }
+        }
+    }
+    let run = (count > 0).then(|| {
+        src.advance(run_start);
+        let frames = src.split_to(run_end - run_start).freeze();
+        at -= run_end;
+        Run {
+            frames,
+            count,
+            at: run_at,
+        }
+    });
+    src.advance(at);
+    if let (None, Some(needed)) = (&run, needed) {
+        reserve_for(src, needed);
+    }
+    Ok(run)
 }
 
 impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
@@ -158,20 +261,11 @@ impl<F, D: Deframer> Decoder for FrameCodec<F, D> {
 
     #[inline]
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
-        if self.verified_count == 0 {
-            match self.split_verified(src)? {
-                Some((frames, count)) => (self.verified, self.verified_count) = (frames, count),
-                None => return Ok(None),
-            }
-        }
-        self.next_verified().map(Some)
+        self.decode_with(src, false)
     }
 
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>> {
-        match self.decode(src)? {
-            Some(frame) => Ok(Some(frame)),
-            None => self.end_of_stream(src),
-        }
+        self.decode_with(src, true)
     }
 }
 
@@ -229,24 +323,80 @@ fn reserve_for(src: &mut BytesMut, needed: usize) {
 /// ```
 pub struct BatchCodec<F, D> {
     codec: FrameCodec<F, D>,
+    limits: Option<VerifyLimits>,
 }
 
 impl<F: Framer, D: Deframer> FrameCodec<F, D> {
     /// This codec decoding a [`FrameBatch`] at a time: see [`BatchCodec`].
     pub fn batched(self) -> BatchCodec<F, D> {
-        BatchCodec { codec: self }
+        BatchCodec {
+            codec: self,
+            limits: None,
+        }
     }
 }
 
-impl<F, D> BatchCodec<F, D> {
+impl<F, D: Deframer> BatchCodec<F, D> {
+    /// Chooses the recovery policy (see [`FrameCodec::with_recovery`]).
+    pub fn with_recovery<P: RecoveryPolicy<D>>(self, policy: P) -> Result<Self> {
+        Ok(BatchCodec {
+            codec: self.codec.with_recovery(policy)?,
+            limits: self.limits,
+        })
+    }
+
+    /// The limits [`FrameBatch::views`] verifies with instead of each
+    /// type's own, as
+    /// [`StreamReader::with_verify_limits`](crate::StreamReader::with_verify_limits)
+    /// sets for a reader.
+    pub fn with_verify_limits(mut self, limits: VerifyLimits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// The recovery policy in use.
+    pub fn recovery(&self) -> RecoveryMode {
+        self.codec.recovery()
+    }
+
+    /// See [`FrameCodec::torn_tail`].
+    pub fn torn_tail(&self) -> Option<TornTail> {
+        self.codec.torn_tail()
+    }
+
+    /// See [`FrameCodec::take_skipped`].
+    pub fn take_skipped(&mut self) -> Vec<SkippedRegion> {
+        self.codec.take_skipped()
+    }
+
     /// Stream offset of the next frame to decode.
     pub fn position(&self) -> u64 {
-        self.codec.position
+        self.codec.position()
     }
 
     /// The codec handing out one frame per item.
     pub fn into_unbatched(self) -> FrameCodec<F, D> {
         self.codec
+    }
+
+    fn decode_with(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<FrameBatch<D>>>
+    where
+        D: Clone,
+    {
+        let codec = &mut self.codec;
+        // Frames the unbatched codec had split off come first.
+        if !codec.fill_ready(src, at_end)? {
+            return Ok(None);
+        }
+        let count = std::mem::take(&mut codec.ready_count);
+        let frames = std::mem::take(&mut codec.ready);
+        Ok(Some(FrameBatch {
+            position: codec.ready_at,
+            frames,
+            count,
+            deframer: codec.scan.deframer.clone(),
+            limits: self.limits,
+        }))
     }
 }
 
@@ -270,32 +420,11 @@ impl<F, D: Deframer + Clone> Decoder for BatchCodec<F, D> {
     type Error = Error;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<FrameBatch<D>>> {
-        let codec = &mut self.codec;
-        // Frames the unbatched codec had split off come first.
-        let (frames, count) = if codec.verified_count > 0 {
-            let count = std::mem::take(&mut codec.verified_count);
-            (std::mem::take(&mut codec.verified), count)
-        } else {
-            match codec.split_verified(src)? {
-                Some(split) => split,
-                None => return Ok(None),
-            }
-        };
-        let batch = FrameBatch {
-            position: codec.position,
-            frames,
-            count,
-            deframer: codec.deframer.clone(),
-        };
-        codec.position += batch.frames.len() as u64;
-        Ok(Some(batch))
+        self.decode_with(src, false)
     }
 
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<FrameBatch<D>>> {
-        match self.decode(src)? {
-            Some(batch) => Ok(Some(batch)),
-            None => self.codec.end_of_stream(src),
-        }
+        self.decode_with(src, true)
     }
 }
 
@@ -312,6 +441,8 @@ pub struct FrameBatch<D> {
     /// The deframer that verified them, to find the payloads again.
     deframer: D,
     position: u64,
+    /// The codec's verification limits, if it was given any.
+    limits: Option<VerifyLimits>,
 }
 
 impl<D: Deframer> FrameBatch<D> {
@@ -352,12 +483,13 @@ impl<D: Deframer> FrameBatch<D> {
         }
     }
 
-    /// Each payload verified as a `T` (with `T`'s
+    /// Each payload verified as a `T` (with the codec's
+    /// [limits](BatchCodec::with_verify_limits), else `T`'s
     /// [`VERIFY_LIMITS`](crate::StreamDeserialize::VERIFY_LIMITS)), as a
     /// zero-copy view; an error carries the stream offset of its frame, and
     /// the frames after it still come.
     pub fn views<T: crate::StreamDeserialize>(&self) -> impl Iterator<Item = Result<T::View<'_>>> + '_ {
-        self.views_with::<T>(T::VERIFY_LIMITS)
+        self.views_with::<T>(self.limits.unwrap_or(T::VERIFY_LIMITS))
     }
 
     /// [`views`](Self::views) with other limits, as

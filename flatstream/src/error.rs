@@ -273,6 +273,77 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A copy of this error, for the readers that are `Clone` (the errors
+    /// a reader keeps are skipped regions and the one being skipped). The
+    /// variants that own a foreign error (`Io`, `Decode`) are copied as
+    /// that error's kind and message.
+    pub(crate) fn replica(&self) -> Error {
+        match self {
+            Error::Io(e) => Error::Io(io::Error::new(e.kind(), e.to_string())),
+            Error::Decode {
+                offset,
+                format,
+                source,
+            } => Error::Decode {
+                offset: *offset,
+                format,
+                source: source.to_string().into(),
+            },
+            Error::UnexpectedEof {
+                offset,
+                needed,
+                available,
+            } => Error::UnexpectedEof {
+                offset: *offset,
+                needed: *needed,
+                available: *available,
+            },
+            Error::ChecksumMismatch {
+                offset,
+                expected,
+                calculated,
+            } => Error::ChecksumMismatch {
+                offset: *offset,
+                expected: *expected,
+                calculated: *calculated,
+            },
+            Error::FrameTooLarge { offset, len, max } => Error::FrameTooLarge {
+                offset: *offset,
+                len: *len,
+                max: *max,
+            },
+            Error::InvalidFrame { offset, reason } => Error::InvalidFrame {
+                offset: *offset,
+                reason: reason.clone(),
+            },
+            Error::InvalidFlatBuffer { offset, source } => Error::InvalidFlatBuffer {
+                offset: *offset,
+                source: source.clone(),
+            },
+            Error::MissingField { offset, field } => Error::MissingField {
+                offset: *offset,
+                field: field.clone(),
+            },
+            Error::InvalidEnumValue {
+                offset,
+                enum_name,
+                value,
+            } => Error::InvalidEnumValue {
+                offset: *offset,
+                enum_name,
+                value: *value,
+            },
+            Error::InvalidConfig { reason } => Error::InvalidConfig {
+                reason: reason.clone(),
+            },
+            Error::Serialize { reason } => Error::Serialize {
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

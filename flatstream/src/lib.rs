@@ -148,6 +148,7 @@ pub mod layout;
 mod read_core;
 mod reader;
 pub mod recovery;
+mod scan;
 mod serialize;
 mod table_writer;
 mod verify;

@@ -6,11 +6,12 @@ use std::io::{self, Read};
 use std::ops::Range;
 
 use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
-use crate::error::{Error, Result};
-use crate::framing::{Decoded, Deframer};
+use crate::error::Result;
+use crate::framing::Deframer;
 use crate::layout::{FrameLayout, LayoutDeframer};
 use crate::read_core::{ReadCore, Step};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
+use crate::scan::FrameScanner;
 
 /// Reads framed messages from any [`Read`].
 ///
@@ -67,34 +68,34 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     ///
     /// [`Recovery`]: crate::Recovery
     pub fn with_recovery<P: RecoveryPolicy<D>>(mut self, _policy: P) -> Result<Self> {
-        self.core.set_recovery::<P>()?;
+        self.core.scan.set_recovery::<P>()?;
         Ok(self)
     }
 
     /// The recovery policy in use.
     pub fn recovery(&self) -> RecoveryMode {
-        self.core.mode
+        self.core.scan.mode
     }
 
     /// The incomplete last frame accepted under
     /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail),
     /// once the reader has reached it.
     pub fn torn_tail(&self) -> Option<TornTail> {
-        self.core.torn_tail
+        self.core.scan.torn_tail
     }
 
     /// The regions skipped under
     /// [`Recovery::SkipCorrupt`](crate::Recovery::SkipCorrupt) since the last
     /// call, in stream order.
     pub fn take_skipped(&mut self) -> Vec<SkippedRegion> {
-        std::mem::take(&mut self.core.skipped)
+        std::mem::take(&mut self.core.scan.skipped)
     }
 
     /// Uses `limits` for every typed read ([`read`](Self::read),
     /// [`read_view`](Self::read_view), [`typed`](Self::typed)) instead of
     /// each type's own `VERIFY_LIMITS`.
     pub fn with_verify_limits(mut self, limits: VerifyLimits) -> Self {
-        self.core.limits = Some(limits);
+        self.core.scan.limits = Some(limits);
         self
     }
 
@@ -107,11 +108,10 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// Under `SkipCorrupt` such a frame is skipped and reported instead.
     pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'_>>> {
         let verified = loop {
-            let start = self.core.position;
             let Some(range) = self.next_frame()? else {
                 return Ok(None);
             };
-            if let Some(verified) = self.core.verify::<T>(start, range)? {
+            if let Some(verified) = self.core.verify::<T>(range)? {
                 break verified;
             }
         };
@@ -127,11 +127,10 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// so the next call reads the one after.
     pub fn read<T: FromPayload>(&mut self) -> Result<Option<T>> {
         loop {
-            let start = self.core.position;
             let Some(range) = self.next_frame()? else {
                 return Ok(None);
             };
-            if let Some(value) = self.core.decode::<T>(start, range)? {
+            if let Some(value) = self.core.decode::<T>(range)? {
                 return Ok(Some(value));
             }
         }
@@ -182,7 +181,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
 
     /// Stream offset of the next frame: bytes consumed so far.
     pub fn position(&self) -> u64 {
-        self.core.position
+        self.core.scan.position
     }
 
     /// Bytes of buffer the reader holds (it grows with the largest frame
@@ -198,7 +197,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
 
     /// The deframer in use.
     pub fn deframer(&self) -> &D {
-        &self.core.deframer
+        &self.core.scan.deframer
     }
 
     /// The inner reader.
@@ -237,14 +236,14 @@ impl<R: Read, D: Deframer> Iterator for StreamReader<R, D> {
     type Item = Result<Vec<u8>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.core.failed {
+        if self.core.scan.failed {
             return None;
         }
         match self.read_message() {
             Ok(Some(payload)) => Some(Ok(payload.to_vec())),
             Ok(None) => None,
             Err(e) => {
-                self.core.failed = true;
+                self.core.scan.failed = true;
                 Some(Err(e))
             }
         }
@@ -292,11 +291,11 @@ impl<R: Read, D: Deframer, T: FromPayload> Iterator for TypedReader<R, D, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        if self.reader.core.failed {
+        if self.reader.core.scan.failed {
             return None;
         }
         let item = self.reader.read::<T>().transpose();
-        self.reader.core.failed = matches!(item, Some(Err(_)));
+        self.reader.core.scan.failed = matches!(item, Some(Err(_)));
         item
     }
 }
@@ -327,9 +326,10 @@ impl<R: Read + std::fmt::Debug, D: Deframer + std::fmt::Debug, T> std::fmt::Debu
 #[derive(Debug, Clone)]
 pub struct SliceReader<'a, D: Deframer> {
     input: &'a [u8],
-    position: usize,
-    deframer: D,
-    failed: bool,
+    /// Index in `input` of the next frame (the scanner's position, as an
+    /// index).
+    at: usize,
+    scan: FrameScanner<D>,
 }
 
 impl<'a, D: Deframer> SliceReader<'a, D> {
@@ -337,62 +337,91 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
     pub fn new(input: &'a [u8], deframer: D) -> Self {
         SliceReader {
             input,
-            position: 0,
-            deframer,
-            failed: false,
+            at: 0,
+            scan: FrameScanner::new(deframer),
         }
+    }
+
+    /// Chooses the recovery policy (see [`StreamReader::with_recovery`]);
+    /// the input is all there is, so its end is the end of the stream.
+    pub fn with_recovery<P: RecoveryPolicy<D>>(mut self, _policy: P) -> Result<Self> {
+        self.scan.set_recovery::<P>()?;
+        Ok(self)
+    }
+
+    /// Uses `limits` for every typed read instead of each type's own (see
+    /// [`StreamReader::with_verify_limits`]).
+    pub fn with_verify_limits(mut self, limits: VerifyLimits) -> Self {
+        self.scan.limits = Some(limits);
+        self
+    }
+
+    /// The recovery policy in use.
+    pub fn recovery(&self) -> RecoveryMode {
+        self.scan.mode
+    }
+
+    /// The incomplete last frame accepted under
+    /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail).
+    pub fn torn_tail(&self) -> Option<TornTail> {
+        self.scan.torn_tail
+    }
+
+    /// The regions skipped under
+    /// [`Recovery::SkipCorrupt`](crate::Recovery::SkipCorrupt) since the last
+    /// call, in stream order.
+    pub fn take_skipped(&mut self) -> Vec<SkippedRegion> {
+        std::mem::take(&mut self.scan.skipped)
     }
 
     /// The next frame's payload, borrowed from the input. Same contract as
     /// [`StreamReader::read_message`].
+    #[inline]
     pub fn read_message(&mut self) -> Result<Option<&'a [u8]>> {
-        let rest = &self.input[self.position..];
-        let offset = self.position as u64;
-        match self.deframer.decode_frame(rest) {
-            Ok(Decoded::Frame { payload, frame_len }) => {
-                self.position += frame_len;
-                Ok(Some(&rest[payload]))
-            }
-            Ok(Decoded::Incomplete { .. }) if rest.is_empty() => Ok(None),
-            Ok(Decoded::Incomplete { needed }) => Err(Error::UnexpectedEof {
-                offset,
-                needed: needed as u64,
-                available: rest.len() as u64,
-            }),
-            Err(e) => Err(e.shifted(offset)),
+        let input = self.input;
+        match self.scan.step(input, &mut self.at, true)? {
+            Some(Step::Frame(payload)) => Ok(input.get(payload)),
+            // Not made with `at_end`; ending here keeps the reader total.
+            Some(Step::Need(_)) | None => Ok(None),
         }
     }
 
     /// The next frame, verified as a `T`, viewed in place: the view borrows
     /// the input, not the reader (see [`StreamReader::read_view`]).
     pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'a>>> {
-        let start = self.position as u64;
-        match self.read_message()? {
-            None => Ok(None),
-            Some(payload) => T::view(payload).map(Some).map_err(|e| e.shifted(start)),
+        loop {
+            let Some(payload) = self.read_message()? else {
+                return Ok(None);
+            };
+            match T::view_with(payload, self.scan.limits_for::<T>()) {
+                Ok(view) => return Ok(Some(view)),
+                Err(e) => self.scan.reject(e)?,
+            }
         }
     }
 
     /// The next frame, decoded into an owned `T` (see
     /// [`StreamReader::read`]).
     pub fn read<T: FromPayload>(&mut self) -> Result<Option<T>> {
-        let start = self.position as u64;
-        match self.read_message()? {
-            None => Ok(None),
-            Some(payload) => T::from_payload(payload, None)
-                .map(Some)
-                .map_err(|e| e.shifted(start)),
+        loop {
+            let Some(payload) = self.read_message()? else {
+                return Ok(None);
+            };
+            match T::from_payload(payload, self.scan.limits) {
+                Ok(value) => return Ok(Some(value)),
+                Err(e) => self.scan.reject(e)?,
+            }
         }
     }
 
     /// Offset of the next frame in the input.
     pub fn position(&self) -> usize {
-        self.position
+        self.at
     }
 
     /// The input not consumed yet.
     pub fn remaining(&self) -> &'a [u8] {
-        &self.input[self.position..]
+        self.input.get(self.at..).unwrap_or_default()
     }
 }
 
@@ -401,11 +430,11 @@ impl<'a, D: Deframer> Iterator for SliceReader<'a, D> {
     type Item = Result<&'a [u8]>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
+        if self.scan.failed {
             return None;
         }
         let item = self.read_message().transpose();
-        self.failed = matches!(item, Some(Err(_)));
+        self.scan.failed = matches!(item, Some(Err(_)));
         item
     }
 }
@@ -413,6 +442,7 @@ impl<'a, D: Deframer> Iterator for SliceReader<'a, D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::framing::DefaultDeframer;
 
     /// A `Read` that hands out one byte per call.

@@ -121,6 +121,17 @@ pub struct SkippedRegion {
     pub reason: Error,
 }
 
+impl SkippedRegion {
+    /// A copy (see [`Error::replica`]).
+    pub(crate) fn replica(&self) -> SkippedRegion {
+        SkippedRegion {
+            offset: self.offset,
+            len: self.len,
+            reason: self.reason.replica(),
+        }
+    }
+}
+
 /// The offset in `bytes` (searching from `from`) of the first complete
 /// frame that validates, if the deframer can validate anything at all.
 ///

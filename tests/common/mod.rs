@@ -99,3 +99,36 @@ impl Read for Interrupting<'_> {
         Ok(n)
     }
 }
+
+/// Drives a `tokio_util` decoder as `FramedRead` does, without a runtime:
+/// `bytes` arrive `chunk` at a time, `decode` is called until it has
+/// nothing more, and `decode_eof` at the end. Returns the items, the first
+/// error (which ends the read, as it ends a `FramedRead`), and the codec.
+pub fn drive_decoder<C>(mut codec: C, bytes: &[u8], chunk: usize) -> (Vec<C::Item>, Option<C::Error>, C)
+where
+    C: tokio_util::codec::Decoder,
+{
+    let mut buf = tokio_util::bytes::BytesMut::new();
+    let mut items = Vec::new();
+    let mut chunks = bytes.chunks(chunk.max(1));
+    loop {
+        let next = chunks.next();
+        if let Some(c) = next {
+            buf.extend_from_slice(c);
+        }
+        loop {
+            let item = match next {
+                Some(_) => codec.decode(&mut buf),
+                None => codec.decode_eof(&mut buf),
+            };
+            match item {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => break,
+                Err(e) => return (items, Some(e), codec),
+            }
+        }
+        if next.is_none() {
+            return (items, None, codec);
+        }
+    }
+}
