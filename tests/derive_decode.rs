@@ -326,9 +326,15 @@ fn per_type_and_per_reader_limits() {
     let mut r = SliceReader::new(&bytes, Outer::deframer()).with_verify_limits(generous);
     assert!(r.read_view::<Outer>().unwrap().is_some());
     let mut r = SliceReader::new(&bytes, Outer::deframer()).with_verify_limits(strict);
-    assert!(matches!(r.read_view::<Outer>(), Err(Error::InvalidFlatBuffer { offset: 0, .. })));
+    assert!(matches!(
+        r.read_view::<Outer>(),
+        Err(Error::InvalidFlatBuffer { offset: 0, .. })
+    ));
     let mut r = SliceReader::new(&bytes, Outer::deframer()).with_verify_limits(strict);
-    assert!(matches!(r.read::<Outer>(), Err(Error::InvalidFlatBuffer { offset: 0, .. })));
+    assert!(matches!(
+        r.read::<Outer>(),
+        Err(Error::InvalidFlatBuffer { offset: 0, .. })
+    ));
     for (limits, accepted) in [(generous, true), (strict, false)] {
         use tokio_util::codec::Decoder;
         let mut codec = Outer::codec().batched().with_verify_limits(limits);

@@ -197,7 +197,7 @@ proptest! {
         use tokio_util::codec::{Decoder as _, Encoder as _};
         let payload = encode(&r);
         let mut vec = vec![0xA5; lead];
-        prop_assert!(r.encode_into(&mut flatstream::PayloadSink::new(&mut vec)).unwrap());
+        r.encode_into(&mut flatstream::PayloadSink::new(&mut vec)).unwrap();
         prop_assert_eq!(&vec[lead..], &payload[..]);
         prop_assert!(vec[..lead].iter().all(|&b| b == 0xA5));
 

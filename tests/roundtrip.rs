@@ -411,24 +411,24 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
     enum Item {
         Text(String),
         Raw(Vec<u8>),
+        /// Built with the `FlatBufferBuilder` (the default `encode_into`).
+        Built(String),
     }
     impl StreamSerialize for Item {
         fn serialize(&self, b: &mut flatbuffers::FlatBufferBuilder) -> Result<()> {
             match self {
-                Item::Text(t) => t.serialize(b),
+                Item::Text(t) | Item::Built(t) => t.serialize(b),
                 Item::Raw(_) => Err(Error::Serialize { reason: "raw".into() }),
             }
         }
-        fn encode<'a>(&'a self, encoder: &'a mut flatstream::Encoder) -> Result<&'a [u8]> {
-            match self {
-                Item::Text(t) => t.encode(encoder),
-                Item::Raw(r) => Ok(r),
-            }
-        }
-        fn encode_into(&self, out: &mut flatstream::PayloadSink<'_>) -> Result<bool> {
+        fn encode_into<B: flatstream::PayloadBuf>(
+            &self,
+            out: &mut flatstream::PayloadSink<'_, B>,
+        ) -> Result<()> {
             match self {
                 Item::Text(t) => t.encode_into(out),
-                Item::Raw(_) => Ok(false),
+                Item::Raw(r) => RawPayload(r).encode_into(out),
+                Item::Built(t) => out.append_built(|b| t.serialize(b)),
             }
         }
     }
@@ -443,6 +443,7 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
     let items: Vec<Item> = (0..400usize)
         .map(|i| match i % 7 {
             3 => Item::Raw(vec![i as u8; i * 37 % 3000]),
+            5 => Item::Built("b".repeat(i * 331 % 9000)),
             _ => Item::Text("t".repeat(i * 997 % 30_000)),
         })
         .collect();

@@ -123,10 +123,9 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         paths.primitive("usize"),
         paths.primitive("u8"),
     );
-    let bool_ = paths.primitive("bool");
     let push_unless_default = paths.push_unless_default();
-    let (encoder, scalar) = (paths.encoder(), paths.scalar());
-    let (encode_table, encode_table_into) = (paths.encode_table(), paths.encode_table_into());
+    let scalar = paths.scalar();
+    let encode_table_into = paths.encode_table_into();
     let payload_sink = paths.payload_sink();
     let (out, payload_buf) = (paths.out(), paths.payload_buf());
     let (append_table, append_table_vector, set_uoffset) = (
@@ -300,11 +299,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 #ok(())
             }
             #[inline]
-            fn encode<'__a>(&'__a self, __encoder: &'__a mut #encoder) -> #result<&'__a [#u8_]> {
-                #encode_table(self, __encoder)
-            }
-            #[inline]
-            fn encode_into(&self, __out: &mut #payload_sink<'_>) -> #result<#bool_> {
+            fn encode_into<__B: #payload_buf>(&self, __out: &mut #payload_sink<'_, __B>) -> #result<()> {
                 #encode_table_into(self, __out)
             }
         }

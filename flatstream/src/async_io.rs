@@ -34,6 +34,7 @@ use crate::layout::{Framed, MessageOf};
 use crate::read_core::{ReadCore, Step};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 use crate::serialize::StreamSerialize;
+use crate::sync_io::write_zero;
 use crate::writer::WriteCore;
 
 /// Reads framed messages from any [`AsyncRead`]: the async
@@ -282,29 +283,17 @@ impl<R: std::fmt::Debug, D: std::fmt::Debug, T> std::fmt::Debug for TypedStream<
     }
 }
 
-/// Writes every byte of `slices`, counting in `accepted` what `writer`
-/// took (also when it fails): the async writer's one write loop.
+/// Writes all of `bytes`, counting in `accepted` what `writer` took (also
+/// when it fails): the async writer's one write loop.
 async fn write_all_async<W: AsyncWrite + Unpin>(
     writer: &mut W,
-    mut slices: &mut [io::IoSlice<'_>],
+    bytes: &[u8],
     accepted: &mut usize,
 ) -> io::Result<()> {
-    // Leading empty slices would look like a writer making no progress.
-    io::IoSlice::advance_slices(&mut slices, 0);
-    while !slices.is_empty() {
-        match writer.write_vectored(slices).await {
-            Ok(0) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::WriteZero,
-                    "the writer accepted no bytes of a frame",
-                ))
-            }
-            Ok(n) => {
-                let left: usize = slices.iter().map(|s| s.len()).sum();
-                let n = n.min(left);
-                *accepted += n;
-                io::IoSlice::advance_slices(&mut slices, n);
-            }
+    while let Some(rest) = bytes.get(*accepted..).filter(|rest| !rest.is_empty()) {
+        match writer.write(rest).await {
+            Ok(0) => return Err(write_zero()),
+            Ok(n) => *accepted += n.min(rest.len()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -350,7 +339,7 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
     pub fn with_capacity(capacity: usize, inner: W, framer: F) -> Self {
         let mut core = WriteCore::new(framer);
         let capacity = capacity.max(1);
-        core.reserve_batch(capacity.saturating_add(crate::writer::ASSEMBLE_FRAMES_UP_TO));
+        core.reserve_batch(capacity.saturating_add(crate::writer::BATCH_HEADROOM));
         AsyncStreamWriter {
             inner,
             core,
@@ -371,16 +360,7 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         let frame = self.core.frame(item)?;
         let len = frame.len();
         let mut accepted = 0;
-        let outcome = write_all_async(
-            &mut self.inner,
-            &mut [
-                io::IoSlice::new(frame.header),
-                io::IoSlice::new(frame.payload),
-                io::IoSlice::new(frame.padding),
-            ],
-            &mut accepted,
-        )
-        .await;
+        let outcome = write_all_async(&mut self.inner, frame, &mut accepted).await;
         self.core.wrote_frame(len, accepted);
         Ok(outcome?)
     }
@@ -423,12 +403,7 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
     /// what it accepted (also when it fails).
     async fn write_out_batch(&mut self) -> io::Result<()> {
         let mut accepted = 0;
-        let written = write_all_async(
-            &mut self.inner,
-            &mut [io::IoSlice::new(self.core.batch())],
-            &mut accepted,
-        )
-        .await;
+        let written = write_all_async(&mut self.inner, self.core.batch(), &mut accepted).await;
         self.core.wrote_batch(accepted);
         written
     }

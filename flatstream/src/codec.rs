@@ -8,12 +8,15 @@
 use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
+use crate::buf::extend_zeroed;
 use crate::decode::VerifyLimits;
 use crate::error::{Error, Result};
+use crate::framing::{header_too_long, padding_slice, MAX_HEADER_LEN};
 use crate::framing::{Decoded, Deframer, Framer};
+use crate::layout::Framed;
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 use crate::scan::{FrameScanner, Step};
-use crate::serialize::StreamSerialize;
+use crate::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
 use crate::writer::WriteCore;
 
 /// A `tokio_util` codec for a framing: `Framed<TcpStream, FrameCodec<..>>`
@@ -201,7 +204,8 @@ fn split_run<D: Deframer>(
                 } else if frame_start != run_end {
                     // Bytes were skipped since the run (and are dropped
                     // with it): this frame starts the next run.
-                    scan.give_back(&mut at, frame_start);
+                    at = frame_start;
+                    scan.position = scan.frame_start;
                     break;
                 }
                 run_end = at;
@@ -246,9 +250,75 @@ impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
     type Error = Error;
 
     fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<()> {
-        let len = self.writer.append_frame(&item, dst)?;
+        let len = append_frame(&mut self.writer, &item, dst)?;
         self.writer.wrote_frame(len, len);
         Ok(())
+    }
+}
+
+/// `Telemetry::codec()`: a [`FrameCodec`] of a type's framing, for every
+/// [`Framed`] type (in the prelude).
+pub trait FramedCodec: Framed {
+    /// A `tokio_util` codec of this framing, for `Framed<TcpStream, _>`.
+    fn codec() -> FrameCodec<Self::Framer, Self::Deframer>
+    where
+        Self: Sized,
+    {
+        FrameCodec::new(Self::framer(), Self::deframer())
+    }
+}
+
+impl<T: Framed + ?Sized> FramedCodec for T {}
+
+/// Serializes `item` and appends its frame to `out`, encoded straight into
+/// `out` behind room for the header, which is then written in front of it,
+/// so nothing is copied. Returns the frame's length; on an error `out` is
+/// as it was.
+#[inline]
+fn append_frame<F: Framer, T: StreamSerialize + ?Sized>(
+    core: &mut WriteCore<F>,
+    item: &T,
+    out: &mut BytesMut,
+) -> Result<usize> {
+    let header_len = core.framer.header_len();
+    if header_len > MAX_HEADER_LEN {
+        return Err(header_too_long(header_len));
+    }
+    let start = out.len();
+    // Room for the header (the framer writes every byte of it).
+    extend_zeroed(out, header_len);
+    if let Err(e) = item.encode_into(&mut PayloadSink::with_builder(out, &mut core.builder)) {
+        out.truncate(start);
+        return Err(e);
+    }
+    let (header, payload) = out[start..].split_at_mut(header_len);
+    let framed = core
+        .framer
+        .encode_header(payload, header)
+        .map_err(|e| e.shifted(core.position))
+        .and_then(|()| padding_slice(core.framer.padding_len(payload.len())));
+    let padding = framed.inspect_err(|_| out.truncate(start))?;
+    out.extend_from_slice(padding);
+    Ok(out.len() - start)
+}
+
+/// The codec encodes straight into its output buffer.
+impl PayloadBuf for BytesMut {
+    #[inline(always)]
+    fn append(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    #[inline(always)]
+    fn cut(&mut self, len: usize) {
+        self.truncate(len);
+    }
+    #[inline(always)]
+    fn grow_zeroed(&mut self, len: usize) {
+        self.resize(len, 0);
+    }
+    #[inline(always)]
+    fn reserve_more(&mut self, additional: usize) {
+        self.reserve(additional);
     }
 }
 

@@ -14,9 +14,10 @@
 
 use flatbuffers::{FlatBufferBuilder, Push, UnionWIPOffset, WIPOffset};
 
+use crate::buf::PayloadBuf;
 use crate::error::{Error, Result};
 use crate::serialize::MAX_FLATBUFFER_LEN;
-use crate::table_writer::{self, put_scalar, Out, PayloadBuf, Scalar};
+use crate::table_writer::{self, put_scalar, Out, Scalar};
 
 /// An offset to anything created in the builder, with its type erased.
 pub type Offset = WIPOffset<UnionWIPOffset>;

@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use crate::decode::{FromPayload, VerifyLimits};
 use crate::error::{Error, Result};
-use crate::serialize::{Encoder, PayloadSink, StreamSerialize};
+use crate::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
 
 /// What a format's encoder or decoder reports.
 pub type FormatError = Box<dyn std::error::Error + Send + Sync>;
@@ -44,10 +44,11 @@ pub type FormatError = Box<dyn std::error::Error + Send + Sync>;
 pub trait SerdeFormat {
     /// The format's name, for errors.
     const NAME: &'static str;
-    /// Appends `value`'s encoding to `out` (growing only).
-    fn encode<T: Serialize + ?Sized>(
+    /// Writes `value`'s encoding to `out` (a writer's [`PayloadSink`]:
+    /// appending only).
+    fn encode<T: Serialize + ?Sized, W: std::io::Write>(
         value: &T,
-        out: &mut PayloadSink<'_>,
+        out: &mut W,
     ) -> std::result::Result<(), FormatError>;
     /// Decodes a whole payload: bytes left over after the value are an
     /// error, not ignored.
@@ -88,13 +89,6 @@ impl<F, T: PartialEq> PartialEq for Serde<F, T> {
     }
 }
 
-/// Appends `value` in format `F`, turning the format's error into ours.
-fn encode_with<F: SerdeFormat, T: Serialize + ?Sized>(value: &T, out: &mut PayloadSink<'_>) -> Result<()> {
-    F::encode(value, out).map_err(|e| Error::Serialize {
-        reason: format!("{} encoding failed: {e}", F::NAME).into(),
-    })
-}
-
 /// Written through the writers' `encode_into`, straight behind room for the
 /// frame header (or into the codec's buffer): no copy, and no allocation
 /// once the writer's buffer has grown.
@@ -112,17 +106,10 @@ impl<F: SerdeFormat, T: Serialize> StreamSerialize for Serde<F, T> {
     }
 
     #[inline]
-    fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-        let buffer = encoder.buffer();
-        buffer.clear();
-        encode_with::<F, T>(&self.0, &mut PayloadSink::new(buffer))?;
-        Ok(buffer)
-    }
-
-    #[inline]
-    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
-        encode_with::<F, T>(&self.0, out)?;
-        Ok(true)
+    fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
+        F::encode(&self.0, out).map_err(|e| Error::Serialize {
+            reason: format!("{} encoding failed: {e}", F::NAME).into(),
+        })
     }
 }
 
@@ -157,9 +144,9 @@ macro_rules! serde_format {
         #[cfg(feature = $feature)]
         impl SerdeFormat for $marker {
             const NAME: &'static str = $name;
-            fn encode<T: Serialize + ?Sized>(
+            fn encode<T: Serialize + ?Sized, W: std::io::Write>(
                 $value: &T,
-                $out: &mut PayloadSink<'_>,
+                $out: &mut W,
             ) -> std::result::Result<(), FormatError> $encode
             fn decode<T: DeserializeOwned>($payload: &[u8]) -> std::result::Result<T, FormatError> $decode
         }

@@ -17,12 +17,11 @@
 //! Errors from the sans-IO functions carry offsets relative to the start of
 //! the frame (0); drivers add the frame's position in the stream.
 
-use std::io::{self, Read, Write};
 use std::ops::Range;
 
+use crate::buf::extend_zeroed;
 use crate::checksum::{size_mask, Checksum, NoChecksum};
 use crate::error::{Error, FrameDefect, Result};
-use crate::table_writer::extend_zeroed;
 
 /// The longest header any framer may declare. Writers keep the header on the
 /// stack in an array of this size.
@@ -90,25 +89,6 @@ pub trait Framer {
         }
         out.extend_from_slice(payload);
         out.extend_from_slice(padding);
-        Ok(())
-    }
-
-    /// Frames `payload` and writes it to `writer` (the original design's
-    /// signature). Header, payload and padding go out in one vectored write.
-    fn frame_and_write<W: Write>(&self, writer: &mut W, payload: &[u8]) -> Result<()> {
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let header = header_slot(&mut header, self.header_len())?;
-        self.encode_header(payload, header)?;
-        let padding = padding_slice(self.padding_len(payload.len()))?;
-        write_all_vectored(
-            writer,
-            &mut [
-                io::IoSlice::new(header),
-                io::IoSlice::new(payload),
-                io::IoSlice::new(padding),
-            ],
-            &mut 0,
-        )?;
         Ok(())
     }
 }
@@ -228,49 +208,6 @@ pub trait Deframer {
     #[inline(always)]
     fn decode_frame(&self, input: &[u8]) -> Result<Decoded> {
         decode_frame_with::<Self, true>(self, input)
-    }
-
-    /// Reads one frame from `reader` into `buffer`, which afterwards holds
-    /// exactly the payload (the original design's signature).
-    ///
-    /// Returns `Ok(None)` at a clean end of stream (no byte of a new frame).
-    /// Offsets in errors are relative to the start of this frame (0): this
-    /// function does not know where the frame sits in the stream;
-    /// [`StreamReader`](crate::StreamReader) reports absolute offsets.
-    /// `buffer` grows with the bytes that arrive, never to a length a header
-    /// merely claims.
-    fn read_and_deframe<R: Read>(&self, reader: &mut R, buffer: &mut Vec<u8>) -> Result<Option<()>> {
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let header_len = self.header_len();
-        let header = header_slot(&mut header, header_len)?;
-        let got = read_full(reader, header)?;
-        if got == 0 {
-            return Ok(None);
-        }
-        if got < header_len {
-            return Err(unexpected_eof(header_len, got));
-        }
-        let payload_len = self.decode_header(header)?;
-        let padding = self.padding_len(payload_len);
-        let body_len = payload_len.saturating_add(padding);
-        buffer.clear();
-        // `take` + `read_to_end` grows the buffer as data arrives.
-        let got = reader.by_ref().take(body_len as u64).read_to_end(buffer)?;
-        if got < body_len {
-            return Err(unexpected_eof(
-                header_len.saturating_add(body_len),
-                header_len + got,
-            ));
-        }
-        self.verify(header, &buffer[..payload_len])?;
-        if buffer[payload_len..].iter().any(|&b| b != 0) {
-            return Err(Error::InvalidFrame {
-                offset: 0,
-                reason: crate::error::FrameDefect::NonZeroPadding,
-            });
-        }
-        buffer.truncate(payload_len);
-        Ok(Some(()))
     }
 }
 
@@ -556,7 +493,7 @@ impl<C: Checksum> Deframer for ChecksumDeframer<C> {
             let stored = read_uint_le(stored);
             let computed = self.checksum.calculate(len) & size_mask(size);
             if stored != computed {
-                return Err(crate::layout::header_checksum_mismatch(header, stored, computed));
+                return Err(header_checksum_mismatch(header, stored, computed));
             }
             // A checksum that maps zeros to zero (CRC-16/XMODEM) would
             // accept a zeroed header; the framer never writes one.
@@ -649,6 +586,14 @@ pub(crate) fn rejected_header(header: &[u8], defect: FrameDefect) -> Error {
 }
 
 /// The error for a header of zeros.
+/// The error for a header whose own checksum does not match (a zero-filled
+/// region when the header is all zeros).
+#[cold]
+#[inline(never)]
+pub(crate) fn header_checksum_mismatch(header: &[u8], stored: u64, computed: u64) -> Error {
+    rejected_header(header, FrameDefect::HeaderChecksumMismatch { stored, computed })
+}
+
 #[cold]
 #[inline(never)]
 pub(crate) fn zero_filled() -> Error {
@@ -689,14 +634,6 @@ fn wrong_header_buffer(got: usize, want: usize) -> Error {
     }
 }
 
-fn unexpected_eof(needed: usize, available: usize) -> Error {
-    Error::UnexpectedEof {
-        offset: 0,
-        needed: needed as u64,
-        available: available as u64,
-    }
-}
-
 /// The first `len` bytes of a header scratch array, or an error for a framer
 /// that declares a longer header than any writer supports.
 #[inline]
@@ -729,55 +666,6 @@ fn padding_too_long(len: usize) -> Error {
         reason: format!("the framer asks for {len} padding bytes; at most {MAX_HEADER_LEN} are supported")
             .into(),
     }
-}
-
-/// Writes every byte of `slices`, in as few `write_vectored` calls as the
-/// writer allows (`Write::write_all_vectored` is not stable yet).
-///
-/// `accepted` counts the bytes the writer took, also when it fails.
-pub(crate) fn write_all_vectored<W: Write + ?Sized>(
-    writer: &mut W,
-    mut slices: &mut [io::IoSlice<'_>],
-    accepted: &mut usize,
-) -> io::Result<()> {
-    // Drop leading empty slices: writers that only implement `write` take one
-    // slice per call, and an empty one would look like a writer making no
-    // progress.
-    io::IoSlice::advance_slices(&mut slices, 0);
-    while !slices.is_empty() {
-        match writer.write_vectored(slices) {
-            Ok(0) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::WriteZero,
-                    "the writer accepted no bytes of a frame",
-                ))
-            }
-            Ok(n) => {
-                let left: usize = slices.iter().map(|s| s.len()).sum();
-                let n = n.min(left);
-                *accepted += n;
-                io::IoSlice::advance_slices(&mut slices, n);
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Reads until `buf` is full or the reader is at its end; returns the bytes
-/// read. Retries on `Interrupted`.
-pub(crate) fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 #[cfg(test)]
@@ -867,31 +755,5 @@ mod tests {
             d.decode_header(&[0u8; 2]),
             Err(Error::InvalidFrame { .. })
         ));
-    }
-
-    #[test]
-    fn write_all_vectored_survives_one_byte_writers() {
-        struct OneByte(Vec<u8>);
-        impl Write for OneByte {
-            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-                match buf.first() {
-                    Some(&b) => {
-                        self.0.push(b);
-                        Ok(1)
-                    }
-                    None => Ok(0),
-                }
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut w = OneByte(Vec::new());
-        let parts: [&[u8]; 5] = [b"", b"ab", b"", b"cde", b""];
-        let mut slices = parts.map(io::IoSlice::new);
-        let mut accepted = 0;
-        write_all_vectored(&mut w, &mut slices, &mut accepted).unwrap();
-        assert_eq!(w.0, b"abcde");
-        assert_eq!(accepted, 5);
     }
 }

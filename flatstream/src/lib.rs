@@ -131,6 +131,7 @@ extern crate self as flatstream;
 
 #[cfg(feature = "tokio")]
 mod async_io;
+mod buf;
 pub mod checksum;
 mod checksum_keywords;
 #[cfg(feature = "tokio")]
@@ -150,6 +151,7 @@ mod reader;
 pub mod recovery;
 mod scan;
 mod serialize;
+mod sync_io;
 mod table_writer;
 mod verify;
 mod writer;
@@ -186,13 +188,14 @@ pub use framing::{
 pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use reader::{SliceReader, StreamReader, TypedReader};
 pub use recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
-pub use serialize::{Encoder, PayloadSink, RawPayload, StreamSerialize};
+pub use serialize::{Encoder, PayloadBuf, PayloadSink, RawPayload, StreamSerialize};
+pub use sync_io::{DeframerIo, FramerIo};
 pub use writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "tokio")]
 pub use async_io::{AsyncProtocolWriter, AsyncStreamReader, AsyncStreamWriter, AsyncSyncData, TypedStream};
 #[cfg(feature = "tokio")]
-pub use codec::{BatchCodec, BatchPayloads, FrameBatch, FrameCodec};
+pub use codec::{BatchCodec, BatchPayloads, FrameBatch, FrameCodec, FramedCodec};
 
 #[cfg(feature = "derive")]
 pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};
@@ -209,10 +212,13 @@ pub use flatbuffers;
 /// `use tokio_util::codec::Framed;`.
 pub mod prelude {
     pub use crate::checksum::Checksum as _;
+    #[cfg(feature = "tokio")]
+    pub use crate::codec::FramedCodec as _;
     pub use crate::decode::{HasSchema as _, StreamDeserialize as _};
     pub use crate::framing::{Deframer as _, Framer as _};
     pub use crate::layout::Framed as _;
     pub use crate::serialize::StreamSerialize as _;
+    pub use crate::sync_io::{DeframerIo as _, FramerIo as _};
 
     #[cfg(feature = "crc32")]
     pub use crate::checksum::Crc32;
@@ -260,10 +266,10 @@ pub mod __private {
     pub use crate::framing::{Deframer, Framer, MIN_FLATBUFFERS_LEN};
     pub use crate::layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
     pub use crate::recovery::ResyncLayout;
-    pub use crate::serialize::{Encoder, PayloadSink, StreamSerialize};
+    pub use crate::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
     pub use crate::table_writer::{
-        append_scalar_vector, append_table, append_table_vector, encode_table, encode_table_into,
-        set_uoffset, table_offsets, table_size, table_vtable, Out, PayloadBuf, Scalar,
+        append_scalar_vector, append_table, append_table_vector, encode_table_into, set_uoffset,
+        table_offsets, table_size, table_vtable, Out, Scalar,
     };
     pub use crate::verify::{
         check_enum, check_nested, empty_table, fast_accepts, fast_verify_nested, fast_verify_nested_vec,

@@ -1,7 +1,7 @@
 //! Drivers that find frames in bytes: [`StreamReader`] over any [`Read`],
 //! [`SliceReader`] over bytes already in memory.
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use std::ops::Range;
 
@@ -12,6 +12,7 @@ use crate::layout::{FrameLayout, LayoutDeframer};
 use crate::read_core::{ReadCore, Step};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 use crate::scan::FrameScanner;
+use crate::sync_io::read_retrying;
 
 /// Reads framed messages from any [`Read`].
 ///
@@ -215,17 +216,6 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// [`buffered`](Self::buffered)) are dropped.
     pub fn into_inner(self) -> R {
         self.inner
-    }
-}
-
-/// One `read`, retried on `Interrupted`.
-fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize> {
-    loop {
-        match reader.read(buf) {
-            Ok(n) => return Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.into()),
-        }
     }
 }
 
@@ -444,6 +434,7 @@ mod tests {
     use super::*;
     use crate::error::Error;
     use crate::framing::DefaultDeframer;
+    use std::io;
 
     /// A `Read` that hands out one byte per call.
     struct Trickle<'a>(&'a [u8]);

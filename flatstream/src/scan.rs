@@ -188,14 +188,6 @@ impl<D: Deframer> FrameScanner<D> {
         Step::Frame(base + payload.start..base + payload.end)
     }
 
-    /// Takes back the frame just stepped over, which starts at index
-    /// `frame_start` of the bytes scanned: the next step finds it again. A
-    /// region skipped before it stays recorded and consumed.
-    pub(crate) fn give_back(&mut self, at: &mut usize, frame_start: usize) {
-        *at = frame_start;
-        self.position = self.frame_start;
-    }
-
     /// Under `TolerateTornTail`, at the end of the input inside a frame: a
     /// clean end, unless a valid frame follows the suspect header (then the
     /// header is corrupt, and truncating here would lose that frame).

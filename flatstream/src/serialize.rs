@@ -2,8 +2,9 @@
 
 use flatbuffers::FlatBufferBuilder;
 
+pub use crate::buf::PayloadBuf;
 use crate::error::{Error, Result};
-use crate::table_writer::{self, BytesOut};
+use crate::table_writer;
 
 /// The largest buffer the `flatbuffers` builder can produce (2 GiB - 1);
 /// anything longer makes it panic, so we refuse it first.
@@ -15,8 +16,9 @@ pub(crate) const MAX_FLATBUFFER_LEN: usize = i32::MAX as usize;
 /// (and `finish` it); the writer hands you a builder it resets and reuses, so
 /// serializing allocates nothing once the builder has grown.
 /// `#[derive(StreamSerialize)]` writes this for you, and also overrides
-/// [`encode`](Self::encode) with a table writer generated for the type's
-/// layout, which skips the builder (several times faster, same fields).
+/// [`encode_into`](Self::encode_into) with a table writer generated for the
+/// type's layout, which skips the builder (several times faster, same
+/// fields).
 ///
 /// ```
 /// use flatstream::{Result, StreamSerialize};
@@ -38,79 +40,70 @@ pub trait StreamSerialize {
     /// Builds this value's FlatBuffers message in `builder` and finishes it.
     fn serialize(&self, builder: &mut FlatBufferBuilder) -> Result<()>;
 
-    /// The payload bytes of this value, built in `encoder`'s reused buffers.
+    /// Appends this value's payload to `out`: the one way writers and codecs
+    /// encode a value.
     ///
-    /// The default resets the encoder's builder, calls
-    /// [`serialize`](Self::serialize) and returns the finished buffer.
-    /// Types that can write their bytes faster override it: derived messages
-    /// write their table directly into [`Encoder::buffer`], and
-    /// [`RawPayload`] returns its bytes as they are.
+    /// The default builds the message with [`serialize`](Self::serialize)
+    /// in the writer's reused builder and appends the finished bytes. Types
+    /// that write their bytes themselves override it: derived messages
+    /// write their table straight into `out`, strings and [`RawPayload`]
+    /// append their bytes, serde payloads serialize into it.
+    ///
+    /// Writers call it with `out` holding room for the frame header, and
+    /// the codec with its `BytesMut`, so the payload lands right behind the
+    /// header. `out.len()` is what precedes the payload: FlatBuffers
+    /// alignment counts from where the payload starts. On an error, `out`
+    /// may have grown: the caller discards it.
     #[inline]
-    fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-        let builder = &mut encoder.builder;
-        builder.reset();
-        self.serialize(builder)?;
-        // `finished_data` panics on an unfinished builder; a forgotten
-        // `finish` is the implementation's bug, but must not crash the writer.
-        Ok(builder.unfinished_data())
+    fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
+        out.append_built(|builder| self.serialize(builder))
     }
 
-    /// Appends this value's payload to `out`, for types that write their
-    /// bytes themselves; the default, for the others, returns `Ok(false)`
-    /// and leaves `out` alone (callers then use [`encode`](Self::encode)).
-    ///
-    /// Writers call it with `out` holding room for the frame header, and the
-    /// codec with its `BytesMut`, so the payload lands right behind the
-    /// header and the frame is never copied. `out.len()` is what precedes
-    /// the payload: FlatBuffers alignment counts from where the payload
-    /// starts. On an error, `out` may have grown: the caller discards it.
-    /// Derived messages and strings implement it.
+    /// This value's payload, encoded (through
+    /// [`encode_into`](Self::encode_into)) in `encoder`'s reused buffers: a
+    /// convenience for code that wants the bytes, not an override point.
     #[inline]
-    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
-        let _ = out;
-        Ok(false)
+    fn encode<'a>(&self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
+        let Encoder { builder, buffer } = encoder;
+        buffer.clear();
+        self.encode_into(&mut PayloadSink::with_builder(buffer, builder))?;
+        Ok(buffer)
     }
 }
 
 /// Where [`StreamSerialize::encode_into`] appends a payload: a writer's
-/// buffer, or (feature `tokio`) a codec's `BytesMut`. It only grows: what
+/// buffer, or a codec's `BytesMut`, with the writer's reused
+/// `FlatBufferBuilder` for payloads built with one. It only grows: what
 /// precedes the payload (room for the header, earlier frames) is not the
 /// implementation's to change.
 ///
 /// ```
 /// use flatstream::{PayloadSink, StreamSerialize};
 /// let mut buf = b"head".to_vec();
-/// assert!("hi".encode_into(&mut PayloadSink::new(&mut buf))?);
+/// "hi".encode_into(&mut PayloadSink::new(&mut buf))?;
 /// assert_eq!(&buf[..4], b"head"); // the payload follows what was there
 /// # Ok::<(), flatstream::Error>(())
 /// ```
-pub struct PayloadSink<'a> {
-    pub(crate) target: SinkTarget<'a>,
+pub struct PayloadSink<'a, B: PayloadBuf = Vec<u8>> {
+    buf: &'a mut B,
+    /// The writer's builder; `None`: one is made when a payload needs it.
+    builder: Option<&'a mut FlatBufferBuilder<'static>>,
 }
 
-/// The buffer behind a [`PayloadSink`]. Without the `tokio` feature
-/// `BytesOut` has no values, so the second arm can never be taken.
-pub(crate) enum SinkTarget<'a> {
-    Vec(&'a mut Vec<u8>),
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    Bytes(&'a mut BytesOut),
-}
-
-impl<'a> PayloadSink<'a> {
-    /// A sink appending to `buf`.
+impl<'a, B: PayloadBuf> PayloadSink<'a, B> {
+    /// A sink appending to `buf` (a payload built with a
+    /// `FlatBufferBuilder` gets a new builder).
     #[inline]
-    pub fn new(buf: &'a mut Vec<u8>) -> Self {
-        PayloadSink {
-            target: SinkTarget::Vec(buf),
-        }
+    pub fn new(buf: &'a mut B) -> Self {
+        PayloadSink { buf, builder: None }
     }
 
-    /// A sink appending to a codec's buffer.
-    #[cfg(feature = "tokio")]
+    /// A sink appending to `buf`, building payloads in `builder`.
     #[inline]
-    pub(crate) fn bytes(buf: &'a mut bytes::BytesMut) -> Self {
+    pub(crate) fn with_builder(buf: &'a mut B, builder: &'a mut FlatBufferBuilder<'static>) -> Self {
         PayloadSink {
-            target: SinkTarget::Bytes(buf),
+            buf,
+            builder: Some(builder),
         }
     }
 
@@ -118,31 +111,53 @@ impl<'a> PayloadSink<'a> {
     /// appended since.
     #[inline]
     pub fn len(&self) -> usize {
-        match &self.target {
-            SinkTarget::Vec(v) => v.len(),
-            SinkTarget::Bytes(b) => table_writer::bytes_len(b),
-        }
+        self.buf.len()
     }
 
     /// Whether the buffer is empty.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.buf.is_empty()
     }
 
     /// Appends `bytes`.
     #[inline]
     pub fn extend_from_slice(&mut self, bytes: &[u8]) {
-        match &mut self.target {
-            SinkTarget::Vec(v) => v.extend_from_slice(bytes),
-            SinkTarget::Bytes(b) => table_writer::extend_bytes(b, bytes),
-        }
+        self.buf.append(bytes);
+    }
+
+    /// Builds a message with `build` in the sink's builder (reset first)
+    /// and appends the finished bytes.
+    pub fn append_built(
+        &mut self,
+        build: impl FnOnce(&mut FlatBufferBuilder<'static>) -> Result<()>,
+    ) -> Result<()> {
+        let mut own;
+        let builder = match self.builder.as_deref_mut() {
+            Some(builder) => builder,
+            None => {
+                own = FlatBufferBuilder::new();
+                &mut own
+            }
+        };
+        builder.reset();
+        build(builder)?;
+        // `finished_data` panics on an unfinished builder; a forgotten
+        // `finish` is the implementation's bug, but must not crash the writer.
+        self.buf.append(builder.unfinished_data());
+        Ok(())
+    }
+
+    /// The buffer, for the table writer (which only appends to it).
+    #[inline(always)]
+    pub(crate) fn buf(&mut self) -> &mut B {
+        self.buf
     }
 }
 
 /// Serializers that write to an `io::Write` (serde formats) append the
 /// payload; writing never fails.
-impl std::io::Write for PayloadSink<'_> {
+impl<B: PayloadBuf> std::io::Write for PayloadSink<'_, B> {
     #[inline]
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.extend_from_slice(bytes);
@@ -159,7 +174,7 @@ impl std::io::Write for PayloadSink<'_> {
     }
 }
 
-impl std::fmt::Debug for PayloadSink<'_> {
+impl<B: PayloadBuf> std::fmt::Debug for PayloadSink<'_, B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PayloadSink").field("len", &self.len()).finish()
     }
@@ -171,11 +186,7 @@ impl<T: StreamSerialize + ?Sized> StreamSerialize for &T {
         (**self).serialize(builder)
     }
     #[inline]
-    fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-        (**self).encode(encoder)
-    }
-    #[inline]
-    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
+    fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
         (**self).encode_into(out)
     }
 }
@@ -247,14 +258,8 @@ impl StreamSerialize for str {
     /// The same bytes as [`serialize`](Self::serialize), written without
     /// the builder.
     #[inline]
-    fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-        encoder.buffer.clear();
-        table_writer::append_root_string(&mut encoder.buffer, self)?;
-        Ok(&encoder.buffer)
-    }
-    #[inline]
-    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
-        table_writer::encode_string_into(out, self)
+    fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
+        table_writer::append_root_string(out.buf(), self)
     }
 }
 
@@ -264,11 +269,7 @@ impl StreamSerialize for String {
         self.as_str().serialize(builder)
     }
     #[inline]
-    fn encode<'a>(&'a self, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-        self.as_str().encode(encoder)
-    }
-    #[inline]
-    fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
+    fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
         self.as_str().encode_into(out)
     }
 }
@@ -288,8 +289,9 @@ pub struct RawPayload<'a>(pub &'a [u8]);
 
 impl StreamSerialize for RawPayload<'_> {
     /// Raw bytes have no FlatBuffers form of their own: this returns
-    /// [`Error::Serialize`]. Writers call [`encode`](StreamSerialize::encode),
-    /// which returns the bytes unchanged.
+    /// [`Error::Serialize`]. Writers call
+    /// [`encode_into`](StreamSerialize::encode_into), which appends the
+    /// bytes unchanged.
     fn serialize(&self, _builder: &mut FlatBufferBuilder) -> Result<()> {
         Err(Error::Serialize {
             reason: "RawPayload is already encoded; write it with StreamWriter::write, which \
@@ -298,8 +300,9 @@ impl StreamSerialize for RawPayload<'_> {
         })
     }
     #[inline]
-    fn encode<'a>(&'a self, _encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-        Ok(self.0)
+    fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
+        out.extend_from_slice(self.0);
+        Ok(())
     }
 }
 
@@ -322,7 +325,7 @@ mod tests {
     }
 
     #[test]
-    fn raw_payload_bypasses_the_builder() {
+    fn raw_payload_is_its_bytes() {
         let mut b = Encoder::new();
         let raw = RawPayload(b"\xff\x00");
         assert_eq!(raw.encode(&mut b).unwrap(), b"\xff\x00");

@@ -34,61 +34,10 @@
 
 use std::ops::{Deref, DerefMut};
 
+use crate::buf::{self, PayloadBuf};
 use crate::error::{Error, Result};
 use crate::field::Table;
-use crate::serialize::{Encoder, PayloadSink, SinkTarget, MAX_FLATBUFFER_LEN};
-
-/// A growable byte buffer a payload can be appended to: `Vec<u8>`, and with
-/// the `tokio` feature `BytesMut`, so the codec encodes straight into its
-/// output.
-pub trait PayloadBuf: DerefMut<Target = [u8]> {
-    /// Appends `bytes`.
-    fn append(&mut self, bytes: &[u8]);
-    /// Shortens the buffer to `len` bytes.
-    fn cut(&mut self, len: usize);
-    /// Grows the buffer to `len` bytes with zeros.
-    fn grow_zeroed(&mut self, len: usize);
-    /// Makes room for `additional` more bytes.
-    fn reserve_more(&mut self, additional: usize);
-}
-
-/// `PayloadBuf` for buffers with `Vec`'s methods.
-macro_rules! payload_buf {
-    ($($ty:ty),*) => {$(
-        impl PayloadBuf for $ty {
-            #[inline(always)]
-            fn append(&mut self, bytes: &[u8]) {
-                self.extend_from_slice(bytes);
-            }
-            #[inline(always)]
-            fn cut(&mut self, len: usize) {
-                self.truncate(len);
-            }
-            #[inline(always)]
-            fn grow_zeroed(&mut self, len: usize) {
-                self.resize(len, 0);
-            }
-            #[inline(always)]
-            fn reserve_more(&mut self, additional: usize) {
-                self.reserve(additional);
-            }
-        }
-    )*};
-}
-
-payload_buf!(Vec<u8>);
-#[cfg(feature = "tokio")]
-payload_buf!(bytes::BytesMut);
-
-/// The codec's output buffer, named by the derive's generated code whether
-/// or not the `tokio` feature is on: `BytesMut` with it; without it an
-/// empty type, as there is no codec to encode into one.
-#[cfg(feature = "tokio")]
-pub type BytesOut = bytes::BytesMut;
-/// The codec's output buffer: without the `tokio` feature there is none.
-#[cfg(not(feature = "tokio"))]
-#[derive(Debug)]
-pub enum BytesOut {}
+use crate::serialize::{PayloadSink, MAX_FLATBUFFER_LEN};
 
 /// A payload being appended to a buffer: its length, positions and indexing
 /// count from where the payload starts, as FlatBuffers alignment does,
@@ -124,27 +73,16 @@ impl<'a, B: PayloadBuf> Out<'a, B> {
         self.buf.append(&[byte]);
     }
 
-    /// Appends `n` zero bytes. Up to 64 are stored as one constant block
-    /// and the length cut back: a few vector stores, where `resize` stores
-    /// one byte at a time and a `memset` call costs more than a small table.
+    /// Appends `n` zero bytes (see [`buf::extend_zeroed`]).
     #[inline(always)]
     fn extend_zeroed(&mut self, n: usize) {
-        const ZEROS: [u8; 64] = [0; 64];
-        if n <= ZEROS.len() {
-            self.append_first(&ZEROS, n);
-        } else {
-            self.buf.grow_zeroed(self.buf.len() + n);
-        }
+        buf::extend_zeroed(self.buf, n);
     }
 
-    /// Appends the first `n` bytes of `block` (`n <= N`): the whole block
-    /// in constant-size stores, then the length cut back, which is cheaper
-    /// than a copy of a length known only at run time.
+    /// Appends the first `n` bytes of `block` (see [`buf::append_first`]).
     #[inline(always)]
     fn append_first<const N: usize>(&mut self, block: &[u8; N], n: usize) {
-        let end = self.buf.len() + n;
-        self.buf.append(block);
-        self.buf.cut(end);
+        buf::append_first(self.buf, block, n);
     }
 
     /// Makes room for `additional` more bytes.
@@ -328,12 +266,6 @@ fn pad_to<B: PayloadBuf>(buf: &mut Out<'_, B>, modulus: usize, rest: usize) -> u
     buf.len()
 }
 
-/// Appends `n` zero bytes to `buf` (see [`Out::extend_zeroed`]).
-#[inline(always)]
-pub(crate) fn extend_zeroed(buf: &mut Vec<u8>, n: usize) {
-    Out::new(buf).extend_zeroed(n);
-}
-
 /// Stores at `at` the `uoffset` that leads from `at` to `target` (later in
 /// the buffer: both are below 2 GiB, so the difference fits).
 #[inline(always)]
@@ -347,84 +279,20 @@ pub fn put_scalar<T: Scalar>(buf: &mut [u8], at: usize, value: T) {
     value.put(&mut buf[at..at + T::SIZE]);
 }
 
-/// `value`'s payload, written into the encoder's byte buffer.
-#[inline]
-pub fn encode_table<'a, T: Table + ?Sized>(value: &T, encoder: &'a mut Encoder) -> Result<&'a [u8]> {
-    let buf = encoder.buffer();
-    buf.clear();
-    append_root(value, &mut Out::new(buf))?;
-    Ok(buf)
-}
-
 /// `StreamSerialize::encode_into` of a derived table: appends `value`'s
-/// payload to the sink's buffer, wherever it ends. One copy of the encoder
-/// per buffer type; the writers' sinks are built where they are passed, so
-/// the match folds away.
+/// payload to the sink's buffer, wherever it ends.
 #[inline(always)]
-pub fn encode_table_into<T: Table + ?Sized>(value: &T, out: &mut PayloadSink<'_>) -> Result<bool> {
-    match &mut out.target {
-        SinkTarget::Vec(v) => append_table_payload(value, *v),
-        SinkTarget::Bytes(b) => append_table_payload_bytes(value, b),
-    }
-}
-
-/// Appends `value`'s payload to `out`, wherever `out` ends.
-#[inline]
-fn append_table_payload<T: Table + ?Sized, B: PayloadBuf>(value: &T, out: &mut B) -> Result<bool> {
+pub fn encode_table_into<T: Table + ?Sized, B: PayloadBuf>(
+    value: &T,
+    out: &mut PayloadSink<'_, B>,
+) -> Result<()> {
+    let out = out.buf();
     // An empty buffer (a writer's staging buffer) gets its own copy of the
     // code, in which every position of the fixed part is a constant.
     if out.is_empty() {
-        append_root(value, &mut Out { buf: out, base: 0 })?;
+        append_root(value, &mut Out { buf: out, base: 0 })
     } else {
-        append_root(value, &mut Out::new(out))?;
-    }
-    Ok(true)
-}
-
-/// [`append_table_payload`] into a codec's buffer: without the `tokio`
-/// feature there is none.
-#[inline]
-fn append_table_payload_bytes<T: Table + ?Sized>(value: &T, out: &mut BytesOut) -> Result<bool> {
-    #[cfg(feature = "tokio")]
-    return append_table_payload(value, out);
-    #[cfg(not(feature = "tokio"))]
-    {
-        let _ = value;
-        match *out {}
-    }
-}
-
-/// `StreamSerialize::encode_into` of a string.
-#[inline]
-pub(crate) fn encode_string_into(out: &mut PayloadSink<'_>, text: &str) -> Result<bool> {
-    match &mut out.target {
-        SinkTarget::Vec(v) => append_root_string(*v, text)?,
-        #[cfg(feature = "tokio")]
-        SinkTarget::Bytes(b) => append_root_string(*b, text)?,
-        #[cfg(not(feature = "tokio"))]
-        SinkTarget::Bytes(b) => match **b {},
-    }
-    Ok(true)
-}
-
-/// `PayloadSink::len` of a codec's buffer.
-#[inline]
-pub(crate) fn bytes_len(out: &BytesOut) -> usize {
-    #[cfg(feature = "tokio")]
-    return out.len();
-    #[cfg(not(feature = "tokio"))]
-    match *out {}
-}
-
-/// `PayloadSink::extend_from_slice` into a codec's buffer.
-#[inline]
-pub(crate) fn extend_bytes(out: &mut BytesOut, bytes: &[u8]) {
-    #[cfg(feature = "tokio")]
-    out.extend_from_slice(bytes);
-    #[cfg(not(feature = "tokio"))]
-    {
-        let _ = bytes;
-        match *out {}
+        append_root(value, &mut Out::new(out))
     }
 }
 

@@ -3,35 +3,32 @@
 use std::io::{self, Write};
 
 use crate::error::{Error, Result};
-use crate::framing::{
-    header_slot, header_too_long, padding_slice, write_all_vectored, DefaultFramer, Framer, MAX_HEADER_LEN,
-};
+use flatbuffers::FlatBufferBuilder;
+
+use crate::buf::extend_zeroed;
+use crate::framing::{header_too_long, padding_slice, DefaultFramer, Framer, MAX_HEADER_LEN};
 use crate::layout::{Framed, MessageOf};
-use crate::serialize::{Encoder, PayloadSink, StreamSerialize};
-use crate::table_writer::extend_zeroed;
+use crate::serialize::{PayloadSink, StreamSerialize};
+use crate::sync_io::write_all_counting;
 
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
 const BATCH_FLUSH_BYTES: usize = 256 * 1024;
 
-/// Frames up to this long are assembled in one buffer and handed over with
-/// one plain `write`: copying a small payload once costs less than the
-/// inner writer's vectored-write bookkeeping. Longer frames go out vectored,
-/// so a large payload is never copied on its way to a file or socket.
-pub(crate) const ASSEMBLE_FRAMES_UP_TO: usize = 4 * 1024;
+/// Room a buffered writer's buffer has above its capacity, for the frame
+/// that crosses it: a buffer of small frames then never grows.
+pub(crate) const BATCH_HEADROOM: usize = 4 * 1024;
 
 /// The sans-IO core of every writer: serializing, framing, batching and the
 /// accounting of what the inner writer accepted. [`StreamWriter`] drives it
 /// with a `Write`, `AsyncStreamWriter` with an `AsyncWrite`.
 pub(crate) struct WriteCore<F> {
     pub(crate) framer: F,
-    encoder: Encoder,
-    /// Header scratch, reused: zeroing a fresh one per frame costs more
-    /// than framing a small message (framers write every header byte).
-    scratch: [u8; MAX_HEADER_LEN],
+    /// The builder payloads built with one (`StreamSerialize::serialize`)
+    /// are built in, reused.
+    pub(crate) builder: FlatBufferBuilder<'static>,
     /// Frames assembled for one hand-over: a whole batch, or one frame (a
-    /// small one copied together, or a message encoded in place behind room
-    /// for its header).
+    /// message encoded in place behind room for its header).
     batch: Vec<u8>,
     /// End offset in `batch` of each frame assembled there.
     batch_ends: Vec<usize>,
@@ -46,33 +43,11 @@ pub(crate) struct WriteCore<F> {
     pub(crate) frames_written: u64,
 }
 
-/// One frame, ready to write: header, payload and padding. A small frame
-/// comes assembled, as one `payload` with empty `header` and `padding`
-/// ([`FrameParts::whole`]).
-pub(crate) struct FrameParts<'a> {
-    pub(crate) header: &'a [u8],
-    pub(crate) payload: &'a [u8],
-    pub(crate) padding: &'static [u8],
-}
-
-impl FrameParts<'_> {
-    pub(crate) fn len(&self) -> usize {
-        self.header.len() + self.payload.len() + self.padding.len()
-    }
-
-    /// The whole frame, when it comes assembled in one slice.
-    #[inline]
-    pub(crate) fn whole(&self) -> Option<&[u8]> {
-        (self.header.is_empty() && self.padding.is_empty()).then_some(self.payload)
-    }
-}
-
 impl<F: Framer> WriteCore<F> {
     pub(crate) fn new(framer: F) -> Self {
         WriteCore {
             framer,
-            encoder: Encoder::new(),
-            scratch: [0; MAX_HEADER_LEN],
+            builder: FlatBufferBuilder::new(),
             batch: Vec::new(),
             batch_ends: Vec::new(),
             staged: [Vec::new(), Vec::new()],
@@ -82,45 +57,14 @@ impl<F: Framer> WriteCore<F> {
         }
     }
 
-    /// Serializes `item` and frames it. Nothing is written anywhere yet; a
-    /// payload the framing cannot carry is refused here.
-    pub(crate) fn frame<'a, T: StreamSerialize + ?Sized>(
-        &'a mut self,
-        item: &'a T,
-    ) -> Result<FrameParts<'a>> {
-        if self.encode_in_place(item)? {
-            return self.frame_in_place();
-        }
-        let payload = item.encode(&mut self.encoder)?;
-        if payload.len() <= ASSEMBLE_FRAMES_UP_TO {
-            self.batch.clear();
-            self.framer
-                .encode_frame(payload, &mut self.batch)
-                .map_err(|e| e.shifted(self.position))?;
-            return Ok(FrameParts {
-                header: &[],
-                payload: &self.batch,
-                padding: &[],
-            });
-        }
-        let header = header_slot(&mut self.scratch, self.framer.header_len())?;
-        self.framer
-            .encode_header(payload, header)
-            .map_err(|e| e.shifted(self.position))?;
-        let padding = padding_slice(self.framer.padding_len(payload.len()))?;
-        Ok(FrameParts {
-            header,
-            payload,
-            padding,
-        })
-    }
-
-    /// Types that write their own bytes (derived messages, strings) are
-    /// encoded into `batch` right behind room for the header, 8-aligned as
-    /// FlatBuffers needs; [`frame_in_place`](Self::frame_in_place) then puts
-    /// the header in front of them, so the frame is never copied. `false`
-    /// for other types.
-    fn encode_in_place<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<bool> {
+    /// Serializes `item` and frames it: the whole frame, ready to write.
+    /// Nothing is written anywhere yet; a payload the framing cannot carry
+    /// is refused here.
+    ///
+    /// The payload is encoded into `batch` right behind room for the
+    /// header, 8-aligned as FlatBuffers needs, and the header then goes in
+    /// front of it, so the frame is never copied.
+    pub(crate) fn frame<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<&[u8]> {
         let header_len = self.framer.header_len();
         if header_len > MAX_HEADER_LEN {
             return Err(header_too_long(header_len));
@@ -128,29 +72,16 @@ impl<F: Framer> WriteCore<F> {
         // What the room holds does not matter (the framer writes every
         // header byte), so leftovers of the previous frame are kept rather
         // than zeroed again.
-        let payload_at = Self::payload_at(header_len);
+        let payload_at = header_len.next_multiple_of(8);
         if self.batch.len() >= payload_at {
             self.batch.truncate(payload_at);
         } else {
             self.batch.clear();
             extend_zeroed(&mut self.batch, payload_at);
         }
-        item.encode_into(&mut PayloadSink::new(&mut self.batch))
-    }
-
-    /// Where [`encode_in_place`](Self::encode_in_place) starts a payload.
-    fn payload_at(header_len: usize) -> usize {
-        header_len.next_multiple_of(8)
-    }
-
-    /// Frames the payload [`encode_in_place`](Self::encode_in_place) left in
-    /// `batch`, putting the header just before it.
-    fn frame_in_place(&mut self) -> Result<FrameParts<'_>> {
-        let header_len = self.framer.header_len();
-        let payload_at = Self::payload_at(header_len);
-        // `encode_in_place` left `payload_at` bytes of room and `encode_into`
-        // can only append to it (a `PayloadSink` only grows), so the batch
-        // holds at least `payload_at` bytes.
+        item.encode_into(&mut PayloadSink::with_builder(&mut self.batch, &mut self.builder))?;
+        // `encode_into` can only append to the room (a `PayloadSink` only
+        // grows), so the batch holds at least `payload_at` bytes.
         let (room, payload) = self.batch.split_at_mut(payload_at);
         let frame_at = payload_at - header_len;
         self.framer
@@ -158,71 +89,7 @@ impl<F: Framer> WriteCore<F> {
             .map_err(|e| e.shifted(self.position))?;
         let padding = padding_slice(self.framer.padding_len(payload.len()))?;
         self.batch.extend_from_slice(padding);
-        Ok(FrameParts {
-            header: &[],
-            payload: &self.batch[frame_at..],
-            padding: &[],
-        })
-    }
-
-    /// Serializes `item` and appends its frame to `out` (the codec's
-    /// `BytesMut`). A type that writes its own bytes (derived messages,
-    /// strings) is encoded straight into `out` behind room for the header,
-    /// which is then written in front of it: nothing is copied. Any other
-    /// payload is encoded in the encoder and copied once, behind its header.
-    /// Returns the frame's length; on an error `out` is as it was.
-    #[cfg(feature = "tokio")]
-    #[inline]
-    pub(crate) fn append_frame<T: StreamSerialize + ?Sized>(
-        &mut self,
-        item: &T,
-        out: &mut bytes::BytesMut,
-    ) -> Result<usize> {
-        let header_len = self.framer.header_len();
-        if header_len > MAX_HEADER_LEN {
-            return Err(header_too_long(header_len));
-        }
-        let start = out.len();
-        // Room for the header: what it holds does not matter, the framer
-        // writes every header byte.
-        out.extend_from_slice(&self.scratch[..header_len]);
-        match item.encode_into(&mut PayloadSink::bytes(out)) {
-            Ok(true) => {
-                let (header, payload) = out[start..].split_at_mut(header_len);
-                let framed = self
-                    .framer
-                    .encode_header(payload, header)
-                    .map_err(|e| e.shifted(self.position))
-                    .and_then(|()| padding_slice(self.framer.padding_len(payload.len())));
-                let padding = framed.inspect_err(|_| out.truncate(start))?;
-                if !padding.is_empty() {
-                    out.extend_from_slice(padding);
-                }
-                return Ok(out.len() - start);
-            }
-            Ok(false) => out.truncate(start),
-            Err(e) => {
-                out.truncate(start);
-                return Err(e);
-            }
-        }
-        let payload = item.encode(&mut self.encoder)?;
-        // The header in the scratch, then header, payload and padding
-        // appended behind one reservation: fewer `BytesMut` operations than
-        // framing in `out`.
-        let header = &mut self.scratch[..header_len];
-        self.framer
-            .encode_header(payload, header)
-            .map_err(|e| e.shifted(self.position))?;
-        let padding = padding_slice(self.framer.padding_len(payload.len()))?;
-        let len = header_len + payload.len() + padding.len();
-        out.reserve(len);
-        out.extend_from_slice(header);
-        out.extend_from_slice(payload);
-        if !padding.is_empty() {
-            out.extend_from_slice(padding);
-        }
-        Ok(len)
+        Ok(&self.batch[frame_at..])
     }
 
     /// Records a frame of `len` bytes of which the inner writer accepted
@@ -238,7 +105,7 @@ impl<F: Framer> WriteCore<F> {
     /// holds [`BATCH_FLUSH_BYTES`] or the items end; returns the index of the
     /// first item not assembled, and the error that stopped it, if any.
     ///
-    /// Types that write their own bytes are pipelined: item `i` is encoded
+    /// The payloads are pipelined: item `i` is encoded
     /// into one staging buffer while item `i - 1`, encoded into the other,
     /// is checksummed and copied into the batch. Reading bytes stored a
     /// moment before stalls the CPU (the stores have not reached the cache
@@ -254,14 +121,11 @@ impl<F: Framer> WriteCore<F> {
             }
             let stage = &mut self.staged[index % 2];
             stage.clear();
-            let outcome = match item.encode_into(&mut PayloadSink::new(stage)) {
-                Ok(true) => match pending.replace(index) {
+            let outcome = match item.encode_into(&mut PayloadSink::with_builder(stage, &mut self.builder)) {
+                Ok(()) => match pending.replace(index) {
                     Some(previous) => self.frame_staged(previous).map_err(|e| (previous, e)),
                     None => Ok(()),
                 },
-                Ok(false) => self
-                    .frame_pending(&mut pending)
-                    .and_then(|()| self.frame_encoded(item).map_err(|e| (index, e))),
                 Err(e) => self.frame_pending(&mut pending).and(Err((index, e))),
             };
             if let Err((failed, e)) = outcome {
@@ -274,17 +138,6 @@ impl<F: Framer> WriteCore<F> {
         }
         // Every item from `from` on that was assembled has one frame end.
         (from + self.batch_ends.len(), Ok(()))
-    }
-
-    /// Frames an item that does not write its own bytes into the batch.
-    fn frame_encoded<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
-        let payload = item.encode(&mut self.encoder)?;
-        let at = self.position + self.batch.len() as u64;
-        self.framer
-            .encode_frame(payload, &mut self.batch)
-            .map_err(|e| e.shifted(at))?;
-        self.batch_ends.push(self.batch.len());
-        Ok(())
     }
 
     /// Frames the payload staged for item `index` into the batch.
@@ -307,8 +160,7 @@ impl<F: Framer> WriteCore<F> {
     }
 
     /// Takes `item` into the batch for a buffered writer. Like
-    /// [`assemble`](Self::assemble), a type that writes its own bytes is
-    /// encoded into a stage and framed one message later, when the next
+    /// [`assemble`](Self::assemble), it is encoded into a stage and framed one message later, when the next
     /// message comes or the batch is handed over, so the checksum does not
     /// read bytes stored a moment before. Its length is checked at once: a
     /// payload the framer cannot carry is refused here, not at the next call.
@@ -318,12 +170,13 @@ impl<F: Framer> WriteCore<F> {
         // The stage not holding the deferred payload.
         let stage = self.deferred.map_or(0, |held| held ^ 1);
         self.staged[stage].clear();
-        let encoded = item.encode_into(&mut PayloadSink::new(&mut self.staged[stage]));
+        let encoded = item.encode_into(&mut PayloadSink::with_builder(
+            &mut self.staged[stage],
+            &mut self.builder,
+        ));
         // Whatever became of `item`, the message before it is finished first.
         self.finish_deferred()?;
-        if !encoded? {
-            return self.frame_encoded(item);
-        }
+        encoded?;
         let (len, max) = (self.staged[stage].len(), self.framer.max_frame_len());
         if len > max {
             return Err(Error::FrameTooLarge {
@@ -462,7 +315,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         let capacity = capacity.max(1);
         // Room for the frame that crosses the threshold, so a buffer of
         // small frames never grows.
-        core.reserve_batch(capacity.saturating_add(ASSEMBLE_FRAMES_UP_TO));
+        core.reserve_batch(capacity.saturating_add(BATCH_HEADROOM));
         StreamWriter {
             inner,
             core,
@@ -493,18 +346,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         let frame = self.core.frame(item)?;
         let len = frame.len();
         let mut accepted = 0;
-        let outcome = match frame.whole() {
-            Some(bytes) => write_all_counting(&mut self.inner, bytes, &mut accepted),
-            None => write_all_vectored(
-                &mut self.inner,
-                &mut [
-                    io::IoSlice::new(frame.header),
-                    io::IoSlice::new(frame.payload),
-                    io::IoSlice::new(frame.padding),
-                ],
-                &mut accepted,
-            ),
-        };
+        let outcome = write_all_counting(&mut self.inner, frame, &mut accepted);
         self.core.wrote_frame(len, accepted);
         Ok(outcome?)
     }
@@ -640,25 +482,6 @@ impl<W: Write, F: Framer> Drop for StreamWriter<W, F> {
     }
 }
 
-/// Writes all of `bytes`, counting in `accepted` what the writer took (also
-/// when it fails).
-fn write_all_counting<W: Write>(writer: &mut W, bytes: &[u8], accepted: &mut usize) -> io::Result<()> {
-    while *accepted < bytes.len() {
-        match writer.write(&bytes[*accepted..]) {
-            Ok(0) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::WriteZero,
-                    "the writer accepted no bytes of a frame",
-                ))
-            }
-            Ok(n) => *accepted += n.min(bytes.len() - *accepted),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
 impl<W: Write> StreamWriter<W, DefaultFramer> {
     /// A writer for protocol `P` (a type with `#[derive(Framing)]`) that
     /// accepts only messages declared with `#[frame(protocol = P)]`: writing
@@ -786,7 +609,6 @@ impl<W: SyncData> SyncData for std::io::BufWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flatbuffers::FlatBufferBuilder;
 
     /// A type appending raw bytes through `encode_into` (a `PayloadSink`
     /// only grows, so an implementation cannot shorten what precedes its
@@ -797,14 +619,14 @@ mod tests {
         fn serialize(&self, _: &mut FlatBufferBuilder) -> Result<()> {
             Ok(())
         }
-        fn encode_into(&self, out: &mut PayloadSink<'_>) -> Result<bool> {
+        fn encode_into<B: crate::PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
             out.extend_from_slice(self.0);
             if self.1 {
                 return Err(Error::Serialize {
                     reason: "half".into(),
                 });
             }
-            Ok(true)
+            Ok(())
         }
     }
 

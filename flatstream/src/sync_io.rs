@@ -1,0 +1,189 @@
+//! The sync IO primitives: the one write-all loop and the one read loop
+//! every sync driver uses, and on top of them the original design's
+//! one-frame helpers, [`FramerIo::frame_and_write`] and
+//! [`DeframerIo::read_and_deframe`], for every framer and deframer. The
+//! framing traits themselves stay sans-IO.
+
+use std::io::{self, Read, Write};
+
+use crate::error::{Error, FrameDefect, Result};
+use crate::framing::{header_slot, padding_slice, Deframer, Framer, MAX_HEADER_LEN};
+
+/// Writes all of `bytes`, counting in `accepted` what the writer took (also
+/// when it fails): the sync writers' one write loop.
+pub(crate) fn write_all_counting<W: Write + ?Sized>(
+    writer: &mut W,
+    bytes: &[u8],
+    accepted: &mut usize,
+) -> io::Result<()> {
+    while let Some(rest) = bytes.get(*accepted..).filter(|rest| !rest.is_empty()) {
+        match writer.write(rest) {
+            Ok(0) => return Err(write_zero()),
+            Ok(n) => *accepted += n.min(rest.len()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A writer that accepted no bytes of a frame.
+#[cold]
+pub(crate) fn write_zero() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::WriteZero,
+        "the writer accepted no bytes of a frame",
+    )
+}
+
+/// One `read`, retried on `Interrupted`: the sync readers' one read loop.
+#[inline]
+pub(crate) fn read_retrying<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+/// Reads until `buf` is full or the reader is at its end; returns the bytes
+/// read.
+fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+        match read_retrying(reader, rest)? {
+            0 => break,
+            n => filled += n.min(rest.len()),
+        }
+    }
+    Ok(filled)
+}
+
+/// The original design's one-frame writer, for every [`Framer`]. For a
+/// stream of frames use a [`StreamWriter`](crate::StreamWriter), which
+/// keeps its buffers and counts what was written.
+pub trait FramerIo: Framer {
+    /// Frames `payload` and writes it to `writer`: header, payload and
+    /// padding, all of them or an error.
+    fn frame_and_write<W: Write + ?Sized>(&self, writer: &mut W, payload: &[u8]) -> Result<()> {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let header = header_slot(&mut header, self.header_len())?;
+        self.encode_header(payload, header)?;
+        let padding = padding_slice(self.padding_len(payload.len()))?;
+        for part in [&*header, payload, padding] {
+            write_all_counting(writer, part, &mut 0)?;
+        }
+        Ok(())
+    }
+}
+
+impl<F: Framer + ?Sized> FramerIo for F {}
+
+/// The original design's one-frame reader, for every [`Deframer`]. For a
+/// stream of frames use a [`StreamReader`](crate::StreamReader), which
+/// reads ahead, reports stream offsets and applies a recovery policy.
+pub trait DeframerIo: Deframer {
+    /// Reads one frame from `reader` into `buffer`, which afterwards holds
+    /// exactly the payload (the original design's signature).
+    ///
+    /// Returns `Ok(None)` at a clean end of stream (no byte of a new frame).
+    /// Offsets in errors are relative to the start of this frame (0): this
+    /// function does not know where the frame sits in the stream;
+    /// [`StreamReader`](crate::StreamReader) reports absolute offsets.
+    /// `buffer` grows with the bytes that arrive, never to a length a header
+    /// merely claims.
+    fn read_and_deframe<R: Read>(&self, reader: &mut R, buffer: &mut Vec<u8>) -> Result<Option<()>> {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let header_len = self.header_len();
+        let header = header_slot(&mut header, header_len)?;
+        let got = read_full(reader, header)?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < header_len {
+            return Err(unexpected_eof(header_len, got));
+        }
+        let payload_len = self.decode_header(header)?;
+        let padding = self.padding_len(payload_len);
+        let body_len = payload_len.saturating_add(padding);
+        buffer.clear();
+        // `take` + `read_to_end` grows the buffer as data arrives.
+        let got = reader.by_ref().take(body_len as u64).read_to_end(buffer)?;
+        if got < body_len {
+            return Err(unexpected_eof(
+                header_len.saturating_add(body_len),
+                header_len + got,
+            ));
+        }
+        self.verify(header, &buffer[..payload_len])?;
+        if buffer[payload_len..].iter().any(|&b| b != 0) {
+            return Err(Error::InvalidFrame {
+                offset: 0,
+                reason: FrameDefect::NonZeroPadding,
+            });
+        }
+        buffer.truncate(payload_len);
+        Ok(Some(()))
+    }
+}
+
+impl<D: Deframer + ?Sized> DeframerIo for D {}
+
+fn unexpected_eof(needed: usize, available: usize) -> Error {
+    Error::UnexpectedEof {
+        offset: 0,
+        needed: needed as u64,
+        available: available as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framing::{DefaultDeframer, DefaultFramer};
+
+    /// A writer taking one byte per call.
+    struct OneByte(Vec<u8>);
+    impl Write for OneByte {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            match buf.first() {
+                Some(&b) => {
+                    self.0.push(b);
+                    Ok(1)
+                }
+                None => Ok(0),
+            }
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn write_all_counting_survives_one_byte_writers() {
+        let mut w = OneByte(Vec::new());
+        let mut accepted = 0;
+        write_all_counting(&mut w, b"abcde", &mut accepted).unwrap();
+        assert_eq!((&w.0[..], accepted), (&b"abcde"[..], 5));
+        // An empty frame part is no write at all, not a writer making no
+        // progress.
+        write_all_counting(&mut w, b"", &mut 0).unwrap();
+    }
+
+    #[test]
+    fn one_frame_helpers_round_trip_through_one_byte_io() {
+        let mut w = OneByte(Vec::new());
+        DefaultFramer.frame_and_write(&mut w, b"hello").unwrap();
+        DefaultFramer.frame_and_write(&mut w, b"").unwrap();
+        assert_eq!(w.0, b"\x05\0\0\0hello\0\0\0\0");
+        let mut input = &w.0[..];
+        let mut buffer = Vec::new();
+        let d = DefaultDeframer::new();
+        assert_eq!(d.read_and_deframe(&mut input, &mut buffer).unwrap(), Some(()));
+        assert_eq!(buffer, b"hello");
+        assert_eq!(d.read_and_deframe(&mut input, &mut buffer).unwrap(), Some(()));
+        assert_eq!(buffer, b"");
+        assert_eq!(d.read_and_deframe(&mut input, &mut buffer).unwrap(), None);
+    }
+}
