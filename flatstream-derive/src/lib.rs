@@ -6,24 +6,25 @@
 //! implement. `docs/derive.md` in the repository lists every attribute, every
 //! compile error and the expansion of an example.
 //!
-//! The crate is built in stages, one file each: `attr.rs` parses attributes
-//! (keywords declared once in `symbol.rs`), `ast.rs` borrows a model of the
-//! item, `valid.rs` checks every rule that spans several tokens, `expand.rs`
-//! generates code, naming the runtime only through `paths.rs`. Errors are
-//! collected in `ctxt.rs` and reported together, beside stub impls so one
-//! mistake does not cascade.
+//! The crate is built in stages: `internals/` parses and checks
+//! (`attr.rs` parses attributes, with keywords declared once in
+//! `symbol.rs`; `ast.rs` borrows a model of the item; `check.rs` checks
+//! every rule that spans several tokens; `types.rs` knows the field types;
+//! errors are collected in `ctxt.rs` and reported together, beside stub
+//! impls so one mistake does not cascade). Then code is generated: `ser.rs`
+//! (`StreamSerialize`), `framing.rs` (`Framing` and the framing impls),
+//! `de/` (`StreamDeserialize`: the view, the verifier, the schema), naming
+//! the runtime only through `paths.rs`.
 #![deny(missing_docs)]
 
 extern crate proc_macro;
 
-mod ast;
-mod attr;
-mod ctxt;
 mod de;
-mod expand;
+mod framing;
+mod gen;
+mod internals;
 mod paths;
-mod symbol;
-mod valid;
+mod ser;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -46,7 +47,7 @@ use syn::{parse_macro_input, DeriveInput};
 #[proc_macro_derive(StreamSerialize, attributes(frame, flatstream))]
 pub fn derive_stream_serialize(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive_stream_serialize(&input).into()
+    ser::derive_stream_serialize(&input).into()
 }
 
 /// Reads a struct back: verified, zero-copy (`TRef<'a>` view with one
@@ -74,7 +75,7 @@ pub fn derive_stream_deserialize(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Framing, attributes(frame))]
 pub fn derive_framing(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive_framing(&input).into()
+    framing::derive_framing(&input).into()
 }
 
 #[cfg(test)]
@@ -98,7 +99,7 @@ mod snapshot {
         };
         // Both derives: the read side holds every `unsafe` block, each
         // with its SAFETY comment (a doc attribute, so it shows here).
-        let mut tokens = crate::expand::derive_stream_serialize(&input);
+        let mut tokens = crate::ser::derive_stream_serialize(&input);
         tokens.extend(crate::de::derive_stream_deserialize(&input));
         let file: syn::File = syn::parse2(tokens).expect("the expansion parses as Rust");
         let expansion = prettyplease::unparse(&file);

@@ -10,8 +10,18 @@ pub struct Paths {
     private: TokenStream,
 }
 
+/// Declares every item once: a method per item, and [`Runtime`], all of
+/// them as fields, for the generators that name many (`let Runtime {
+/// table_ref, decode_field, .. } = paths.runtime();`).
 macro_rules! private_items {
     ($($method:ident => $name:ident,)*) => {
+        /// Every runtime item the generated code names, as tokens.
+        #[allow(dead_code)]
+        pub struct Runtime {
+            $(pub $method: TokenStream,)*
+        }
+
+        #[allow(dead_code)]
         impl Paths {
             $(
                 pub fn $method(&self) -> TokenStream {
@@ -19,6 +29,14 @@ macro_rules! private_items {
                     quote!(#private::$name)
                 }
             )*
+
+            /// Every item at once (see [`Runtime`]).
+            pub fn runtime(&self) -> Runtime {
+                let private = &self.private;
+                Runtime {
+                    $($method: quote!(#private::$name),)*
+                }
+            }
         }
     };
 }
@@ -58,6 +76,51 @@ private_items! {
     clamp_len => clamp_len,
     min_flatbuffers_len => MIN_FLATBUFFERS_LEN,
     resync_layout => ResyncLayout,
+    debug => Debug,
+    decode_element => DecodeElement,
+    decode_field => DecodeField,
+    default => Default,
+    enum_decode => EnumDecode,
+    err => Err,
+    fast => Fast,
+    fast_verifier => FastVerifier,
+    fmt_result => FmtResult,
+    follow => Follow,
+    formatter => Formatter,
+    forwards_u_offset => ForwardsUOffset,
+    has_schema => HasSchema,
+    invalid_flatbuffer => InvalidFlatbuffer,
+    iterator => Iterator,
+    nested => Nested,
+    nested_table => NestedTable,
+    none => None,
+    option => Option,
+    reject => Reject,
+    schema => Schema,
+    schema_field => SchemaField,
+    schema_kind => SchemaKind,
+    some => Some,
+    stream_deserialize => StreamDeserialize,
+    table_ref => TableRef,
+    table_verifier => TableVerifier,
+    table_view => TableView,
+    vec => Vec,
+    vector => Vector,
+    vector_view_type => VectorView,
+    vector_view => vector_view,
+    verifier => Verifier,
+    verify_limits => VerifyLimits,
+    verify_table => VerifyTable,
+    check_enum => check_enum,
+    check_nested => check_nested,
+    empty_table => empty_table,
+    fast_verify_nested => fast_verify_nested,
+    fast_verify_nested_vec => fast_verify_nested_vec,
+    field_default => field_default,
+    read_nested => read_nested,
+    verified_root => verified_root,
+    verify_nested => verify_nested,
+    verify_nested_vec => verify_nested_vec,
 }
 
 impl Paths {
@@ -66,11 +129,6 @@ impl Paths {
         Paths {
             private: quote!(#root::__private),
         }
-    }
-
-    /// `::flatstream::__private` (or the `crate = ...` path's).
-    pub fn private(&self) -> TokenStream {
-        self.private.clone()
     }
 
     /// A primitive type (`u16`, `usize`, `bool`, ..), which a user's own

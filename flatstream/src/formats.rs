@@ -34,8 +34,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::decode::{FromPayload, VerifyLimits};
+use crate::encode::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
 use crate::error::{Error, Result};
-use crate::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
 
 /// What a format's encoder or decoder reports.
 pub type FormatError = Box<dyn std::error::Error + Send + Sync>;

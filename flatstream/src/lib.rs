@@ -129,32 +129,17 @@
 // compile inside this crate's own tests.
 extern crate self as flatstream;
 
-#[cfg(feature = "tokio")]
-mod async_io;
 mod buf;
-pub mod checksum;
-mod checksum_keywords;
-#[cfg(feature = "tokio")]
-mod codec;
 pub mod decode;
 mod derive_support;
+mod encode;
 mod error;
-mod fast_verify;
-mod field;
-mod field_decode;
 #[cfg(feature = "serde")]
 pub mod formats;
-pub mod framing;
-pub mod layout;
-mod read_core;
-mod reader;
-pub mod recovery;
-mod scan;
-mod serialize;
-mod sync_io;
-mod table_writer;
-mod verify;
-mod writer;
+mod frame;
+mod io;
+
+pub use frame::{checksum, framing, layout, recovery};
 
 #[cfg(feature = "crc32")]
 pub use checksum::Crc32;
@@ -172,6 +157,7 @@ pub use checksum::{Crc16, Crc16Xmodem};
 pub use decode::{
     FromPayload, HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits,
 };
+pub use encode::serialize::{Encoder, PayloadBuf, PayloadSink, RawPayload, StreamSerialize};
 pub use error::{Error, FrameDefect, Result};
 #[cfg(feature = "json")]
 pub use formats::Json;
@@ -181,21 +167,24 @@ pub use formats::MsgPack;
 pub use formats::Postcard;
 #[cfg(feature = "serde")]
 pub use formats::{Serde, SerdeFormat};
+pub use frame::layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
+pub use frame::recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
 pub use framing::{
     ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
     DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN, MIN_FLATBUFFERS_LEN,
 };
-pub use layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
-pub use reader::{SliceReader, StreamReader, TypedReader};
-pub use recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
-pub use serialize::{Encoder, PayloadBuf, PayloadSink, RawPayload, StreamSerialize};
-pub use sync_io::{DeframerIo, FramerIo};
-pub use writer::{ProtocolWriter, StreamWriter, SyncData};
+pub use io::reader::{SliceReader, StreamReader, TypedReader};
+pub use io::sync_io::{DeframerIo, FramerIo};
+pub use io::writer::{ProtocolWriter, StreamWriter, SyncData};
 
 #[cfg(feature = "tokio")]
-pub use async_io::{AsyncProtocolWriter, AsyncStreamReader, AsyncStreamWriter, AsyncSyncData, TypedStream};
+pub use io::async_reader::{AsyncStreamReader, TypedStream};
 #[cfg(feature = "tokio")]
-pub use codec::{BatchCodec, BatchPayloads, FrameBatch, FrameCodec, FramedCodec};
+pub use io::async_writer::{AsyncProtocolWriter, AsyncStreamWriter, AsyncSyncData};
+#[cfg(feature = "tokio")]
+pub use io::batch_codec::{BatchCodec, BatchPayloads, FrameBatch};
+#[cfg(feature = "tokio")]
+pub use io::codec::{FrameCodec, FramedCodec};
 
 #[cfg(feature = "derive")]
 pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};
@@ -212,13 +201,13 @@ pub use flatbuffers;
 /// `use tokio_util::codec::Framed;`.
 pub mod prelude {
     pub use crate::checksum::Checksum as _;
-    #[cfg(feature = "tokio")]
-    pub use crate::codec::FramedCodec as _;
     pub use crate::decode::{HasSchema as _, StreamDeserialize as _};
+    pub use crate::encode::serialize::StreamSerialize as _;
     pub use crate::framing::{Deframer as _, Framer as _};
+    #[cfg(feature = "tokio")]
+    pub use crate::io::codec::FramedCodec as _;
+    pub use crate::io::sync_io::{DeframerIo as _, FramerIo as _};
     pub use crate::layout::Framed as _;
-    pub use crate::serialize::StreamSerialize as _;
-    pub use crate::sync_io::{DeframerIo as _, FramerIo as _};
 
     #[cfg(feature = "crc32")]
     pub use crate::checksum::Crc32;
@@ -253,30 +242,30 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::checksum::{Checksum, NoChecksum};
+    pub use crate::decode::fast_verify::{Fast, FastTable, FastVerifier, Reject};
+    pub use crate::decode::verify::{
+        check_enum, check_nested, empty_table, fast_accepts, fast_verify_nested, fast_verify_nested_vec,
+        field_default, flatbuffers_accepts, invalid, invalid_enum, read_nested, verified_root, verify_nested,
+        verify_nested_vec, DecodeElement, DecodeField, EnumDecode, Nested, NestedTable, TableRef, TableView,
+        VerifyTable,
+    };
     pub use crate::decode::{
         HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits,
     };
     pub use crate::derive_support::clamp_len;
-    pub use crate::error::{Error, Result};
-    pub use crate::fast_verify::{Fast, FastTable, FastVerifier, Reject};
-    pub use crate::field::{
-        check_room, create_enum_vector, create_table_vector, end_table, push_unless_default, EnumRepr, Field,
-        Offset, Table, VectorElement,
+    pub use crate::encode::field::{
+        check_room, create_enum_vector, create_table_vector, end_table, push_unless_default,
     };
+    pub use crate::encode::field_traits::{EnumRepr, Field, Offset, Table, VectorElement};
+    pub use crate::encode::out::{set_uoffset, table_offsets, table_size, table_vtable, Out, Scalar};
+    pub use crate::encode::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
+    pub use crate::encode::table_writer::{
+        append_scalar_vector, append_table, append_table_vector, encode_table_into,
+    };
+    pub use crate::error::{Error, Result};
     pub use crate::framing::{Deframer, Framer, MIN_FLATBUFFERS_LEN};
     pub use crate::layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
     pub use crate::recovery::ResyncLayout;
-    pub use crate::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
-    pub use crate::table_writer::{
-        append_scalar_vector, append_table, append_table_vector, encode_table_into, set_uoffset,
-        table_offsets, table_size, table_vtable, Out, Scalar,
-    };
-    pub use crate::verify::{
-        check_enum, check_nested, empty_table, fast_accepts, fast_verify_nested, fast_verify_nested_vec,
-        field_default, flatbuffers_accepts, invalid, invalid_enum, read_nested, vector_view, verified_root,
-        verify_nested, verify_nested_vec, DecodeElement, DecodeField, EnumDecode, Nested, NestedTable,
-        TableRef, TableView, VerifyTable,
-    };
     pub use core::default::Default;
     pub use core::fmt::{Debug, Formatter, Result as FmtResult};
     pub use core::iter::Iterator;
@@ -289,5 +278,6 @@ pub mod __private {
     pub use flatbuffers::{Follow, ForwardsUOffset, InvalidFlatbuffer, TableVerifier, Vector, Verifier};
     pub use std::vec::Vec;
 
-    pub use crate::checksum_keywords::*;
+    pub use crate::decode::vector::vector_view;
+    pub use crate::frame::checksum_keywords::*;
 }

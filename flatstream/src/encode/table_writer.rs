@@ -32,252 +32,11 @@
 //! Used by the code `#[derive(StreamSerialize)]` generates; reached through
 //! `__private`, not a public API.
 
-use std::ops::{Deref, DerefMut};
-
-use crate::buf::{self, PayloadBuf};
-use crate::error::{Error, Result};
-use crate::field::Table;
-use crate::serialize::{PayloadSink, MAX_FLATBUFFER_LEN};
-
-/// A payload being appended to a buffer: its length, positions and indexing
-/// count from where the payload starts, as FlatBuffers alignment does,
-/// whatever precedes it in the buffer.
-pub struct Out<'a, B> {
-    buf: &'a mut B,
-    /// Where the payload starts in `buf`.
-    base: usize,
-}
-
-impl<'a, B: PayloadBuf> Out<'a, B> {
-    /// A payload starting at the end of `buf`.
-    #[inline(always)]
-    pub fn new(buf: &'a mut B) -> Self {
-        let base = buf.len();
-        Out { buf, base }
-    }
-
-    /// Bytes of the payload so far.
-    #[inline(always)]
-    #[allow(clippy::len_without_is_empty)]
-    pub fn len(&self) -> usize {
-        self.buf.len() - self.base
-    }
-
-    #[inline(always)]
-    fn extend_from_slice(&mut self, bytes: &[u8]) {
-        self.buf.append(bytes);
-    }
-
-    #[inline(always)]
-    fn push(&mut self, byte: u8) {
-        self.buf.append(&[byte]);
-    }
-
-    /// Appends `n` zero bytes (see [`buf::extend_zeroed`]).
-    #[inline(always)]
-    fn extend_zeroed(&mut self, n: usize) {
-        buf::extend_zeroed(self.buf, n);
-    }
-
-    /// Appends the first `n` bytes of `block` (see [`buf::append_first`]).
-    #[inline(always)]
-    fn append_first<const N: usize>(&mut self, block: &[u8; N], n: usize) {
-        buf::append_first(self.buf, block, n);
-    }
-
-    /// Makes room for `additional` more bytes.
-    #[inline(always)]
-    fn reserve(&mut self, additional: usize) {
-        self.buf.reserve_more(additional);
-    }
-}
-
-impl<B: PayloadBuf> Deref for Out<'_, B> {
-    type Target = [u8];
-    #[inline(always)]
-    fn deref(&self) -> &[u8] {
-        &self.buf[self.base..]
-    }
-}
-
-impl<B: PayloadBuf> DerefMut for Out<'_, B> {
-    #[inline(always)]
-    fn deref_mut(&mut self) -> &mut [u8] {
-        &mut self.buf[self.base..]
-    }
-}
-
-/// A FlatBuffers scalar: its little-endian bytes and its default test.
-pub trait Scalar: Copy {
-    /// Width in bytes (also its alignment).
-    const SIZE: usize;
-    /// Writes the little-endian bytes into `dst` (exactly `SIZE` bytes).
-    fn put(self, dst: &mut [u8]);
-    /// Whether `self` is bit-for-bit `other`: `-0.0` is not `0.0`, so it is
-    /// stored and reads back with its sign; a NaN equals itself.
-    fn same_bits(self, other: Self) -> bool;
-    /// `items` as their stored bytes, where that needs no conversion
-    /// (bytes), so a vector of them is one copy.
-    #[inline(always)]
-    fn as_stored_bytes(items: &[Self]) -> Option<&[u8]> {
-        let _ = items;
-        None
-    }
-}
-
-macro_rules! scalars {
-    ($($ty:ty => |$v:ident| $bits:expr),* $(,)?) => {$(
-        impl Scalar for $ty {
-            const SIZE: usize = std::mem::size_of::<$ty>();
-            #[inline(always)]
-            fn put(self, dst: &mut [u8]) {
-                let $v = self;
-                dst.copy_from_slice(&$bits.to_le_bytes());
-            }
-            #[inline(always)]
-            fn same_bits(self, other: Self) -> bool {
-                let bits = |$v: $ty| $bits;
-                bits(self) == bits(other)
-            }
-        }
-    )*};
-}
-
-impl Scalar for u8 {
-    const SIZE: usize = 1;
-    #[inline(always)]
-    fn put(self, dst: &mut [u8]) {
-        dst[0] = self;
-    }
-    #[inline(always)]
-    fn same_bits(self, other: Self) -> bool {
-        self == other
-    }
-    #[inline(always)]
-    fn as_stored_bytes(items: &[u8]) -> Option<&[u8]> {
-        Some(items)
-    }
-}
-
-scalars! {
-    bool => |v| v as u8,
-    i8 => |v| v, u16 => |v| v, i16 => |v| v,
-    u32 => |v| v, i32 => |v| v, u64 => |v| v, i64 => |v| v,
-    f32 => |v| v.to_bits(), f64 => |v| v.to_bits(),
-}
-
-/// Positions of the fields inside a table, by field id: after the 4-byte
-/// vtable offset, largest fields first (ties in id order). With the table
-/// at 4 modulo 8, every field lands aligned to its size.
-pub const fn table_offsets<const N: usize>(sizes: [usize; N]) -> [u16; N] {
-    let mut offsets = [0u16; N];
-    let mut at = 4usize;
-    let mut size = 8;
-    while size > 0 {
-        let mut id = 0;
-        while id < N {
-            let width = sizes[id];
-            let class = if width >= 8 {
-                8
-            } else if width >= 4 {
-                4
-            } else if width >= 2 {
-                2
-            } else {
-                1
-            };
-            if class == size {
-                assert!(
-                    at + width <= u16::MAX as usize,
-                    "a FlatBuffers table holds at most 65535 bytes of fields; split this struct"
-                );
-                offsets[id] = at as u16;
-                at += width;
-            }
-            id += 1;
-        }
-        size /= 2;
-    }
-    offsets
-}
-
-/// Bytes of a table with fields of `sizes`: the vtable offset and the fields.
-pub const fn table_size(sizes: &[usize]) -> usize {
-    let mut total = 4;
-    let mut id = 0;
-    while id < sizes.len() {
-        total += sizes[id];
-        id += 1;
-    }
-    assert!(
-        total <= u16::MAX as usize,
-        "a FlatBuffers table holds at most 65535 bytes of fields; split this struct"
-    );
-    total
-}
-
-/// The vtable of a table with every field present: its own length, the
-/// table's length, then each field's position. `M` is `4 + 2 * fields`.
-pub const fn table_vtable<const M: usize>(offsets: &[u16], table_size: usize) -> [u8; M] {
-    assert!(M == 4 + 2 * offsets.len(), "vtable length must be 4 + 2 * fields");
-    let mut vtable = [0u8; M];
-    let own = (M as u16).to_le_bytes();
-    let table = (table_size as u16).to_le_bytes();
-    vtable[0] = own[0];
-    vtable[1] = own[1];
-    vtable[2] = table[0];
-    vtable[3] = table[1];
-    let mut id = 0;
-    while id < offsets.len() {
-        let at = offsets[id].to_le_bytes();
-        vtable[4 + 2 * id] = at[0];
-        vtable[5 + 2 * id] = at[1];
-        id += 1;
-    }
-    vtable
-}
-
-/// Refuses growth past what a FlatBuffers buffer can address (2 GiB - 1),
-/// the same limit the builder path has.
-#[inline]
-fn ensure_room(buf: &[u8], bytes: usize) -> Result<()> {
-    if bytes > MAX_FLATBUFFER_LEN - buf.len().min(MAX_FLATBUFFER_LEN) {
-        return Err(too_large(buf.len(), bytes));
-    }
-    Ok(())
-}
-
-#[cold]
-#[inline(never)]
-fn too_large(used: usize, bytes: usize) -> Error {
-    Error::Serialize {
-        reason: format!(
-            "adding {bytes} bytes to a {used}-byte message exceeds the 2 GiB a FlatBuffers buffer can hold"
-        )
-        .into(),
-    }
-}
-
-/// Zero-pads `buf` to the next position `p` with `p % modulus == rest`.
-#[inline(always)]
-fn pad_to<B: PayloadBuf>(buf: &mut Out<'_, B>, modulus: usize, rest: usize) -> usize {
-    let pad = (rest + modulus - buf.len() % modulus) % modulus;
-    buf.extend_zeroed(pad);
-    buf.len()
-}
-
-/// Stores at `at` the `uoffset` that leads from `at` to `target` (later in
-/// the buffer: both are below 2 GiB, so the difference fits).
-#[inline(always)]
-pub fn set_uoffset(buf: &mut [u8], at: usize, target: usize) {
-    buf[at..at + 4].copy_from_slice(&((target - at) as u32).to_le_bytes());
-}
-
-/// Writes a scalar into its (zeroed) slot.
-#[inline(always)]
-pub fn put_scalar<T: Scalar>(buf: &mut [u8], at: usize, value: T) {
-    value.put(&mut buf[at..at + T::SIZE]);
-}
+use crate::buf::PayloadBuf;
+use crate::encode::field_traits::Table;
+use crate::encode::out::{ensure_room, pad_to, set_uoffset, Out, Scalar};
+use crate::encode::sink::PayloadSink;
+use crate::error::Result;
 
 /// `StreamSerialize::encode_into` of a derived table: appends `value`'s
 /// payload to the sink's buffer, wherever it ends.
@@ -290,7 +49,7 @@ pub fn encode_table_into<T: Table + ?Sized, B: PayloadBuf>(
     // An empty buffer (a writer's staging buffer) gets its own copy of the
     // code, in which every position of the fixed part is a constant.
     if out.is_empty() {
-        append_root(value, &mut Out { buf: out, base: 0 })
+        append_root(value, &mut Out::at_start(out))
     } else {
         append_root(value, &mut Out::new(out))
     }
@@ -501,6 +260,8 @@ pub fn append_root_string<B: PayloadBuf>(buf: &mut B, text: &str) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::out::{table_offsets, table_size, table_vtable, MAX_FLATBUFFER_LEN};
+    use crate::error::Error;
 
     #[test]
     fn offsets_put_large_fields_first_and_aligned() {
@@ -543,10 +304,7 @@ mod tests {
         for lead in 0..9 {
             for pre in 0..16 {
                 let mut buf = payload_after(lead, 4 + pre);
-                let mut out = Out {
-                    buf: &mut buf,
-                    base: lead,
-                };
+                let mut out = Out::with_base(&mut buf, lead);
                 append_scalar_vector(&mut out, 0, &[1u64, 2], |&v| v).unwrap();
                 let target = out.len() - 20;
                 assert_eq!(target % 8, 4, "length at 4 mod 8, so elements at 0 mod 8");
@@ -566,47 +324,19 @@ mod tests {
             for pre in 0..8 {
                 let bytes: Vec<u8> = (0..=255).collect();
                 let (mut fast, mut general) = (payload_after(lead, 4 + pre), payload_after(lead, 4 + pre));
-                append_scalars(
-                    &mut Out {
-                        buf: &mut fast,
-                        base: lead,
-                    },
-                    0,
-                    &bytes,
-                )
-                .unwrap();
-                append_scalar_vector(
-                    &mut Out {
-                        buf: &mut general,
-                        base: lead,
-                    },
-                    0,
-                    &bytes,
-                    |&v| v,
-                )
-                .unwrap();
+                append_scalars(&mut Out::with_base(&mut fast, lead), 0, &bytes).unwrap();
+                append_scalar_vector(&mut Out::with_base(&mut general, lead), 0, &bytes, |&v| v).unwrap();
                 assert_eq!(fast, general);
             }
         }
         let mut buf = vec![0u8; 8];
-        assert!(append_scalars(
-            &mut Out {
-                buf: &mut buf,
-                base: 0
-            },
-            0,
-            &[1.5f64, -2.0]
-        )
-        .is_ok());
+        assert!(append_scalars(&mut Out::with_base(&mut buf, 0), 0, &[1.5f64, -2.0]).is_ok());
     }
 
     #[test]
     fn oversized_data_is_refused_not_truncated() {
         let mut buf = payload_after(5, 8);
-        let mut out = Out {
-            buf: &mut buf,
-            base: 5,
-        };
+        let mut out = Out::with_base(&mut buf, 5);
         let err = start_vector(&mut out, 0, usize::MAX / 2, 8).unwrap_err();
         assert!(matches!(err, Error::Serialize { .. }), "{err:?}");
         // The limit counts the payload, not what precedes it.

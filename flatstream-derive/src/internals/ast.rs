@@ -2,8 +2,8 @@
 
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
-use crate::attr::{self, FieldAttr, FrameAttr};
-use crate::ctxt::Ctxt;
+use crate::internals::attr::{self, FieldAttr, FrameAttr};
+use crate::internals::ctxt::Ctxt;
 
 /// What a derive looks at.
 pub struct Input<'a> {
@@ -122,7 +122,7 @@ fn enum_repr(input: &DeriveInput) -> Option<Ident> {
         // `repr(C)`, `repr(align(4))` and friends parse too; keep the integer.
         let _ = attr.parse_nested_meta(|meta| {
             if let Some(ident) = meta.path.get_ident() {
-                if crate::symbol::ENUM_REPRS.iter().any(|r| ident == r) {
+                if crate::internals::symbol::ENUM_REPRS.iter().any(|r| ident == r) {
                     found = Some(ident.clone());
                 }
             }

@@ -8,8 +8,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, Path, Token};
 
-use crate::ctxt::Ctxt;
-use crate::symbol::{nearest, one_of, ChecksumKind, CHECKSUMS, FIELD_KEYS, FRAME_KEYS, LEN_TYPES};
+use crate::internals::ctxt::Ctxt;
+use crate::internals::symbol::{nearest, one_of, ChecksumKind, CHECKSUMS, FIELD_KEYS, FRAME_KEYS, LEN_TYPES};
 
 /// One `key` or `key = value` entry of an attribute list.
 struct Entry {
@@ -222,71 +222,9 @@ fn as_u64(cx: &mut Ctxt, key: &str, expr: &Expr, example: &str) -> Option<u64> {
 fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
     let key = entry.key.unraw().to_string();
     match key.as_str() {
-        "len" => {
-            let Some(value) = require_value(cx, entry, "len = u32") else {
-                return;
-            };
-            let name = as_ident(value).map(Ident::to_string);
-            match LEN_TYPES.iter().find(|(t, _)| Some(*t) == name.as_deref()) {
-                Some(&(t, width)) => frame.len.set(cx, "frame", entry, (t, width)),
-                None => {
-                    let hint = match name.as_deref() {
-                        Some("i8" | "i16" | "i32" | "i64") => {
-                            "; lengths are never negative, use the unsigned type of the same width"
-                        }
-                        Some("u128" | "i128") => "; a 64-bit length already covers any payload",
-                        Some("usize" | "isize") => "; the width must not depend on the platform",
-                        _ => "",
-                    };
-                    cx.error_spanned(
-                        value,
-                        format!(
-                            "`len` must be an unsigned integer type: {}{hint} (e.g. `len = u32`)",
-                            one_of(LEN_TYPES.iter().map(|(t, _)| *t))
-                        ),
-                    );
-                }
-            }
-        }
-        "checksum" => {
-            let Some(value) = require_value(cx, entry, "checksum = crc32c") else {
-                return;
-            };
-            let keywords = CHECKSUMS.iter().map(|c| c.keyword);
-            match as_ident(value) {
-                Some(ident) => match CHECKSUMS.iter().find(|c| ident == c.keyword) {
-                    Some(kind) => frame.checksum.set(cx, "frame", entry, (kind, ident.clone())),
-                    None => {
-                        let word = ident.to_string();
-                        let suggestion = nearest(&word.to_lowercase(), keywords.clone())
-                            .map(|n| format!("did you mean `checksum = {n}`? "))
-                            .unwrap_or_default();
-                        cx.error_spanned(
-                            value,
-                            format!(
-                                "unknown checksum `{word}`: {suggestion}expected one of {}",
-                                one_of(keywords)
-                            ),
-                        );
-                    }
-                },
-                None => cx.error_spanned(
-                    value,
-                    format!(
-                        "`checksum` takes a keyword, one of {} (e.g. `checksum = crc32c`)",
-                        one_of(keywords)
-                    ),
-                ),
-            }
-        }
-        "max_len" => {
-            let Some(value) = require_value(cx, entry, "max_len = 65536") else {
-                return;
-            };
-            if let Some(n) = as_u64(cx, "max_len", value, "65536") {
-                frame.max_len.set(cx, "frame", entry, n);
-            }
-        }
+        "len" => frame_len(cx, frame, entry),
+        "checksum" => frame_checksum(cx, frame, entry),
+        "max_len" => frame_max_len(cx, frame, entry),
         "min_len" => {
             let Some(value) = require_value(cx, entry, "min_len = 1") else {
                 return;
@@ -305,43 +243,7 @@ fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
                 _ => cx.error_spanned(value, "`endian` must be `little` or `big` (e.g. `endian = big`)"),
             }
         }
-        "magic" => {
-            let Some(value) = require_value(cx, entry, "magic = b\"FS\"") else {
-                return;
-            };
-            match value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::ByteStr(bytes),
-                    ..
-                }) => {
-                    let bytes = bytes.value();
-                    if bytes.is_empty() {
-                        cx.error_spanned(
-                            value,
-                            "`magic` must not be empty: give 1 to 8 bytes (e.g. `magic = b\"FS\"`) or remove it",
-                        );
-                    } else if bytes.len() > 8 {
-                        cx.error_spanned(
-                            value,
-                            format!(
-                                "`magic` is {} bytes long; at most 8 are allowed (e.g. `magic = b\"FSTREAM1\"`)",
-                                bytes.len()
-                            ),
-                        );
-                    } else {
-                        frame.magic.set(cx, "frame", entry, bytes);
-                    }
-                }
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => cx.error_spanned(
-                    value,
-                    format!("`magic` takes a byte string: write `magic = b{:?}`", s.value()),
-                ),
-                _ => cx.error_spanned(
-                    value,
-                    "`magic` takes a byte string literal, like `magic = b\"FS\"`",
-                ),
-            }
-        }
+        "magic" => frame_magic(cx, frame, entry),
         "covers" => {
             let Some(value) = require_value(cx, entry, "covers = frame") else {
                 return;
@@ -356,29 +258,7 @@ fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
                 ),
             }
         }
-        "align" => {
-            let Some(value) = require_value(cx, entry, "align = 8") else {
-                return;
-            };
-            if let Some(n) = as_u64(cx, "align", value, "8") {
-                if n.is_power_of_two() && n <= 64 {
-                    frame.align.set(cx, "frame", entry, n);
-                } else {
-                    let below = if n == 0 {
-                        1
-                    } else {
-                        1u64 << (63 - n.leading_zeros()).min(6)
-                    };
-                    cx.error_spanned(
-                        value,
-                        format!(
-                            "`align` must be a power of two up to 64 (1, 2, 4, 8, 16, 32 or 64); {n} is not \
-                             (e.g. `align = {below}`)"
-                        ),
-                    );
-                }
-            }
-        }
+        "align" => frame_align(cx, frame, entry),
         "protocol" => {
             let Some(value) = require_value(cx, entry, "protocol = MyProtocol") else {
                 return;
@@ -406,24 +286,162 @@ fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
                 }
             }
         }
-        "crate" => {
-            let Some(value) = require_value(cx, entry, "crate = my_facade::flatstream") else {
-                return;
+        "crate" => frame_crate(cx, frame, entry),
+        other => unknown_key(cx, &entry.key, other, "frame", FRAME_KEYS),
+    }
+}
+
+/// `#[frame(len = ..)]`.
+fn frame_len(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    let Some(value) = require_value(cx, entry, "len = u32") else {
+        return;
+    };
+    let name = as_ident(value).map(Ident::to_string);
+    match LEN_TYPES.iter().find(|(t, _)| Some(*t) == name.as_deref()) {
+        Some(&(t, width)) => frame.len.set(cx, "frame", entry, (t, width)),
+        None => {
+            let hint = match name.as_deref() {
+                Some("i8" | "i16" | "i32" | "i64") => {
+                    "; lengths are never negative, use the unsigned type of the same width"
+                }
+                Some("u128" | "i128") => "; a 64-bit length already covers any payload",
+                Some("usize" | "isize") => "; the width must not depend on the platform",
+                _ => "",
             };
-            let path = match value {
-                Expr::Path(p) if p.qself.is_none() => Some(p.path.clone()),
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => s.parse::<Path>().ok(),
-                _ => None,
-            };
-            match path {
-                Some(path) => frame.krate.set(cx, "frame", entry, path),
-                None => cx.error_spanned(
-                    value,
-                    "`crate` takes the path the flatstream crate is reachable at, like `crate = my_facade::flatstream`",
+            cx.error_spanned(
+                value,
+                format!(
+                    "`len` must be an unsigned integer type: {}{hint} (e.g. `len = u32`)",
+                    one_of(LEN_TYPES.iter().map(|(t, _)| *t))
                 ),
+            );
+        }
+    }
+}
+
+/// `#[frame(checksum = ..)]`.
+fn frame_checksum(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    let Some(value) = require_value(cx, entry, "checksum = crc32c") else {
+        return;
+    };
+    let keywords = CHECKSUMS.iter().map(|c| c.keyword);
+    match as_ident(value) {
+        Some(ident) => match CHECKSUMS.iter().find(|c| ident == c.keyword) {
+            Some(kind) => frame.checksum.set(cx, "frame", entry, (kind, ident.clone())),
+            None => {
+                let word = ident.to_string();
+                let suggestion = nearest(&word.to_lowercase(), keywords.clone())
+                    .map(|n| format!("did you mean `checksum = {n}`? "))
+                    .unwrap_or_default();
+                cx.error_spanned(
+                    value,
+                    format!(
+                        "unknown checksum `{word}`: {suggestion}expected one of {}",
+                        one_of(keywords)
+                    ),
+                );
+            }
+        },
+        None => cx.error_spanned(
+            value,
+            format!(
+                "`checksum` takes a keyword, one of {} (e.g. `checksum = crc32c`)",
+                one_of(keywords)
+            ),
+        ),
+    }
+}
+
+/// `#[frame(max_len = ..)]`.
+fn frame_max_len(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    let Some(value) = require_value(cx, entry, "max_len = 65536") else {
+        return;
+    };
+    if let Some(n) = as_u64(cx, "max_len", value, "65536") {
+        frame.max_len.set(cx, "frame", entry, n);
+    }
+}
+
+/// `#[frame(magic = ..)]`.
+fn frame_magic(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    let Some(value) = require_value(cx, entry, "magic = b\"FS\"") else {
+        return;
+    };
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::ByteStr(bytes),
+            ..
+        }) => {
+            let bytes = bytes.value();
+            if bytes.is_empty() {
+                cx.error_spanned(
+                    value,
+                    "`magic` must not be empty: give 1 to 8 bytes (e.g. `magic = b\"FS\"`) or remove it",
+                );
+            } else if bytes.len() > 8 {
+                cx.error_spanned(
+                    value,
+                    format!(
+                        "`magic` is {} bytes long; at most 8 are allowed (e.g. `magic = b\"FSTREAM1\"`)",
+                        bytes.len()
+                    ),
+                );
+            } else {
+                frame.magic.set(cx, "frame", entry, bytes);
             }
         }
-        other => unknown_key(cx, &entry.key, other, "frame", FRAME_KEYS),
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => cx.error_spanned(
+            value,
+            format!("`magic` takes a byte string: write `magic = b{:?}`", s.value()),
+        ),
+        _ => cx.error_spanned(
+            value,
+            "`magic` takes a byte string literal, like `magic = b\"FS\"`",
+        ),
+    }
+}
+
+/// `#[frame(align = ..)]`.
+fn frame_align(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    let Some(value) = require_value(cx, entry, "align = 8") else {
+        return;
+    };
+    if let Some(n) = as_u64(cx, "align", value, "8") {
+        if n.is_power_of_two() && n <= 64 {
+            frame.align.set(cx, "frame", entry, n);
+        } else {
+            let below = if n == 0 {
+                1
+            } else {
+                1u64 << (63 - n.leading_zeros()).min(6)
+            };
+            cx.error_spanned(
+                value,
+                format!(
+                    "`align` must be a power of two up to 64 (1, 2, 4, 8, 16, 32 or 64); {n} is not \
+                     (e.g. `align = {below}`)"
+                ),
+            );
+        }
+    }
+}
+
+/// `#[frame(crate = ..)]`.
+fn frame_crate(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    let Some(value) = require_value(cx, entry, "crate = my_facade::flatstream") else {
+        return;
+    };
+    let path = match value {
+        Expr::Path(p) if p.qself.is_none() => Some(p.path.clone()),
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => s.parse::<Path>().ok(),
+        _ => None,
+    };
+    match path {
+        Some(path) => frame.krate.set(cx, "frame", entry, path),
+        None => cx.error_spanned(
+            value,
+            "`crate` takes the path the flatstream crate is reachable at, like `crate = my_facade::flatstream`",
+        ),
     }
 }
 

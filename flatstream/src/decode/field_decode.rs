@@ -6,10 +6,10 @@
 
 use flatbuffers::{Follow, ForwardsUOffset, InvalidFlatbuffer, TableVerifier, Vector};
 
+use crate::decode::fast_verify::{Fast, FastVerifier};
+use crate::decode::verify::{DecodeElement, DecodeField, ScalarVector, TableRef};
 use crate::decode::VectorView;
 use crate::error::Result;
-use crate::fast_verify::{Fast, FastVerifier};
-use crate::verify::{DecodeElement, DecodeField, ScalarVector, TableRef};
 
 macro_rules! scalar_decode {
     ($($ty:ty),*) => {$(

@@ -1,22 +1,27 @@
-//! Code generation. Everything generated sits in `const _: () = { ... };`
-//! and names runtime items only through [`Paths`].
+//! Code generation for `#[derive(StreamSerialize)]`: the builder path
+//! (`Table::build_table`), the table writer's direct path, and the enum
+//! impls. Everything generated sits in `const _: () = { ... };` and names
+//! runtime items only through [`Paths`].
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
 
-use crate::ast::{Body, Field, Input};
-use crate::ctxt::Ctxt;
+use crate::framing::{default_layout, framed_impls};
+use crate::gen::wrap;
+use crate::internals::ast::{Body, Field, Input};
+use crate::internals::check::{self, Derive, Framing};
+use crate::internals::ctxt::Ctxt;
+use crate::internals::types::{inline_size, is_scalar, scalar_default};
 use crate::paths::Paths;
-use crate::valid::{self, Derive, Framing, Layout};
 
 /// `#[derive(StreamSerialize)]`.
 pub fn derive_stream_serialize(input: &DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
     let mut model = Input::from_syn(&mut cx, input, "StreamSerialize");
-    let framing = valid::check(&mut cx, &mut model, Derive::StreamSerialize);
-    let paths = Paths::new(valid::crate_path(&model.frame));
+    let framing = check::check(&mut cx, &mut model, Derive::StreamSerialize);
+    let paths = Paths::new(check::crate_path(&model.frame));
     match cx.into_compile_errors() {
         None => {
             let body = match &model.body {
@@ -59,49 +64,6 @@ pub fn derive_stream_serialize(input: &DeriveInput) -> TokenStream {
     }
 }
 
-/// `#[derive(Framing)]`.
-pub fn derive_framing(input: &DeriveInput) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let mut model = Input::from_syn(&mut cx, input, "Framing");
-    let framing = valid::check(&mut cx, &mut model, Derive::Framing);
-    let paths = Paths::new(valid::crate_path(&model.frame));
-    let (errors, framing) = match cx.into_compile_errors() {
-        None => (
-            TokenStream::new(),
-            framing.unwrap_or_else(|| Framing::Own(default_layout())),
-        ),
-        Some(errors) => (errors, Framing::Own(default_layout())),
-    };
-    let body = wrap(framed_impls(&paths, &model, &framing, true));
-    quote!(#errors #body)
-}
-
-fn wrap(body: TokenStream) -> TokenStream {
-    if body.is_empty() {
-        return body;
-    }
-    quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
-        const _: () = {
-            #body
-        };
-    }
-}
-
-fn default_layout() -> Layout {
-    Layout {
-        len_width: 4,
-        checksum: None,
-        max_len: crate::symbol::DEFAULT_MAX_LEN,
-        min_len: None,
-        big_endian: false,
-        magic: Vec::new(),
-        covers_frame: false,
-        align: 1,
-    }
-}
-
 /// The FlatBuffers vtable slot of field `id`.
 fn slot(id: u16) -> u16 {
     4 + 2 * id
@@ -109,30 +71,26 @@ fn slot(id: u16) -> u16 {
 
 /// `Table`, `Field`, `VectorElement` and `StreamSerialize` for a struct.
 fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
+    let mut tokens = table_impl(paths, model, fields);
+    tokens.extend(as_field_impls(paths, model));
+    tokens.extend(serialize_impl(paths, model));
+    tokens
+}
+
+/// `Table` for a struct: its builder path and its direct path.
+fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     let ident = model.ident;
     let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
-    let (field_trait, vector_element, table) = (paths.field(), paths.vector_element(), paths.table());
-    let (create_table_vector, end_table, stream_serialize) = (
-        paths.create_table_vector(),
-        paths.end_table(),
-        paths.stream_serialize(),
-    );
+    let (field_trait, table) = (paths.field(), paths.table());
+    let end_table = paths.end_table();
     let (u16_, usize_, u8_) = (
         paths.primitive("u16"),
         paths.primitive("usize"),
         paths.primitive("u8"),
     );
-    let push_unless_default = paths.push_unless_default();
     let scalar = paths.scalar();
-    let encode_table_into = paths.encode_table_into();
-    let payload_sink = paths.payload_sink();
     let (out, payload_buf) = (paths.out(), paths.payload_buf());
-    let (append_table, append_table_vector, set_uoffset) = (
-        paths.append_table(),
-        paths.append_table_vector(),
-        paths.set_uoffset(),
-    );
     let (table_offsets, table_size, table_vtable) =
         (paths.table_offsets(), paths.table_size(), paths.table_vtable());
     let u64_ = paths.primitive("u64");
@@ -158,47 +116,7 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             let member = f.ident;
             quote!(let #local = #as_field::prepare(&self.#member, __fbb)?;)
         });
-    // Largest fields first, so the table needs no padding between them.
-    // Fields whose inline size the derive can see (scalars, strings,
-    // vectors) are sorted here; for the others (nested structs, enums) a
-    // test on the constant picks their place, and the compiler drops the
-    // branches that do not apply.
-    let size_classes: [(usize, Option<usize>); 4] = [(8, None), (4, Some(8)), (2, Some(4)), (0, Some(2))];
-    let push_unless_default = &push_unless_default;
-    let pushes = size_classes.iter().flat_map(|&(lo, hi)| {
-        fields
-            .iter()
-            .zip(&locals)
-            .zip(&as_field)
-            .filter_map(move |((f, local), as_field)| {
-                let slot = slot(f.id);
-                let ty = f.ty;
-                let push = match f.attr.default.get() {
-                    // A scalar with a declared default leaves out that value.
-                    Some(Some(default)) if crate::de::is_scalar(ty) => {
-                        let default = crate::de::scalar_default(default, ty);
-                        quote_spanned!(ty.span()=> #push_unless_default(__fbb, #slot, #local, #default);)
-                    }
-                    // Others (an enum's variant) by their type.
-                    Some(Some(default)) => {
-                        quote_spanned!(ty.span()=> #as_field::push_unless(__fbb, #slot, #local, || #default);)
-                    }
-                    _ => quote_spanned!(ty.span()=> #as_field::push(__fbb, #slot, #local);),
-                };
-                match valid::inline_size(f.ty) {
-                    Some(size) if size >= lo && hi.is_none_or(|hi| size < hi) => Some(push),
-                    Some(_) => None,
-                    None => {
-                        let below = hi.map(|hi| quote!(&& #as_field::INLINE_SIZE < #hi));
-                        Some(quote_spanned! {f.ty.span()=>
-                            if #as_field::INLINE_SIZE >= #lo #below {
-                                #push
-                            }
-                        })
-                    }
-                }
-            })
-    });
+    let pushes = builder_pushes(paths, fields, &locals, &as_field);
 
     // The direct path: the table's layout is computed at compile time from
     // the fields' inline sizes (in id order; ids are exactly 0..n).
@@ -212,8 +130,8 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         let member = f.ident;
         let ty = f.ty;
         let present = match f.attr.default.get() {
-            Some(Some(default)) if crate::de::is_scalar(ty) => {
-                let default = crate::de::scalar_default(default, ty);
+            Some(Some(default)) if is_scalar(ty) => {
+                let default = scalar_default(default, ty);
                 quote_spanned!(ty.span()=> !#scalar::same_bits(self.#member, #default))
             }
             Some(Some(default)) => {
@@ -257,7 +175,81 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 #ok(())
             }
         }
+    }
+}
 
+/// The builder path's pushes, largest fields first, so the table needs no
+/// padding between them.
+fn builder_pushes(
+    paths: &Paths,
+    fields: &[&Field],
+    locals: &[Ident],
+    as_field: &[TokenStream],
+) -> Vec<TokenStream> {
+    let push_unless_default = paths.push_unless_default();
+    // Largest fields first, so the table needs no padding between them.
+    // Fields whose inline size the derive can see (scalars, strings,
+    // vectors) are sorted here; for the others (nested structs, enums) a
+    // test on the constant picks their place, and the compiler drops the
+    // branches that do not apply.
+    let size_classes: [(usize, Option<usize>); 4] = [(8, None), (4, Some(8)), (2, Some(4)), (0, Some(2))];
+    let push_unless_default = &push_unless_default;
+    size_classes
+        .iter()
+        .flat_map(|&(lo, hi)| {
+            fields
+            .iter()
+            .zip(locals)
+            .zip(as_field)
+            .filter_map(move |((f, local), as_field)| {
+                let slot = slot(f.id);
+                let ty = f.ty;
+                let push = match f.attr.default.get() {
+                    // A scalar with a declared default leaves out that value.
+                    Some(Some(default)) if is_scalar(ty) => {
+                        let default = scalar_default(default, ty);
+                        quote_spanned!(ty.span()=> #push_unless_default(__fbb, #slot, #local, #default);)
+                    }
+                    // Others (an enum's variant) by their type.
+                    Some(Some(default)) => {
+                        quote_spanned!(ty.span()=> #as_field::push_unless(__fbb, #slot, #local, || #default);)
+                    }
+                    _ => quote_spanned!(ty.span()=> #as_field::push(__fbb, #slot, #local);),
+                };
+                match inline_size(f.ty) {
+                    Some(size) if size >= lo && hi.is_none_or(|hi| size < hi) => Some(push),
+                    Some(_) => None,
+                    None => {
+                        let below = hi.map(|hi| quote!(&& #as_field::INLINE_SIZE < #hi));
+                        Some(quote_spanned! {f.ty.span()=>
+                            if #as_field::INLINE_SIZE >= #lo #below {
+                                #push
+                            }
+                        })
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// `Field` and `VectorElement`: the struct as a field or vector element of
+/// another message.
+fn as_field_impls(paths: &Paths, model: &Input) -> TokenStream {
+    let ident = model.ident;
+    let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
+    let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
+    let (field_trait, vector_element, table) = (paths.field(), paths.vector_element(), paths.table());
+    let create_table_vector = paths.create_table_vector();
+    let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
+    let (out, payload_buf) = (paths.out(), paths.payload_buf());
+    let (append_table, append_table_vector, set_uoffset) = (
+        paths.append_table(),
+        paths.append_table_vector(),
+        paths.set_uoffset(),
+    );
+
+    quote! {
         #[automatically_derived]
         impl #impl_generics #field_trait for #ident #ty_generics #where_clause {
             type Prepared = #offset;
@@ -289,7 +281,21 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 #append_table_vector(__buf, __at, __items)
             }
         }
+    }
+}
 
+/// `StreamSerialize` for a struct.
+fn serialize_impl(paths: &Paths, model: &Input) -> TokenStream {
+    let ident = model.ident;
+    let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
+    let (builder, result, ok) = (paths.builder(), paths.result(), paths.ok());
+    let table = paths.table();
+    let stream_serialize = paths.stream_serialize();
+    let encode_table_into = paths.encode_table_into();
+    let payload_sink = paths.payload_sink();
+    let payload_buf = paths.payload_buf();
+
+    quote! {
         #[automatically_derived]
         impl #impl_generics #stream_serialize for #ident #ty_generics #where_clause {
             #[inline]
@@ -301,127 +307,6 @@ fn table_impls(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             #[inline]
             fn encode_into<__B: #payload_buf>(&self, __out: &mut #payload_sink<'_, __B>) -> #result<()> {
                 #encode_table_into(self, __out)
-            }
-        }
-    }
-}
-
-/// `FrameLayout` (when the type declares its own framing), `Framed` and
-/// `MessageOf`.
-fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of: bool) -> TokenStream {
-    let ident = model.ident;
-    let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
-    let (framed, message_of_trait) = (paths.framed(), paths.message_of());
-    match framing {
-        Framing::Own(layout) => {
-            let (framer, deframer, frame_layout) = (
-                paths.layout_framer(),
-                paths.layout_deframer(),
-                paths.frame_layout(),
-            );
-            // The layout constants live on the type itself when it can be
-            // `'static`; a type with lifetimes gets a hidden layout type.
-            let (layout_ty, layout_decl) = if model.generics.params.is_empty() {
-                (quote!(#ident), TokenStream::new())
-            } else {
-                let hidden = format_ident!("__{}Layout", ident);
-                (quote!(#hidden), quote!(pub struct #hidden;))
-            };
-            let checksum = paths.checksum_type(layout.checksum.as_ref());
-            let len_width = layout.len_width;
-            let big_endian = layout.big_endian;
-            let magic = syn::LitByteStr::new(&layout.magic, Span::call_site());
-            let covers_frame = layout.covers_frame;
-            let align = layout.align as usize;
-            let max_len = layout.max_len;
-            let clamp_len = paths.clamp_len();
-            // A derived message is a FlatBuffers buffer: a payload shorter
-            // than its root offset is damage (zeros, typically), not a frame.
-            // `min_len` says otherwise (serde payloads can be shorter).
-            let min_payload_len = match layout.min_len {
-                Some(n) => quote!(#clamp_len(#n)),
-                None => paths.min_flatbuffers_len(),
-            };
-            let (usize_, bool_, u8_) = (
-                paths.primitive("usize"),
-                paths.primitive("bool"),
-                paths.primitive("u8"),
-            );
-            let resync_layout = paths.resync_layout();
-            let resync = (!layout.magic.is_empty() || layout.covers_frame).then(|| {
-                quote! {
-                    #[automatically_derived]
-                    impl #resync_layout for #layout_ty {}
-                }
-            });
-            let message_of = message_of.then(|| {
-                quote! {
-                    #[automatically_derived]
-                    impl #impl_generics #message_of_trait<#layout_ty> for #ident #ty_generics #where_clause {}
-                }
-            });
-            quote! {
-                #layout_decl
-
-                #[automatically_derived]
-                impl #frame_layout for #layout_ty {
-                    type Checksum = #checksum;
-                    const LEN_WIDTH: #usize_ = #len_width;
-                    const BIG_ENDIAN: #bool_ = #big_endian;
-                    const MAGIC: &'static [#u8_] = #magic;
-                    const COVERS_FRAME: #bool_ = #covers_frame;
-                    const ALIGN: #usize_ = #align;
-                    const MAX_FRAME_LEN: #usize_ = #clamp_len(#max_len);
-                    const MIN_PAYLOAD_LEN: #usize_ = #min_payload_len;
-                }
-
-                #[automatically_derived]
-                impl #impl_generics #framed for #ident #ty_generics #where_clause {
-                    type Protocol = #layout_ty;
-                    type Framer = #framer<#layout_ty>;
-                    type Deframer = #deframer<#layout_ty>;
-                    const HEADER_LEN: #usize_ = #framer::<#layout_ty>::HEADER_LEN;
-                    const MAX_FRAME_LEN: #usize_ = <#layout_ty as #frame_layout>::MAX_FRAME_LEN;
-                    #[inline]
-                    fn framer() -> Self::Framer {
-                        #framer::new()
-                    }
-                    #[inline]
-                    fn deframer() -> Self::Deframer {
-                        #deframer::new()
-                    }
-                }
-
-                #resync
-
-                #message_of
-            }
-        }
-        Framing::Protocol(protocol) => {
-            let p = quote_spanned!(protocol.span()=> <#protocol as #framed>);
-            let usize_ = paths.primitive("usize");
-            // Spanned at the protocol path, so a protocol without a framing
-            // is reported there and only there.
-            quote_spanned! {protocol.span()=>
-                #[automatically_derived]
-                impl #impl_generics #framed for #ident #ty_generics #where_clause {
-                    type Protocol = #p::Protocol;
-                    type Framer = #p::Framer;
-                    type Deframer = #p::Deframer;
-                    const HEADER_LEN: #usize_ = #p::HEADER_LEN;
-                    const MAX_FRAME_LEN: #usize_ = #p::MAX_FRAME_LEN;
-                    #[inline]
-                    fn framer() -> Self::Framer {
-                        #p::framer()
-                    }
-                    #[inline]
-                    fn deframer() -> Self::Deframer {
-                        #p::deframer()
-                    }
-                }
-
-                #[automatically_derived]
-                impl #impl_generics #message_of_trait<#protocol> for #ident #ty_generics #where_clause {}
             }
         }
     }

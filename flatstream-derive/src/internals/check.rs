@@ -7,10 +7,11 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{GenericParam, Ident, Path, Type};
 
-use crate::ast::{Body, Field, Input};
-use crate::attr::{Covers, Endian, FrameAttr};
-use crate::ctxt::Ctxt;
-use crate::symbol::{ChecksumKind, DEFAULT_MAX_LEN, SCALARS, SUPPORTED_TYPES};
+use crate::internals::ast::{Body, Field, Input};
+use crate::internals::attr::{Covers, Endian, FrameAttr};
+use crate::internals::ctxt::Ctxt;
+use crate::internals::symbol::{ChecksumKind, DEFAULT_MAX_LEN, SCALARS, SUPPORTED_TYPES};
+use crate::internals::types::single_arg;
 
 /// Which derive is validating.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -176,7 +177,8 @@ fn check_fields(cx: &mut Ctxt, fields: &mut [Field]) {
                         field.ident
                     ),
                 );
-            } else if let (Some(expr), true) = (&default.value, crate::de::is_scalar(field.ty)) {
+            } else if let (Some(expr), true) = (&default.value, crate::internals::types::is_scalar(field.ty))
+            {
                 if !is_literal(expr) {
                     cx.error_spanned(
                         expr,
@@ -292,17 +294,6 @@ fn type_name(ty: &Type) -> String {
         }
     }
     out
-}
-
-/// The single type argument of `Vec<T>`/`Option<T>`.
-fn single_arg(segment: &syn::PathSegment) -> Option<&Type> {
-    match &segment.arguments {
-        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 fn check_type(cx: &mut Ctxt, ty: &Type, position: Position) {
@@ -491,36 +482,6 @@ fn resolve_framing(cx: &mut Ctxt, frame: &FrameAttr, derive: Derive) -> Framing 
 /// The tokens of `#[frame(crate = ...)]`, if set.
 pub fn crate_path(frame: &FrameAttr) -> Option<TokenStream> {
     frame.krate.get().map(|p| p.to_token_stream())
-}
-
-/// The bytes a field of this type takes inside its table, when the type is
-/// one the derive recognises (scalars; strings, vectors and `Option`s of
-/// them); `None` for user types, whose size the trait constant gives.
-pub fn inline_size(ty: &Type) -> Option<usize> {
-    match ty {
-        Type::Group(g) => inline_size(&g.elem),
-        Type::Paren(p) => inline_size(&p.elem),
-        Type::Reference(r) => match &*r.elem {
-            Type::Path(p) if p.path.is_ident("str") => Some(4),
-            Type::Slice(_) => Some(4),
-            _ => None,
-        },
-        Type::Path(p) if p.qself.is_none() => {
-            let last = p.path.segments.last()?;
-            let name = last.ident.to_string();
-            if p.path.segments.len() == 1 {
-                if let Some(&(_, size)) = SCALARS.iter().find(|(s, _)| *s == name) {
-                    return Some(size);
-                }
-            }
-            match name.as_str() {
-                "String" | "Vec" => Some(4),
-                "Option" | "Box" => single_arg(last).and_then(inline_size),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
 }
 
 /// A literal, possibly negated: what a scalar default may be.

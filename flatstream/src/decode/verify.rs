@@ -24,9 +24,10 @@ use flatbuffers::{
     Follow, ForwardsUOffset, InvalidFlatbuffer, Table, TableVerifier, Vector, Verifiable, Verifier,
 };
 
-use crate::decode::{Schema, SchemaKind, VectorView, VerifyLimits};
+use crate::decode::fast_verify::{Fast, FastVerifier};
+use crate::decode::limits::VerifyLimits;
+use crate::decode::schema::{Schema, SchemaKind};
 use crate::error::{Error, Result};
-use crate::fast_verify::{Fast, FastVerifier};
 
 /// A table verified as a `T`: safe code gets one only from `T`'s
 /// verification, so reading the fields `T` verified is in bounds.
@@ -342,14 +343,6 @@ pub const fn field_default(
         Some((name, _)) => Some(name),
         None => None,
     }
-}
-
-/// The view of a vector field (`None`: absent), for generated
-/// `DecodeElement::vec_view`s: a `Vector` is only had by following a
-/// verified offset, or with `unsafe`.
-#[inline]
-pub fn vector_view<'a, T: DecodeElement>(vector: Option<Vector<'a, T::Fb<'a>>>) -> VectorView<'a, T> {
-    VectorView::new(vector)
 }
 
 /// `DecodeField::verify` for a nested table `T`.

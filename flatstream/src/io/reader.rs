@@ -8,11 +8,11 @@ use std::ops::Range;
 use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::Result;
 use crate::framing::Deframer;
+use crate::io::read_core::{ReadCore, Step};
+use crate::io::scan::FrameScanner;
+use crate::io::sync_io::read_retrying;
 use crate::layout::{FrameLayout, LayoutDeframer};
-use crate::read_core::{ReadCore, Step};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
-use crate::scan::FrameScanner;
-use crate::sync_io::read_retrying;
 
 /// Reads framed messages from any [`Read`].
 ///

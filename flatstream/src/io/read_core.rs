@@ -10,7 +10,7 @@ use std::ops::Range;
 use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::Deframer;
-pub(crate) use crate::scan::{FrameScanner, Step};
+pub(crate) use crate::io::scan::{FrameScanner, Step};
 
 /// The first buffer, and the smallest step it grows by.
 const MIN_BUFFER_LEN: usize = 8 * 1024;
@@ -170,7 +170,7 @@ fn stale_token() -> Error {
 mod tests {
     use super::*;
     use crate::framing::DefaultDeframer;
-    use crate::writer::StreamWriter;
+    use crate::io::writer::StreamWriter;
     use crate::DefaultFramer;
 
     #[derive(crate::StreamSerialize, crate::StreamDeserialize, Debug, PartialEq)]

@@ -1,0 +1,224 @@
+//! The sans-IO core of every writer: serializing into a reused buffer,
+//! framing in place, batching, and the accounting of what the inner writer
+//! accepted. The sync and async writers and the codec drive it.
+
+use flatbuffers::FlatBufferBuilder;
+
+use crate::buf::extend_zeroed;
+use crate::encode::serialize::{PayloadSink, StreamSerialize};
+use crate::error::{Error, Result};
+use crate::framing::{header_too_long, padding_slice, Framer, MAX_HEADER_LEN};
+
+/// A batch is handed to the inner writer whenever this many bytes are
+/// assembled, so batching many large messages does not hold them all at once.
+const BATCH_FLUSH_BYTES: usize = 256 * 1024;
+
+/// Room a buffered writer's buffer has above its capacity, for the frame
+/// that crosses it: a buffer of small frames then never grows.
+pub(crate) const BATCH_HEADROOM: usize = 4 * 1024;
+
+/// The sans-IO core of every writer: serializing, framing, batching and the
+/// accounting of what the inner writer accepted. [`StreamWriter`] drives it
+/// with a `Write`, `AsyncStreamWriter` with an `AsyncWrite`.
+pub(crate) struct WriteCore<F> {
+    pub(crate) framer: F,
+    /// The builder payloads built with one (`StreamSerialize::serialize`)
+    /// are built in, reused.
+    pub(crate) builder: FlatBufferBuilder<'static>,
+    /// Frames assembled for one hand-over: a whole batch, or one frame (a
+    /// message encoded in place behind room for its header).
+    batch: Vec<u8>,
+    /// End offset in `batch` of each frame assembled there.
+    batch_ends: Vec<usize>,
+    /// Two payloads being pipelined through `write_batch` (see `assemble`)
+    /// or a buffered writer (see `buffer`).
+    staged: [Vec<u8>; 2],
+    /// A buffered writer's last message: the stage holding its payload,
+    /// whose frame is finished when the next message comes or the batch is
+    /// handed over.
+    deferred: Option<usize>,
+    pub(crate) position: u64,
+    pub(crate) frames_written: u64,
+}
+
+impl<F: Framer> WriteCore<F> {
+    pub(crate) fn new(framer: F) -> Self {
+        WriteCore {
+            framer,
+            builder: FlatBufferBuilder::new(),
+            batch: Vec::new(),
+            batch_ends: Vec::new(),
+            staged: [Vec::new(), Vec::new()],
+            deferred: None,
+            position: 0,
+            frames_written: 0,
+        }
+    }
+
+    /// Serializes `item` and frames it: the whole frame, ready to write.
+    /// Nothing is written anywhere yet; a payload the framing cannot carry
+    /// is refused here.
+    ///
+    /// The payload is encoded into `batch` right behind room for the
+    /// header, 8-aligned as FlatBuffers needs, and the header then goes in
+    /// front of it, so the frame is never copied.
+    pub(crate) fn frame<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<&[u8]> {
+        let header_len = self.framer.header_len();
+        if header_len > MAX_HEADER_LEN {
+            return Err(header_too_long(header_len));
+        }
+        // What the room holds does not matter (the framer writes every
+        // header byte), so leftovers of the previous frame are kept rather
+        // than zeroed again.
+        let payload_at = header_len.next_multiple_of(8);
+        if self.batch.len() >= payload_at {
+            self.batch.truncate(payload_at);
+        } else {
+            self.batch.clear();
+            extend_zeroed(&mut self.batch, payload_at);
+        }
+        item.encode_into(&mut PayloadSink::with_builder(&mut self.batch, &mut self.builder))?;
+        // `encode_into` can only append to the room (a `PayloadSink` only
+        // grows), so the batch holds at least `payload_at` bytes.
+        let (room, payload) = self.batch.split_at_mut(payload_at);
+        let frame_at = payload_at - header_len;
+        self.framer
+            .encode_header(payload, &mut room[frame_at..])
+            .map_err(|e| e.shifted(self.position))?;
+        let padding = padding_slice(self.framer.padding_len(payload.len()))?;
+        self.batch.extend_from_slice(padding);
+        Ok(&self.batch[frame_at..])
+    }
+
+    /// Records a frame of `len` bytes of which the inner writer accepted
+    /// `accepted`.
+    pub(crate) fn wrote_frame(&mut self, len: usize, accepted: usize) {
+        self.position += accepted as u64;
+        if accepted == len {
+            self.frames_written += 1;
+        }
+    }
+
+    /// Assembles frames of `items[from..]` into the batch buffer until it
+    /// holds [`BATCH_FLUSH_BYTES`] or the items end; returns the index of the
+    /// first item not assembled, and the error that stopped it, if any.
+    ///
+    /// The payloads are pipelined: item `i` is encoded
+    /// into one staging buffer while item `i - 1`, encoded into the other,
+    /// is checksummed and copied into the batch. Reading bytes stored a
+    /// moment before stalls the CPU (the stores have not reached the cache
+    /// and are narrower than the loads); one message of distance lets them.
+    pub(crate) fn assemble<T: StreamSerialize>(&mut self, items: &[T], from: usize) -> (usize, Result<()>) {
+        self.batch.clear();
+        self.batch_ends.clear();
+        // The item whose payload waits in `staged[index % 2]`.
+        let mut pending: Option<usize> = None;
+        for (index, item) in items.iter().enumerate().skip(from) {
+            if self.batch.len() >= BATCH_FLUSH_BYTES {
+                break;
+            }
+            let stage = &mut self.staged[index % 2];
+            stage.clear();
+            let outcome = match item.encode_into(&mut PayloadSink::with_builder(stage, &mut self.builder)) {
+                Ok(()) => match pending.replace(index) {
+                    Some(previous) => self.frame_staged(previous).map_err(|e| (previous, e)),
+                    None => Ok(()),
+                },
+                Err(e) => self.frame_pending(&mut pending).and(Err((index, e))),
+            };
+            if let Err((failed, e)) = outcome {
+                // Frames before `failed` are in the batch; its own is not.
+                return (failed, Err(e));
+            }
+        }
+        if let Err((failed, e)) = self.frame_pending(&mut pending) {
+            return (failed, Err(e));
+        }
+        // Every item from `from` on that was assembled has one frame end.
+        (from + self.batch_ends.len(), Ok(()))
+    }
+
+    /// Frames the payload staged for item `index` into the batch.
+    fn frame_staged(&mut self, index: usize) -> Result<()> {
+        let at = self.position + self.batch.len() as u64;
+        self.framer
+            .encode_frame(&self.staged[index % 2], &mut self.batch)
+            .map_err(|e| e.shifted(at))?;
+        self.batch_ends.push(self.batch.len());
+        Ok(())
+    }
+
+    /// Frames the pending staged payload, if any; on failure returns its
+    /// index with the error.
+    fn frame_pending(&mut self, pending: &mut Option<usize>) -> std::result::Result<(), (usize, Error)> {
+        match pending.take() {
+            Some(index) => self.frame_staged(index).map_err(|e| (index, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes `item` into the batch for a buffered writer. Like
+    /// [`assemble`](Self::assemble), it is encoded into a stage and framed one message later, when the next
+    /// message comes or the batch is handed over, so the checksum does not
+    /// read bytes stored a moment before. Its length is checked at once: a
+    /// payload the framer cannot carry is refused here, not at the next call.
+    /// On an error nothing of `item` is in the batch; the messages before it
+    /// are.
+    pub(crate) fn buffer<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        // The stage not holding the deferred payload.
+        let stage = self.deferred.map_or(0, |held| held ^ 1);
+        self.staged[stage].clear();
+        let encoded = item.encode_into(&mut PayloadSink::with_builder(
+            &mut self.staged[stage],
+            &mut self.builder,
+        ));
+        // Whatever became of `item`, the message before it is finished first.
+        self.finish_deferred()?;
+        encoded?;
+        let (len, max) = (self.staged[stage].len(), self.framer.max_frame_len());
+        if len > max {
+            return Err(Error::FrameTooLarge {
+                offset: self.position + self.batch.len() as u64,
+                len: len as u64,
+                max: max as u64,
+            });
+        }
+        self.deferred = Some(stage);
+        Ok(())
+    }
+
+    /// Frames the deferred payload of a buffered writer into the batch, if
+    /// there is one. It fails only for a framer whose `encode_header`
+    /// refuses a payload within its `max_frame_len`; that frame is dropped.
+    pub(crate) fn finish_deferred(&mut self) -> Result<()> {
+        match self.deferred.take() {
+            Some(stage) => self.frame_staged(stage),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a buffered writer holds frames not yet handed over.
+    pub(crate) fn holds_frames(&self) -> bool {
+        self.deferred.is_some() || !self.batch.is_empty()
+    }
+
+    /// Makes room for `bytes` of frames in the batch.
+    pub(crate) fn reserve_batch(&mut self, bytes: usize) {
+        self.batch.reserve(bytes);
+    }
+
+    /// The assembled batch.
+    pub(crate) fn batch(&self) -> &[u8] {
+        &self.batch
+    }
+
+    /// Records that the inner writer accepted `accepted` bytes of the batch:
+    /// the frames it took completely count as written.
+    pub(crate) fn wrote_batch(&mut self, accepted: usize) {
+        let complete = self.batch_ends.iter().take_while(|&&end| end <= accepted).count();
+        self.frames_written += complete as u64;
+        self.position += accepted as u64;
+        self.batch.clear();
+        self.batch_ends.clear();
+    }
+}
