@@ -78,6 +78,14 @@ pub fn derive_framing(input: TokenStream) -> TokenStream {
     framing::derive_framing(&input).into()
 }
 
+/// The derive's keyword tables (checksums, scalars, supported types), for
+/// the runtime's test that they match its own. Not an API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __derive_tables(_: TokenStream) -> TokenStream {
+    internals::symbol::tables().into()
+}
+
 #[cfg(test)]
 mod snapshot {
     //! The expansion of the `Telemetry` example, kept in `docs/derive.md`.

@@ -252,7 +252,7 @@ pub mod __private {
     pub use crate::decode::{
         HasSchema, Schema, SchemaField, SchemaKind, StreamDeserialize, VectorView, VerifyLimits,
     };
-    pub use crate::derive_support::clamp_len;
+    pub use crate::derive_support::{clamp_len, SCALAR_TYPES};
     pub use crate::encode::field::{
         check_room, create_enum_vector, create_table_vector, end_table, push_unless_default,
     };

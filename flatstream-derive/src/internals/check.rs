@@ -349,7 +349,7 @@ fn check_type(cx: &mut Ctxt, ty: &Type, position: Position) {
                 "Rc" | "Arc" | "Cell" | "RefCell" | "Cow" | "Mutex" => {
                     unsupported(cx, ty, "use the inner type directly")
                 }
-                _ if SCALARS.iter().any(|(s, _)| *s == name) || name == "String" || name == "Box" => {}
+                _ if SCALARS.iter().any(|(s, _, _)| *s == name) || name == "String" || name == "Box" => {}
                 // A user type: checked by the `Field` trait bound, whose
                 // message says to derive StreamSerialize on it.
                 _ => {}

@@ -93,18 +93,18 @@ pub const SUPPORTED_TYPES: &str = "bool, u8, u16, u32, u64, i8, i16, i32, i64, f
      that #[derive(StreamSerialize)]";
 
 /// Scalar type names and their sizes in bytes.
-pub const SCALARS: &[(&str, usize)] = &[
-    ("bool", 1),
-    ("u8", 1),
-    ("i8", 1),
-    ("u16", 2),
-    ("i16", 2),
-    ("u32", 4),
-    ("i32", 4),
-    ("u64", 8),
-    ("i64", 8),
-    ("f32", 4),
-    ("f64", 8),
+pub const SCALARS: &[(&str, usize, &str)] = &[
+    ("bool", 1, "bool"),
+    ("u8", 1, "ubyte"),
+    ("i8", 1, "byte"),
+    ("u16", 2, "ushort"),
+    ("i16", 2, "short"),
+    ("u32", 4, "uint"),
+    ("i32", 4, "int"),
+    ("u64", 8, "ulong"),
+    ("i64", 8, "long"),
+    ("f32", 4, "float"),
+    ("f64", 8, "double"),
 ];
 
 /// Integer types an enum may have as `#[repr]`.
@@ -145,6 +145,26 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// The tables above as an expression, for the runtime's cross-check
+/// (`flatstream_derive::__derive_tables!()`): checksum keywords with their
+/// header size and payload bound, scalars with their size and FlatBuffers
+/// name, and the supported-types text.
+pub fn tables() -> proc_macro2::TokenStream {
+    let checksums = CHECKSUMS.iter().map(|c| {
+        let (keyword, size) = (c.keyword, c.size);
+        let bound = c.safe_bound.unwrap_or(u64::MAX);
+        quote::quote!((#keyword, #size, #bound))
+    });
+    let scalars = SCALARS.iter().map(|&(name, size, fbs)| quote::quote!((#name, #size, #fbs)));
+    quote::quote! {
+        (
+            &[#(#checksums),*] as &[(&str, usize, u64)],
+            &[#(#scalars),*] as &[(&str, usize, &str)],
+            #SUPPORTED_TYPES,
+        )
+    }
 }
 
 #[cfg(test)]

@@ -24,18 +24,11 @@ pub fn fbs_type(ty: &Type) -> String {
                 }),
                 _ => None,
             };
-            match last.ident.to_string().as_str() {
-                "bool" => "bool".into(),
-                "u8" => "ubyte".into(),
-                "i8" => "byte".into(),
-                "u16" => "ushort".into(),
-                "i16" => "short".into(),
-                "u32" => "uint".into(),
-                "i32" => "int".into(),
-                "u64" => "ulong".into(),
-                "i64" => "long".into(),
-                "f32" => "float".into(),
-                "f64" => "double".into(),
+            let name = last.ident.to_string();
+            if let Some(&(_, _, fbs)) = SCALARS.iter().find(|(s, _, _)| *s == name) {
+                return fbs.into();
+            }
+            match name.as_str() {
                 "String" => "string".into(),
                 "Vec" => format!("[{}]", inner().map_or("?".into(), fbs_type)),
                 "Option" | "Box" => inner().map_or("?".into(), fbs_type),
@@ -116,7 +109,7 @@ pub fn is_option(ty: &Type) -> bool {
 /// and into the encoding).
 pub fn is_scalar(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.len() == 1
-        && crate::internals::symbol::SCALARS.iter().any(|(s, _)| p.path.is_ident(s)))
+        && crate::internals::symbol::SCALARS.iter().any(|(s, _, _)| p.path.is_ident(s)))
 }
 
 /// A scalar default as an expression of the field's type: an integer
@@ -191,7 +184,7 @@ pub fn inline_size(ty: &Type) -> Option<usize> {
             let last = p.path.segments.last()?;
             let name = last.ident.to_string();
             if p.path.segments.len() == 1 {
-                if let Some(&(_, size)) = SCALARS.iter().find(|(s, _)| *s == name) {
+                if let Some(&(_, size, _)) = SCALARS.iter().find(|(s, _, _)| *s == name) {
                     return Some(size);
                 }
             }

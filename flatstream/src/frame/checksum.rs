@@ -36,6 +36,14 @@ pub trait Checksum: Copy {
     /// built-in ones, at most 8 for any.
     const SIZE: usize;
 
+    /// The longest payload for which the checksum detects every 1- and
+    /// 2-bit error: about 4 KiB for the CRC-16s, 512 MiB for the CRC-32s;
+    /// `u64::MAX` where no such bound applies (none, CRC-64 and the hashes,
+    /// which detect such errors with probability `1 - 2^-64` at any
+    /// length). Derived framings refuse a `max_len` above it; tools that
+    /// convert streams refuse frames above it.
+    const MAX_SAFE_LEN: u64 = u64::MAX;
+
     /// [`SIZE`](Self::SIZE), as a method (the original design's API).
     #[inline]
     fn size(&self) -> usize {
@@ -87,7 +95,7 @@ impl Checksum for NoChecksum {
 macro_rules! checksum_type {
     (
         $(#[$doc:meta])*
-        feature = $feature:literal, name = $name:literal, size = $size:literal,
+        feature = $feature:literal, name = $name:literal, size = $size:literal, max_safe_len = $safe:expr,
         $ty:ident, |$data:ident| $calc:expr
     ) => {
         $(#[$doc])*
@@ -107,6 +115,7 @@ macro_rules! checksum_type {
         #[cfg(feature = $feature)]
         impl Checksum for $ty {
             const SIZE: usize = $size;
+            const MAX_SAFE_LEN: u64 = $safe;
             #[inline]
             fn calculate(&self, $data: &[u8]) -> u64 {
                 $calc
@@ -221,7 +230,7 @@ checksum_type! {
     /// Detects every 1- and 2-bit error in payloads up to about 4 KiB; use a
     /// 4-byte checksum above that. For files written by `flatstream-rs` 0.2,
     /// whose CRC-16 is XMODEM, use [`Crc16Xmodem`].
-    feature = "crc16", name = "CRC-16/IBM-SDLC", size = 2,
+    feature = "crc16", name = "CRC-16/IBM-SDLC", size = 2, max_safe_len = 4096,
     Crc16, |data| crc_hybrid!(data, CRC16_IBM_SDLC, Crc16IbmSdlc, CRC16)
 }
 
@@ -232,7 +241,7 @@ checksum_type! {
     /// to read and write streams compatible with that crate. For new streams
     /// prefer [`Crc16`] (which, unlike XMODEM, also notices leading zero
     /// bytes) or a 4-byte checksum.
-    feature = "crc16", name = "CRC-16/XMODEM", size = 2,
+    feature = "crc16", name = "CRC-16/XMODEM", size = 2, max_safe_len = 4096,
     Crc16Xmodem, |data| crc_hybrid!(data, CRC16_XMODEM, Crc16Xmodem, CRC16)
 }
 
@@ -240,7 +249,7 @@ checksum_type! {
     /// CRC-32/ISO-HDLC, the common "CRC-32" of zlib, PNG and Ethernet:
     /// 4 bytes, check value `0xCBF43926`. Computed with `crc32fast`
     /// (SIMD where the CPU has it, a portable table otherwise).
-    feature = "crc32", name = "CRC-32/ISO-HDLC", size = 4,
+    feature = "crc32", name = "CRC-32/ISO-HDLC", size = 4, max_safe_len = 512 << 20,
     Crc32, |data| u64::from(crc32fast::hash(data))
 }
 
@@ -249,7 +258,7 @@ checksum_type! {
     ///
     /// Better error detection than [`Crc32`] for the same size; the default
     /// choice for new streams.
-    feature = "crc32c", name = "CRC-32C/ISCSI", size = 4,
+    feature = "crc32c", name = "CRC-32C/ISCSI", size = 4, max_safe_len = 512 << 20,
     Crc32c, |data| {
         #[cfg(target_arch = "x86_64")]
         if data.len() < crc32c_sse42::UP_TO {
@@ -274,7 +283,7 @@ checksum_type! {
     /// CRC-64/XZ (also known as CRC-64/GO-ECMA): 8 bytes, check value
     /// `0x995DC9BBDF1939FA`. A byte-wise table implementation: no pointer
     /// casts, so any alignment of the input works.
-    feature = "crc64", name = "CRC-64/XZ", size = 8,
+    feature = "crc64", name = "CRC-64/XZ", size = 8, max_safe_len = u64::MAX,
     Crc64, |data| crc_hybrid!(data, CRC64_XZ, Crc64Xz, CRC64)
 }
 
@@ -283,14 +292,14 @@ checksum_type! {
     ///
     /// Note: `flatstream-rs` 0.2 used the name "XxHash64" for XXH3; to read
     /// its files use [`Xxh3`].
-    feature = "xxhash64", name = "XXH64", size = 8,
+    feature = "xxhash64", name = "XXH64", size = 8, max_safe_len = u64::MAX,
     XxHash64, |data| xxhash_rust::xxh64::xxh64(data, 0)
 }
 
 checksum_type! {
     /// XXH3-64 with seed 0: 8 bytes, the fastest checksum here on large
     /// payloads. Matches what `flatstream-rs` 0.2 stored as "XxHash64".
-    feature = "xxh3", name = "XXH3-64", size = 8,
+    feature = "xxh3", name = "XXH3-64", size = 8, max_safe_len = u64::MAX,
     Xxh3, |data| xxhash_rust::xxh3::xxh3_64(data)
 }
 
