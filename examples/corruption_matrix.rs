@@ -4,7 +4,7 @@
 //!
 //! cargo run --release --example corruption_matrix [trials per cell, default 50]
 
-use flatstream_suite::matrix::{cells, run, Cell};
+use flatstream_tests::matrix::{cells, run, Cell};
 
 fn main() {
     let trials: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);

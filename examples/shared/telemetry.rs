@@ -1,4 +1,4 @@
-//! The telemetry message the examples (and `tests/telemetry_payload.rs`) write, with a hand-written
+//! The telemetry message the examples (and `tests/tests/telemetry_payload.rs`) write, with a hand-written
 //! `StreamSerialize` impl (the table a `.fbs` schema
 //! `table Telemetry { timestamp: ulong; sensor_id: uint; value: double; unit: string; }`
 //! describes).

@@ -328,7 +328,7 @@ fn read_paths(c: &mut Criterion) {
     // Verification alone, one payload: the flatbuffers verifier (driven by
     // hand, and through flatbuffers::root-equivalent checks) against the
     // derive's specialised verifier; same guarantees, proven equal in
-    // tests/fast_verifier.rs.
+    // tests/tests/fast_verifier.rs.
     let payload = &bytes[8..8 + u32::from_le_bytes(bytes[..4].try_into().unwrap()) as usize];
     let mut group = c.benchmark_group("verify_telemetry_64B");
     group.bench_function("flatbuffers_verifier", |b| {

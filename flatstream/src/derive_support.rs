@@ -14,13 +14,13 @@ pub const fn clamp_len(n: u64) -> usize {
 
 /// The scalar field types, with their sizes: the runtime's side of the
 /// scalar list the derive's `symbol.rs` must agree with
-/// (`tests/keyword_tables.rs` compares them). Every type listed here is
+/// (`tests/tests/keyword_tables.rs` compares them). Every type listed here is
 /// checked at compile time to have what the derive's code needs of a
 /// scalar: written by the builder and the table writer, and decoded as a
 /// field and as a vector element.
 macro_rules! scalar_list {
     ($($ty:ident),* $(,)?) => {
-        /// See [`scalar_list!`].
+        /// The scalar field types and their sizes (see `scalar_list!`).
         pub const SCALAR_TYPES: &[(&str, usize)] = &[$((stringify!($ty), std::mem::size_of::<$ty>())),*];
 
         const _: () = {

@@ -1,6 +1,6 @@
-//! Fuzz target `mutated_stream`: see `flatstream_suite::fuzz::mutated_stream`.
+//! Fuzz target `mutated_stream`: see `flatstream_tests::fuzz::mutated_stream`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    flatstream_suite::fuzz::mutated_stream(data);
+    flatstream_tests::fuzz::mutated_stream(data);
 });

@@ -1,6 +1,6 @@
-//! Fuzz target `reader`: see `flatstream_suite::fuzz::reader`.
+//! Fuzz target `reader`: see `flatstream_tests::fuzz::reader`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    flatstream_suite::fuzz::reader(data);
+    flatstream_tests::fuzz::reader(data);
 });

@@ -1,6 +1,6 @@
-//! Fuzz target `view`: see `flatstream_suite::fuzz::view`.
+//! Fuzz target `view`: see `flatstream_tests::fuzz::view`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    flatstream_suite::fuzz::view(data);
+    flatstream_tests::fuzz::view(data);
 });

@@ -157,7 +157,9 @@ pub fn tables() -> proc_macro2::TokenStream {
         let bound = c.safe_bound.unwrap_or(u64::MAX);
         quote::quote!((#keyword, #size, #bound))
     });
-    let scalars = SCALARS.iter().map(|&(name, size, fbs)| quote::quote!((#name, #size, #fbs)));
+    let scalars = SCALARS
+        .iter()
+        .map(|&(name, size, fbs)| quote::quote!((#name, #size, #fbs)));
     quote::quote! {
         (
             &[#(#checksums),*] as &[(&str, usize, u64)],

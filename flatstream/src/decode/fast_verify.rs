@@ -19,7 +19,7 @@ pub type Fast<T = ()> = core::result::Result<T, Reject>;
 /// checks as the `flatbuffers` verifier, in the same way (offsets in bounds,
 /// alignment, vtable sizes, UTF-8 and terminators of strings, depth, table
 /// count, apparent size), with no error values to build on the way.
-/// `tests/fast_verifier.rs` checks that it accepts and rejects exactly what
+/// `tests/tests/fast_verifier.rs` checks that it accepts and rejects exactly what
 /// the `flatbuffers` verifier does.
 pub struct FastVerifier<'b> {
     buf: &'b [u8],

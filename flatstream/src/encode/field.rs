@@ -10,7 +10,7 @@
 //! The derive's own encoding path skips the builder: [`Field::write_direct`]
 //! writes a field into a table laid out at compile time
 //! ([`crate::encode::table_writer`]). Both paths store the same fields with the same
-//! values; `tests/direct_encode.rs` holds them to it.
+//! values; `tests/tests/derive_properties.rs` holds them to it.
 
 use flatbuffers::{FlatBufferBuilder, Push, WIPOffset};
 

@@ -17,7 +17,7 @@ pub type Offset = WIPOffset<UnionWIPOffset>;
     message = "`{Self}` cannot be a field of a flatstream message",
     label = "unsupported field type",
     // The text of `SUPPORTED_TYPES` in the derive's `symbol.rs`
-    // (`tests/keyword_tables.rs` holds them equal).
+    // (`tests/tests/keyword_tables.rs` holds them equal).
     note = "supported: bool, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, String, &str, Vec<u8>, &[u8], \
             Vec<scalar>, Vec<String>, Option<T> of these, and structs or fieldless #[repr] enums \
             that #[derive(StreamSerialize)]"

@@ -5,7 +5,7 @@ use flatbuffers::FlatBufferBuilder;
 use crate::buf::PayloadBuf;
 use crate::error::Result;
 
-/// Where [`StreamSerialize::encode_into`] appends a payload: a writer's
+/// Where [`StreamSerialize::encode_into`](crate::StreamSerialize::encode_into) appends a payload: a writer's
 /// buffer, or a codec's `BytesMut`, with the writer's reused
 /// `FlatBufferBuilder` for payloads built with one. It only grows: what
 /// precedes the payload (room for the header, earlier frames) is not the

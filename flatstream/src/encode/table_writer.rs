@@ -24,10 +24,10 @@
 //!   through an [`Out`], which hides what comes before it (a frame header,
 //!   the frames before it in a writer's buffer or a codec's `BytesMut`).
 //!
-//! The result is a valid FlatBuffers buffer: `tests/derive_properties.rs`
+//! The result is a valid FlatBuffers buffer: `tests/tests/derive_properties.rs`
 //! checks random messages with both the `flatbuffers` verifier and the
 //! derive's own, and against the builder path (same fields stored, same
-//! values decoded); `tests/derive_encode.rs` reads payloads back through the
+//! values decoded); `tests/tests/derive_encode.rs` reads payloads back through the
 //! `flatbuffers` raw table API.
 //! Used by the code `#[derive(StreamSerialize)]` generates; reached through
 //! `__private`, not a public API.

@@ -32,7 +32,7 @@ const fn keyword<C: Checksum>(keyword: &'static str) -> ChecksumKeyword {
 
 /// Every checksum keyword with the feature that provides it on, in the
 /// derive's order: the runtime's side of the one table the derive's
-/// `symbol.rs` must agree with (`tests/keyword_tables.rs` compares them).
+/// `symbol.rs` must agree with (`tests/tests/keyword_tables.rs` compares them).
 #[doc(hidden)]
 pub const CHECKSUM_KEYWORDS: &[ChecksumKeyword] = &[
     keyword::<crate::checksum::NoChecksum>("none"),

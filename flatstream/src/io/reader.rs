@@ -65,7 +65,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// A policy the framing's type cannot support does not compile; one its
     /// configuration cannot support (`SkipCorrupt` with a
     /// [`ChecksumDeframer`](crate::ChecksumDeframer) without a protected
-    /// header) is refused here with [`Error::InvalidConfig`].
+    /// header) is refused here with [`Error::InvalidConfig`](crate::Error::InvalidConfig).
     ///
     /// [`Recovery`]: crate::Recovery
     pub fn with_recovery<P: RecoveryPolicy<D>>(mut self, _policy: P) -> Result<Self> {
@@ -103,8 +103,8 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// Reads the next frame, verifies its payload as a `T` and returns the
     /// zero-copy view, which borrows the reader until the next read.
     ///
-    /// A payload the verifier rejects ends in [`Error::InvalidFlatBuffer`],
-    /// [`Error::MissingField`] or [`Error::InvalidEnumValue`] with the frame's
+    /// A payload the verifier rejects ends in [`Error::InvalidFlatBuffer`](crate::Error::InvalidFlatBuffer),
+    /// [`Error::MissingField`](crate::Error::MissingField) or [`Error::InvalidEnumValue`](crate::Error::InvalidEnumValue) with the frame's
     /// offset; the frame is consumed, so the next call reads the one after.
     /// Under `SkipCorrupt` such a frame is skipped and reported instead.
     pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'_>>> {
@@ -148,7 +148,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// Reads the next frame and lends its payload.
     ///
     /// Returns `Ok(None)` when the stream ends cleanly on a frame boundary.
-    /// A stream that ends inside a frame is [`Error::UnexpectedEof`]; a frame
+    /// A stream that ends inside a frame is [`Error::UnexpectedEof`](crate::Error::UnexpectedEof); a frame
     /// that fails its checks is reported with the offset of its first byte
     /// and is not consumed, so calling again returns the same error (I/O
     /// errors may be retried). The payload borrows the reader's buffer until

@@ -11,7 +11,7 @@ use crate::layout::{Framed, MessageOf};
 
 /// Writes framed messages to any [`Write`].
 ///
-/// One [`Encoder`] is reused for every message, so once its buffers have
+/// One [`Encoder`](crate::Encoder) is reused for every message, so once its buffers have
 /// grown to the largest message, writing allocates nothing.
 ///
 /// Made with [`new`](Self::new), it hands each frame to the inner writer
@@ -247,7 +247,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         // dropped (so `Drop::drop` does not run on it): each field is moved
         // out exactly once, `core` to be dropped here and `inner` returned.
         // `a_buffered_writer_hands_over_on_drop_and_into_inner_drops_everything_once`
-        // in `tests/roundtrip.rs` counts the drops.
+        // in `tests/tests/roundtrip.rs` counts the drops.
         unsafe {
             drop(std::ptr::read(&this.core));
             std::ptr::read(&this.inner)
