@@ -564,7 +564,8 @@ async fn async_writer_parity_with_the_sync_writer() {
     std::fs::remove_file(&path).unwrap();
 }
 
-/// `into_stream` yields what the sync typed reader yields, value for value
+/// `into_stream` (and `into_typed`) yields what the sync typed reader
+/// yields, value for value
 /// and error for error, at any chunking; under `SkipCorrupt` it reports
 /// what it skipped.
 #[tokio::test]
@@ -592,6 +593,10 @@ async fn the_async_reader_as_a_stream_of_owned_values() {
                 AsyncStreamReader::new(pipe(bytes, chunk), Telemetry::deframer()).into_stream::<Telemetry>();
             let got: Vec<String> = stream.map(|r| format!("{r:?}")).collect().await;
             assert_eq!(got, sync, "chunk {chunk}");
+            // `into_typed` names the type once, as the sync reader's does.
+            let typed = AsyncStreamReader::new(pipe(bytes, chunk), Telemetry::deframer()).into_typed();
+            let got: Vec<String> = typed.map(|r| format!("{r:?}")).collect().await;
+            assert_eq!(got, sync, "into_typed, chunk {chunk}");
         }
     }
     let mut stream = AsyncStreamReader::new(pipe(&damaged, 5), Telemetry::deframer())

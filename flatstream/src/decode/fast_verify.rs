@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::decode::VerifyLimits;
+use crate::decode::limits::VerifyLimits;
 
 /// A rejection by the [`FastVerifier`]. It carries nothing: the precise
 /// error comes from running the `flatbuffers` verifier on the payload the

@@ -7,8 +7,8 @@
 use flatbuffers::{Follow, ForwardsUOffset, InvalidFlatbuffer, TableVerifier, Vector};
 
 use crate::decode::fast_verify::{Fast, FastVerifier};
+use crate::decode::vector::VectorView;
 use crate::decode::verify::{DecodeElement, DecodeField, ScalarVector, TableRef};
-use crate::decode::VectorView;
 use crate::error::Result;
 
 macro_rules! scalar_decode {

@@ -14,8 +14,8 @@
 
 pub(crate) mod fast_verify;
 mod field_decode;
-mod limits;
-mod schema;
+pub(crate) mod limits;
+pub(crate) mod schema;
 pub(crate) mod vector;
 pub(crate) mod verify;
 

@@ -32,6 +32,7 @@ use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::Result;
 use crate::framing::Deframer;
 use crate::io::read_core::{ReadCore, Step};
+use crate::layout::{FrameLayout, LayoutDeframer};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 
 /// Reads framed messages from any [`AsyncRead`]: the async
@@ -211,6 +212,16 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
     /// The inner reader; buffered bytes are dropped.
     pub fn into_inner(self) -> R {
         self.inner
+    }
+}
+
+impl<R: AsyncRead + Unpin, L: FrameLayout + StreamDeserialize> AsyncStreamReader<R, LayoutDeframer<L>> {
+    /// A reader built with `T::deframer()` for a message `T` with its own
+    /// framing, as a [`Stream`](futures_core::Stream) of `T`s; the type is
+    /// named once: `AsyncStreamReader::new(socket, Telemetry::deframer()).into_typed()`
+    /// (the async [`StreamReader::into_typed`](crate::StreamReader::into_typed)).
+    pub fn into_typed(self) -> TypedStream<R, LayoutDeframer<L>, L> {
+        self.into_stream::<L>()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The sans-IO frame scanner: the one place that walks frames, applies the
 //! recovery policy and keeps the stream position, over whatever bytes a
 //! driver holds. Every reader drives it: `StreamReader` and
-//! `AsyncStreamReader` through a [`ReadCore`](crate::io::read_core::ReadCore)
+//! `AsyncStreamReader` through a `ReadCore`
 //! buffer, `SliceReader` over its input, and both codecs over their
 //! `BytesMut`. So a byte stream reads the same, frame for frame, skipped
 //! region for skipped region and error for error (at the same offsets),
