@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 
 use flatstream::prelude::*;
 
+#[path = "../flatstream/benches/shared/hand_telemetry.rs"]
+mod hand_telemetry;
+use hand_telemetry::hand_value;
+
 #[derive(StreamSerialize, StreamDeserialize, Clone)]
 #[frame(len = u32, checksum = crc32c)]
 struct Telemetry {
@@ -61,38 +65,10 @@ fn write_each<W: Write, F: Framer>(mut w: StreamWriter<W, F>, msgs: &[Telemetry]
     Ok(0.0)
 }
 
-/// The hand-written baseline: builder code and a length + CRC + payload loop.
+/// The hand-written baseline's builder code (`hand_telemetry.rs`, shared
+/// with the `paths` benchmark), then a length + CRC + payload loop.
 fn hand_build(b: &mut flatbuffers::FlatBufferBuilder, t: &Telemetry) {
-    let unit = b.create_string(&t.unit);
-    let start = b.start_table();
-    b.push_slot::<u64>(4, t.timestamp, 0);
-    b.push_slot::<f64>(8, t.value, 0.0);
-    b.push_slot_always(10, unit);
-    b.push_slot::<u32>(6, t.sensor_id, 0);
-    let root = b.end_table(start);
-    b.finish_minimal(root);
-}
-
-/// The hand-written reader: the flatbuffers verifier over the four fields,
-/// then the raw table.
-fn hand_value(payload: &[u8]) -> Option<f64> {
-    use flatbuffers::{ForwardsUOffset, Table, Verifier, VerifierOptions};
-    let opts = VerifierOptions::default();
-    let mut v = Verifier::new(&opts, payload);
-    let pos = v.get_uoffset(0).ok()? as usize;
-    v.visit_table(pos)
-        .ok()?
-        .visit_field::<u64>("timestamp", 4, false)
-        .ok()?
-        .visit_field::<u32>("sensor_id", 6, false)
-        .ok()?
-        .visit_field::<f64>("value", 8, false)
-        .ok()?
-        .visit_field::<ForwardsUOffset<&str>>("unit", 10, true)
-        .ok()?
-        .finish();
-    // SAFETY: verified just above, with these field types.
-    unsafe { Table::new(payload, pos).get::<f64>(8, Some(0.0)) }
+    hand_telemetry::hand_build(b, t.timestamp, t.sensor_id, t.value, &t.unit);
 }
 
 fn main() -> Outcome<()> {

@@ -17,7 +17,11 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use flatbuffers::{FlatBufferBuilder, ForwardsUOffset, Table, Verifier, VerifierOptions};
+
+#[path = "shared/hand_telemetry.rs"]
+mod hand_telemetry;
 use flatstream::prelude::*;
+use hand_telemetry::{hand_build, hand_value};
 use tokio_util::bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
 
@@ -55,15 +59,9 @@ impl From<&Telemetry> for PlainTelemetry {
 /// The same message for the runtime path, serialized by hand.
 struct HandTelemetry<'a>(&'a Telemetry);
 
+/// The hand baseline's builder code for one message.
 fn build(b: &mut FlatBufferBuilder, t: &Telemetry) {
-    let unit = b.create_string(&t.unit);
-    let start = b.start_table();
-    b.push_slot::<u64>(4, t.timestamp, 0);
-    b.push_slot::<f64>(8, t.value, 0.0);
-    b.push_slot_always(10, unit);
-    b.push_slot::<u32>(6, t.sensor_id, 0);
-    let root = b.end_table(start);
-    b.finish_minimal(root);
+    hand_build(b, t.timestamp, t.sensor_id, t.value, &t.unit);
 }
 
 impl StreamSerialize for HandTelemetry<'_> {
@@ -71,27 +69,6 @@ impl StreamSerialize for HandTelemetry<'_> {
         build(b, self.0);
         Ok(())
     }
-}
-
-/// The hand-written reader's verification and access: the flatbuffers
-/// verifier over the four fields, then the raw table.
-fn hand_value(payload: &[u8]) -> Option<f64> {
-    let opts = VerifierOptions::default();
-    let mut v = Verifier::new(&opts, payload);
-    let pos = v.get_uoffset(0).ok()? as usize;
-    v.visit_table(pos)
-        .ok()?
-        .visit_field::<u64>("timestamp", 4, false)
-        .ok()?
-        .visit_field::<u32>("sensor_id", 6, false)
-        .ok()?
-        .visit_field::<f64>("value", 8, false)
-        .ok()?
-        .visit_field::<ForwardsUOffset<&str>>("unit", 10, true)
-        .ok()?
-        .finish();
-    // SAFETY: verified just above, with these field types.
-    unsafe { Table::new(payload, pos).get::<f64>(8, Some(0.0)) }
 }
 
 fn messages() -> Vec<Telemetry> {

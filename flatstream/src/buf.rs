@@ -17,24 +17,33 @@ pub trait PayloadBuf: DerefMut<Target = [u8]> {
     fn reserve_more(&mut self, additional: usize);
 }
 
-impl PayloadBuf for Vec<u8> {
-    #[inline(always)]
-    fn append(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-    #[inline(always)]
-    fn cut(&mut self, len: usize) {
-        self.truncate(len);
-    }
-    #[inline(always)]
-    fn grow_zeroed(&mut self, len: usize) {
-        self.resize(len, 0);
-    }
-    #[inline(always)]
-    fn reserve_more(&mut self, additional: usize) {
-        self.reserve(additional);
-    }
+/// `PayloadBuf` for a buffer with `Vec`'s methods (`Vec<u8>` here, the
+/// codec's `BytesMut` in `codec.rs`).
+macro_rules! vec_like_payload_buf {
+    ($ty:ty) => {
+        impl $crate::buf::PayloadBuf for $ty {
+            #[inline(always)]
+            fn append(&mut self, bytes: &[u8]) {
+                self.extend_from_slice(bytes);
+            }
+            #[inline(always)]
+            fn cut(&mut self, len: usize) {
+                self.truncate(len);
+            }
+            #[inline(always)]
+            fn grow_zeroed(&mut self, len: usize) {
+                self.resize(len, 0);
+            }
+            #[inline(always)]
+            fn reserve_more(&mut self, additional: usize) {
+                self.reserve(additional);
+            }
+        }
+    };
 }
+pub(crate) use vec_like_payload_buf;
+
+vec_like_payload_buf!(Vec<u8>);
 
 /// Appends `n` zero bytes. Up to 64 are stored as one constant block and
 /// the length cut back: a few vector stores, where `resize` stores one byte

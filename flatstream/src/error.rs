@@ -237,20 +237,29 @@ impl From<String> for FrameDefect {
     }
 }
 
+/// `$on` with `$offset` bound to the frame offset of `$error` (a
+/// reference), or `$none` for the variants without one: the one list of
+/// which errors concern a frame.
+macro_rules! frame_offset {
+    ($error:expr, $offset:ident => $on:expr, $none:expr) => {
+        match $error {
+            Error::UnexpectedEof { $offset, .. }
+            | Error::ChecksumMismatch { $offset, .. }
+            | Error::FrameTooLarge { $offset, .. }
+            | Error::InvalidFrame { $offset, .. }
+            | Error::InvalidFlatBuffer { $offset, .. }
+            | Error::MissingField { $offset, .. }
+            | Error::InvalidEnumValue { $offset, .. }
+            | Error::Decode { $offset, .. } => $on,
+            Error::Io(_) | Error::Serialize { .. } | Error::InvalidConfig { .. } => $none,
+        }
+    };
+}
+
 impl Error {
     /// The stream offset this error concerns, when it concerns a frame.
     pub fn offset(&self) -> Option<u64> {
-        match self {
-            Error::UnexpectedEof { offset, .. }
-            | Error::ChecksumMismatch { offset, .. }
-            | Error::FrameTooLarge { offset, .. }
-            | Error::InvalidFrame { offset, .. }
-            | Error::InvalidFlatBuffer { offset, .. }
-            | Error::MissingField { offset, .. }
-            | Error::InvalidEnumValue { offset, .. }
-            | Error::Decode { offset, .. } => Some(*offset),
-            Error::Io(_) | Error::Serialize { .. } | Error::InvalidConfig { .. } => None,
-        }
+        frame_offset!(self, offset => Some(*offset), None)
     }
 
     /// The same error with its frame offset moved by `base` bytes.
@@ -258,17 +267,7 @@ impl Error {
     /// Sans-IO functions report offsets relative to the slice they were given;
     /// drivers that know where that slice sits in the stream add its position.
     pub(crate) fn shifted(mut self, base: u64) -> Self {
-        match &mut self {
-            Error::UnexpectedEof { offset, .. }
-            | Error::ChecksumMismatch { offset, .. }
-            | Error::FrameTooLarge { offset, .. }
-            | Error::InvalidFrame { offset, .. }
-            | Error::InvalidFlatBuffer { offset, .. }
-            | Error::MissingField { offset, .. }
-            | Error::InvalidEnumValue { offset, .. }
-            | Error::Decode { offset, .. } => *offset = offset.saturating_add(base),
-            Error::Io(_) | Error::Serialize { .. } | Error::InvalidConfig { .. } => {}
-        }
+        frame_offset!(&mut self, offset => *offset = offset.saturating_add(base), ());
         self
     }
 }

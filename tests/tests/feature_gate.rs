@@ -10,7 +10,8 @@ use std::process::Command;
 fn a_disabled_checksum_names_its_feature() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let fixture = root.join("feature-gate");
-    let target = root.join("target/feature-gate");
+    // The workspace's target directory, beside the suite's own build.
+    let target = root.join("../target/feature-gate");
     let output = Command::new(env!("CARGO"))
         .args(["check", "--quiet", "--message-format=short", "--color=never"])
         .current_dir(&fixture)

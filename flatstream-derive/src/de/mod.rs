@@ -24,6 +24,19 @@ pub fn derive_stream_deserialize(input: &DeriveInput) -> TokenStream {
     check::check(&mut cx, &mut model, Derive::StreamDeserialize);
     let paths = Paths::new(check::crate_path(&model.frame));
     let errors = cx.into_compile_errors();
+    let (view, name) = (view_ident(model.ident), model.ident.to_string());
+    let tables = |fields: &[&Field], all_fields: &[&Field]| {
+        struct_impls(&TableGen {
+            paths: &paths,
+            model: &model,
+            input,
+            ident: model.ident,
+            view: &view,
+            name: &name,
+            fields,
+            all_fields,
+        })
+    };
     let (outside, inside) = match (&errors, &model.body) {
         (None, Body::Struct(fields)) => {
             let mut fields: Vec<&Field> = fields.iter().filter(|f| f.attr.skip.0.is_none()).collect();
@@ -32,18 +45,7 @@ pub fn derive_stream_deserialize(input: &DeriveInput) -> TokenStream {
                 Body::Struct(all) => all.iter().collect(),
                 _ => Vec::new(),
             };
-            let view = view_ident(model.ident);
-            let name = model.ident.to_string();
-            struct_impls(&TableGen {
-                paths: &paths,
-                model: &model,
-                input,
-                ident: model.ident,
-                view: &view,
-                name: &name,
-                fields: &fields,
-                all_fields: &all,
-            })
+            tables(&fields, &all)
         }
         (
             None,
@@ -54,18 +56,7 @@ pub fn derive_stream_deserialize(input: &DeriveInput) -> TokenStream {
         ) => (TokenStream::new(), enum_impls(&paths, &model, repr, variants)),
         // A stub view with no accessors, so code naming it does not cascade.
         (Some(_), Body::Struct(_)) => {
-            let view = view_ident(model.ident);
-            let name = model.ident.to_string();
-            let (view, _) = struct_impls(&TableGen {
-                paths: &paths,
-                model: &model,
-                input,
-                ident: model.ident,
-                view: &view,
-                name: &name,
-                fields: &[],
-                all_fields: &[],
-            });
+            let (view, _) = tables(&[], &[]);
             (view, TokenStream::new())
         }
         _ => (TokenStream::new(), TokenStream::new()),

@@ -9,7 +9,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use crate::buf::extend_zeroed;
-use crate::encode::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
+use crate::encode::serialize::{PayloadSink, StreamSerialize};
 use crate::error::{Error, Result};
 use crate::framing::{header_too_long, padding_slice, MAX_HEADER_LEN};
 use crate::framing::{Decoded, Deframer, Framer};
@@ -301,25 +301,8 @@ fn append_frame<F: Framer, T: StreamSerialize + ?Sized>(
     Ok(out.len() - start)
 }
 
-/// The codec encodes straight into its output buffer.
-impl PayloadBuf for BytesMut {
-    #[inline(always)]
-    fn append(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-    #[inline(always)]
-    fn cut(&mut self, len: usize) {
-        self.truncate(len);
-    }
-    #[inline(always)]
-    fn grow_zeroed(&mut self, len: usize) {
-        self.resize(len, 0);
-    }
-    #[inline(always)]
-    fn reserve_more(&mut self, additional: usize) {
-        self.reserve(additional);
-    }
-}
+// The codec encodes straight into its output buffer.
+crate::buf::vec_like_payload_buf!(BytesMut);
 
 /// Room reserved per step while a frame is incomplete.
 const RESERVE_STEP: usize = 64 * 1024;
