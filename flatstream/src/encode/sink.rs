@@ -62,6 +62,7 @@ impl<'a, B: PayloadBuf> PayloadSink<'a, B> {
 
     /// Builds a message with `build` in the sink's builder (reset first)
     /// and appends the finished bytes.
+    #[inline]
     pub fn append_built(
         &mut self,
         build: impl FnOnce(&mut FlatBufferBuilder<'static>) -> Result<()>,

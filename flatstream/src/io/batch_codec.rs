@@ -106,7 +106,7 @@ impl<F, D: Deframer> BatchCodec<F, D> {
     {
         let codec = &mut self.codec;
         // Frames the unbatched codec had split off come first.
-        if !codec.fill_ready(src, at_end)? {
+        if codec.ready_count == 0 && !codec.refill(src, at_end)? {
             return Ok(None);
         }
         let count = std::mem::take(&mut codec.ready_count);

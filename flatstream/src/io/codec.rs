@@ -100,13 +100,13 @@ impl<F, D: Deframer> FrameCodec<F, D> {
         }
     }
 
-    /// The frames ready to hand out, scanning `src` for more when none are:
-    /// `Ok(false)` when no whole frame is there yet (or, at the end, left).
-    #[inline]
-    pub(crate) fn fill_ready(&mut self, src: &mut BytesMut, at_end: bool) -> Result<bool> {
-        if self.ready_count > 0 {
-            return Ok(true);
-        }
+    /// Scans `src` for more frames once none are ready (or returns the
+    /// error deferred behind the last ones): `Ok(false)` when no whole frame
+    /// is there yet (or, at the end, left). Out of line: it runs once per
+    /// read buffer, and inlined into the per-frame path it made moving the
+    /// result stall (1.8x the decode time).
+    #[inline(never)]
+    pub(crate) fn refill(&mut self, src: &mut BytesMut, at_end: bool) -> Result<bool> {
         if let Some(e) = self.deferred.take() {
             return Err(e);
         }
@@ -121,7 +121,7 @@ impl<F, D: Deframer> FrameCodec<F, D> {
 
     /// The next ready frame's payload, a `Bytes` sliced out of `ready` (it
     /// takes a reference; moving past the frame only moves a bound).
-    #[inline]
+    #[inline(always)]
     fn next_ready(&mut self) -> Result<Bytes> {
         match locate_verified(&self.scan.deframer, &self.ready) {
             Some((payload, frame_len)) => {
@@ -145,12 +145,12 @@ impl<F, D: Deframer> FrameCodec<F, D> {
         }
     }
 
+    #[inline(always)]
     fn decode_with(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<Bytes>> {
-        if self.fill_ready(src, at_end)? {
-            self.next_ready().map(Some)
-        } else {
-            Ok(None)
+        if self.ready_count == 0 && !self.refill(src, at_end)? {
+            return Ok(None);
         }
+        self.next_ready().map(Some)
     }
 }
 
