@@ -185,6 +185,8 @@ pub use io::async_writer::{AsyncProtocolWriter, AsyncStreamWriter, AsyncSyncData
 pub use io::batch_codec::{BatchCodec, BatchPayloads, FrameBatch};
 #[cfg(feature = "tokio")]
 pub use io::codec::{FrameCodec, FramedCodec};
+#[cfg(feature = "tokio")]
+pub use io::typed_codec::TypedCodec;
 
 #[cfg(feature = "derive")]
 pub use flatstream_derive::{Framing, StreamDeserialize, StreamSerialize};

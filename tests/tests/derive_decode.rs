@@ -343,6 +343,9 @@ fn per_type_and_per_reader_limits() {
         let views: Vec<_> = batch.views::<Outer>().collect();
         assert_eq!(views.len(), 1);
         assert_eq!(views[0].is_ok(), accepted);
+        let mut typed = Outer::codec().typed::<Outer>().with_verify_limits(limits);
+        let mut src = tokio_util::bytes::BytesMut::from(&bytes[..]);
+        assert_eq!(typed.decode(&mut src).is_ok(), accepted);
     }
 }
 

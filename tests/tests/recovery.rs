@@ -317,6 +317,46 @@ fn skip_corrupt_skips_verifier_rejections_in_typed_reads() {
         skipped[0].reason
     );
     assert!(r.take_skipped().is_empty(), "drained");
+    let bad_len = skipped[0].len;
+
+    // SliceReader and the typed codec skip the same frame, at the same
+    // offset, for the same reason.
+    let mut r = SliceReader::new(&bytes, Protected::deframer())
+        .with_recovery(Recovery::SkipCorrupt)
+        .unwrap();
+    let seqs: Vec<u64> = std::iter::from_fn(|| r.read::<Protected>().unwrap().map(|p| p.seq)).collect();
+    assert_eq!(seqs, [1, 2]);
+    let skipped = r.take_skipped();
+    assert_eq!(
+        (skipped.len(), skipped[0].offset, skipped[0].len),
+        (1, bad_at, bad_len)
+    );
+    for chunk in [1, 7, 4096] {
+        let codec = Protected::codec()
+            .with_recovery(Recovery::SkipCorrupt)
+            .unwrap()
+            .typed::<Protected>();
+        let (items, error, mut codec) = common::drive_decoder(codec, &bytes, chunk);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(
+            items.iter().map(|p| p.seq).collect::<Vec<_>>(),
+            [1, 2],
+            "chunk {chunk}"
+        );
+        let skipped = codec.take_skipped();
+        assert_eq!(skipped.len(), 1, "chunk {chunk}");
+        assert_eq!(
+            (skipped[0].offset, skipped[0].len),
+            (bad_at, bad_len),
+            "chunk {chunk}"
+        );
+        assert!(matches!(skipped[0].reason, Error::InvalidFlatBuffer { .. }));
+    }
+    // Strict: the error, at the frame's offset.
+    let codec = Protected::codec().typed::<Protected>();
+    let (items, error, _) = common::drive_decoder(codec, &bytes, 4096);
+    assert_eq!(items.len(), 1);
+    assert_eq!(error.and_then(|e| e.offset()), Some(bad_at));
 }
 
 /// A writer that accepts `budget` bytes, then fails.

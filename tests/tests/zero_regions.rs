@@ -20,6 +20,8 @@ use futures::StreamExt;
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio_util::codec::FramedRead;
 
+mod common;
+
 #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
 #[frame(len = u32)]
 struct Reading {
@@ -359,6 +361,18 @@ where
             }
         });
         outcomes.push((format!("BatchCodec, chunk {chunk}"), outcome));
+        let codec = FrameCodec::new(DefaultFramer, deframer)
+            .with_recovery(policy)
+            .unwrap()
+            .typed::<Reading>();
+        let (items, error, mut codec) = common::drive_decoder(codec, bytes, chunk);
+        let outcome = Outcome {
+            seqs: items.iter().map(|r| r.seq).collect(),
+            end: error.map_or(End::Clean, End::of),
+            torn_tail: codec.torn_tail().map(|t| (t.offset, t.len)),
+            skipped: skipped_of(codec.take_skipped()),
+        };
+        outcomes.push((format!("TypedCodec, chunk {chunk}"), outcome));
     }
     outcomes
 }

@@ -45,6 +45,8 @@ pub struct FrameCodec<F, D> {
     pub(crate) ready_at: u64,
     /// An error met after the frames in `ready`: returned once they are out.
     deferred: Option<Error>,
+    /// Stream offset and length of the last frame handed out.
+    pub(crate) last_frame: (u64, u64),
 }
 
 impl<F: Framer, D: Deframer> FrameCodec<F, D> {
@@ -57,6 +59,7 @@ impl<F: Framer, D: Deframer> FrameCodec<F, D> {
             ready_count: 0,
             ready_at: 0,
             deferred: None,
+            last_frame: (0, 0),
         }
     }
 }
@@ -125,6 +128,7 @@ impl<F, D: Deframer> FrameCodec<F, D> {
     fn next_ready(&mut self) -> Result<Bytes> {
         match locate_verified(&self.scan.deframer, &self.ready) {
             Some((payload, frame_len)) => {
+                self.last_frame = (self.ready_at, frame_len as u64);
                 self.ready_at += frame_len as u64;
                 self.ready_count -= 1;
                 let frame = self.ready.slice(payload);

@@ -13,5 +13,7 @@ pub(crate) mod read_core;
 pub(crate) mod reader;
 pub(crate) mod scan;
 pub(crate) mod sync_io;
+#[cfg(feature = "tokio")]
+pub(crate) mod typed_codec;
 pub(crate) mod write_core;
 pub(crate) mod writer;

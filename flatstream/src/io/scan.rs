@@ -283,20 +283,29 @@ impl<D: Deframer> FrameScanner<D> {
         self.limits.unwrap_or(T::VERIFY_LIMITS)
     }
 
+    /// The frame of `len` bytes at stream offset `at`, whose payload a typed
+    /// read refused with `e` (for a driver that hands out frames ahead of
+    /// the scan, as the codecs do): skipped and reported under
+    /// `SkipCorrupt`, the error at the frame's offset otherwise.
+    #[cold]
+    pub(crate) fn reject_frame(&mut self, at: u64, len: u64, e: Error) -> Result<()> {
+        let e = e.shifted(at);
+        if self.mode != RecoveryMode::SkipCorrupt {
+            return Err(e);
+        }
+        self.skipped.push(SkippedRegion {
+            offset: at,
+            len,
+            reason: e,
+        });
+        Ok(())
+    }
+
     /// The last frame handed out, whose payload a typed read refused with
     /// `e`: skipped and reported under `SkipCorrupt`, the error at the
     /// frame's offset otherwise. The frame stays consumed either way.
     #[cold]
     pub(crate) fn reject(&mut self, e: Error) -> Result<()> {
-        let e = e.shifted(self.frame_start);
-        if self.mode != RecoveryMode::SkipCorrupt {
-            return Err(e);
-        }
-        self.skipped.push(SkippedRegion {
-            offset: self.frame_start,
-            len: self.position - self.frame_start,
-            reason: e,
-        });
-        Ok(())
+        self.reject_frame(self.frame_start, self.position - self.frame_start, e)
     }
 }
