@@ -167,6 +167,7 @@ pub use formats::MsgPack;
 pub use formats::Postcard;
 #[cfg(feature = "serde")]
 pub use formats::{Serde, SerdeFormat};
+pub use frame::dynamic::{ChecksumKind, DynamicLayout};
 pub use frame::layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use frame::recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
 pub use framing::{

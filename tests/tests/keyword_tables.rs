@@ -9,14 +9,39 @@ use flatstream::Checksum;
 #[test]
 fn checksum_keywords_match_the_runtime() {
     let (derive, _, _) = flatstream_derive::__derive_tables!();
-    let runtime: Vec<(&str, usize, u64)> = flatstream::__private::CHECKSUM_KEYWORDS
+    let runtime: Vec<(&str, usize, u64)> = flatstream::ChecksumKind::ALL
         .iter()
-        .map(|k| (k.keyword, k.size, k.max_safe_len))
+        .map(|k| (k.keyword(), k.size(), k.max_safe_len()))
         .collect();
     assert_eq!(derive, runtime.as_slice());
     // And the runtime's entries are its types' own constants.
     assert_eq!(flatstream::Crc16::MAX_SAFE_LEN, 4096);
     assert_eq!(<flatstream::Crc32c as Checksum>::SIZE, 4);
+}
+
+/// The keyword macros the derive expands to name the same checksum types
+/// as `ChecksumKind` (same size, same algorithm).
+#[test]
+fn keyword_macros_match_the_checksum_kinds() {
+    use flatstream::ChecksumKind;
+    fn check<C: Checksum + Default>(kind: ChecksumKind) {
+        assert_eq!(C::SIZE, kind.size(), "{kind:?}");
+        assert_eq!(C::default().name(), kind.name(), "{kind:?}");
+        assert_eq!(
+            C::default().calculate(b"123456789"),
+            kind.calculate(b"123456789"),
+            "{kind:?}"
+        );
+    }
+    check::<flatstream::__private::checksum_none!()>(ChecksumKind::None);
+    check::<flatstream::__private::checksum_crc16!()>(ChecksumKind::Crc16);
+    check::<flatstream::__private::checksum_crc16_xmodem!()>(ChecksumKind::Crc16Xmodem);
+    check::<flatstream::__private::checksum_crc32!()>(ChecksumKind::Crc32);
+    check::<flatstream::__private::checksum_crc32c!()>(ChecksumKind::Crc32c);
+    check::<flatstream::__private::checksum_crc64!()>(ChecksumKind::Crc64);
+    check::<flatstream::__private::checksum_xxhash64!()>(ChecksumKind::XxHash64);
+    check::<flatstream::__private::checksum_xxh3!()>(ChecksumKind::Xxh3);
+    assert_eq!(ChecksumKind::ALL.len(), 8);
 }
 
 #[test]

@@ -8,50 +8,6 @@
 
 use crate::checksum::Checksum;
 
-/// One `#[frame(checksum = ...)]` keyword: the header bytes it takes and
-/// the longest payload it protects ([`Checksum::MAX_SAFE_LEN`]).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChecksumKeyword {
-    /// The keyword.
-    pub keyword: &'static str,
-    /// [`Checksum::SIZE`].
-    pub size: usize,
-    /// [`Checksum::MAX_SAFE_LEN`].
-    pub max_safe_len: u64,
-}
-
-/// The entry of one keyword, from its type's constants.
-const fn keyword<C: Checksum>(keyword: &'static str) -> ChecksumKeyword {
-    ChecksumKeyword {
-        keyword,
-        size: C::SIZE,
-        max_safe_len: C::MAX_SAFE_LEN,
-    }
-}
-
-/// Every checksum keyword with the feature that provides it on, in the
-/// derive's order: the runtime's side of the one table the derive's
-/// `symbol.rs` must agree with (`tests/tests/keyword_tables.rs` compares them).
-#[doc(hidden)]
-pub const CHECKSUM_KEYWORDS: &[ChecksumKeyword] = &[
-    keyword::<crate::checksum::NoChecksum>("none"),
-    #[cfg(feature = "crc16")]
-    keyword::<crate::checksum::Crc16>("crc16"),
-    #[cfg(feature = "crc16")]
-    keyword::<crate::checksum::Crc16Xmodem>("crc16_xmodem"),
-    #[cfg(feature = "crc32")]
-    keyword::<crate::checksum::Crc32>("crc32"),
-    #[cfg(feature = "crc32c")]
-    keyword::<crate::checksum::Crc32c>("crc32c"),
-    #[cfg(feature = "crc64")]
-    keyword::<crate::checksum::Crc64>("crc64"),
-    #[cfg(feature = "xxhash64")]
-    keyword::<crate::checksum::XxHash64>("xxhash64"),
-    #[cfg(feature = "xxh3")]
-    keyword::<crate::checksum::Xxh3>("xxh3"),
-];
-
 /// The checksum type a disabled keyword expands to, beside its compile
 /// error, so the error is the only one reported.
 #[doc(hidden)]

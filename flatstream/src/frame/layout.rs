@@ -63,64 +63,183 @@ pub trait FrameLayout: 'static {
 struct Fields<L>(PhantomData<L>);
 
 impl<L: FrameLayout> Fields<L> {
-    const LEN_AT: usize = L::MAGIC.len();
     const CHECKSUM_LEN: usize = <L::Checksum as Checksum>::SIZE;
-    const HEADER_SUM_AT: usize = Self::LEN_AT + L::LEN_WIDTH;
-    const HEADER_SUM_LEN: usize = if L::COVERS_FRAME { Self::CHECKSUM_LEN } else { 0 };
-    const CHECKSUM_AT: usize = Self::HEADER_SUM_AT + Self::HEADER_SUM_LEN;
-    const UNPADDED: usize = Self::CHECKSUM_AT + Self::CHECKSUM_LEN;
-    const HEADER_LEN: usize = round_up(Self::UNPADDED, L::ALIGN);
+    const HEADER_LEN: usize = header_len(
+        L::MAGIC.len(),
+        L::LEN_WIDTH,
+        Self::CHECKSUM_LEN,
+        L::COVERS_FRAME,
+        L::ALIGN,
+    );
     /// Whether the magic is all zeros (or absent), so a zeroed header can
     /// pass the magic check.
-    const ZERO_MAGIC: bool = {
-        let mut i = 0;
-        while i < L::MAGIC.len() && L::MAGIC[i] == 0 {
-            i += 1;
-        }
-        i == L::MAGIC.len()
-    };
+    const ZERO_MAGIC: bool = is_zero(L::MAGIC);
+
     /// Evaluated (at compile time) whenever a framer or deframer for `L` is
     /// built: an invalid hand-written layout fails the build there.
     const VALID: () = {
-        assert!(
-            matches!(L::LEN_WIDTH, 1 | 2 | 4 | 8),
-            "FrameLayout::LEN_WIDTH must be 1, 2, 4 or 8"
-        );
-        assert!(L::MAGIC.len() <= 8, "FrameLayout::MAGIC holds at most 8 bytes");
-        assert!(
-            L::ALIGN.is_power_of_two() && L::ALIGN <= 64,
-            "FrameLayout::ALIGN must be a power of two up to 64"
-        );
-        assert!(Self::CHECKSUM_LEN <= 8, "a checksum stores at most 8 bytes");
-        assert!(
-            !L::COVERS_FRAME || Self::CHECKSUM_LEN > 0,
-            "FrameLayout::COVERS_FRAME needs a checksum"
-        );
-        assert!(
-            L::LEN_WIDTH >= 8 || (L::MAX_FRAME_LEN as u128) < (1u128 << (8 * L::LEN_WIDTH)),
-            "FrameLayout::MAX_FRAME_LEN does not fit the length field"
-        );
-        assert!(Self::HEADER_LEN <= MAX_HEADER_LEN);
+        if let Err(why) = check_shape(
+            L::LEN_WIDTH,
+            L::MAGIC.len(),
+            Self::CHECKSUM_LEN,
+            L::COVERS_FRAME,
+            L::ALIGN,
+            L::MAX_FRAME_LEN,
+        ) {
+            panic!("{}", why);
+        }
     };
+}
 
+/// A layout's values, constant ([`FrameLayout`], through `Fields`) or
+/// chosen at run time ([`DynamicLayout`](crate::DynamicLayout)): the one
+/// implementation of the wire format below reads them through this, and
+/// for a constant layout every call folds to its constant.
+pub(crate) trait Shape {
+    fn len_width(&self) -> usize;
+    fn big_endian(&self) -> bool;
+    fn magic(&self) -> &'static [u8];
+    /// Whether the magic is all zeros (or absent).
+    fn zero_magic(&self) -> bool;
+    fn covers_frame(&self) -> bool;
+    fn align(&self) -> usize;
+    fn max_len(&self) -> usize;
+    fn min_len(&self) -> usize;
+    fn checksum_len(&self) -> usize;
+    fn header_len(&self) -> usize;
+    /// The checksum of `data`, before masking to its size.
+    fn checksum(&self, data: &[u8]) -> u64;
+
+    #[inline(always)]
+    fn header_sum_at(&self) -> usize {
+        self.magic().len() + self.len_width()
+    }
+    #[inline(always)]
+    fn sum_at(&self) -> usize {
+        self.header_sum_at()
+            + if self.covers_frame() {
+                self.checksum_len()
+            } else {
+                0
+            }
+    }
+    #[inline(always)]
+    fn unpadded(&self) -> usize {
+        self.sum_at() + self.checksum_len()
+    }
     /// Zero bytes after a payload of `len` bytes, to the next multiple of
-    /// `ALIGN`.
+    /// the alignment.
     #[inline(always)]
-    fn padding(len: usize) -> usize {
-        len.wrapping_neg() & (L::ALIGN - 1)
+    fn padding(&self, len: usize) -> usize {
+        len.wrapping_neg() & (self.align() - 1)
     }
+    /// A checksum as stored: masked to its size.
+    #[inline(always)]
+    fn stored_sum(&self, data: &[u8]) -> u64 {
+        self.checksum(data) & size_mask(self.checksum_len())
+    }
+}
 
-    /// The payload's checksum as stored.
+impl<L: FrameLayout> Shape for Fields<L> {
     #[inline(always)]
-    fn payload_sum(payload: &[u8]) -> u64 {
-        L::Checksum::default().calculate(payload) & size_mask(Self::CHECKSUM_LEN)
+    fn len_width(&self) -> usize {
+        L::LEN_WIDTH
     }
+    #[inline(always)]
+    fn big_endian(&self) -> bool {
+        L::BIG_ENDIAN
+    }
+    #[inline(always)]
+    fn magic(&self) -> &'static [u8] {
+        L::MAGIC
+    }
+    #[inline(always)]
+    fn zero_magic(&self) -> bool {
+        Self::ZERO_MAGIC
+    }
+    #[inline(always)]
+    fn covers_frame(&self) -> bool {
+        L::COVERS_FRAME
+    }
+    #[inline(always)]
+    fn align(&self) -> usize {
+        L::ALIGN
+    }
+    #[inline(always)]
+    fn max_len(&self) -> usize {
+        L::MAX_FRAME_LEN
+    }
+    #[inline(always)]
+    fn min_len(&self) -> usize {
+        L::MIN_PAYLOAD_LEN
+    }
+    #[inline(always)]
+    fn checksum_len(&self) -> usize {
+        Self::CHECKSUM_LEN
+    }
+    #[inline(always)]
+    fn header_len(&self) -> usize {
+        Self::HEADER_LEN
+    }
+    #[inline(always)]
+    fn checksum(&self, data: &[u8]) -> u64 {
+        L::Checksum::default().calculate(data)
+    }
+}
 
-    /// The header checksum as stored: over magic and length.
-    #[inline(always)]
-    fn header_sum(header: &[u8]) -> u64 {
-        L::Checksum::default().calculate(&header[..Self::HEADER_SUM_AT]) & size_mask(Self::CHECKSUM_LEN)
+/// The header length of a layout: magic, length, the header checksum (with
+/// `covers_frame`), the payload checksum, padded to the alignment.
+pub(crate) const fn header_len(
+    magic: usize,
+    len_width: usize,
+    checksum: usize,
+    covers_frame: bool,
+    align: usize,
+) -> usize {
+    let sums = if covers_frame { 2 * checksum } else { checksum };
+    round_up(magic + len_width + sums, align)
+}
+
+/// Whether `bytes` are all zeros (or empty).
+pub(crate) const fn is_zero(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() && bytes[i] == 0 {
+        i += 1;
     }
+    i == bytes.len()
+}
+
+/// Why a combination of layout values is not a layout, if it is not one.
+pub(crate) const fn check_shape(
+    len_width: usize,
+    magic: usize,
+    checksum: usize,
+    covers_frame: bool,
+    align: usize,
+    max_len: usize,
+) -> std::result::Result<(), &'static str> {
+    if !matches!(len_width, 1 | 2 | 4 | 8) {
+        return Err("FrameLayout::LEN_WIDTH must be 1, 2, 4 or 8");
+    }
+    if magic > 8 {
+        return Err("FrameLayout::MAGIC holds at most 8 bytes");
+    }
+    if !align.is_power_of_two() || align > 64 {
+        return Err("FrameLayout::ALIGN must be a power of two up to 64");
+    }
+    if checksum > 8 {
+        return Err("a checksum stores at most 8 bytes");
+    }
+    if covers_frame && checksum == 0 {
+        return Err("FrameLayout::COVERS_FRAME needs a checksum");
+    }
+    if len_width < 8 && (max_len as u128) >= (1u128 << (8 * len_width)) {
+        return Err("FrameLayout::MAX_FRAME_LEN does not fit the length field");
+    }
+    if header_len(magic, len_width, checksum, covers_frame, align) > MAX_HEADER_LEN {
+        return Err("the header is longer than MAX_HEADER_LEN");
+    }
+    Ok(())
 }
 
 /// Rounds `n` up to a multiple of `align` (a power of two).
@@ -128,11 +247,11 @@ pub(crate) const fn round_up(n: usize, align: usize) -> usize {
     (n + align - 1) & !(align - 1)
 }
 
-/// Stores the low `out.len()` bytes of `value` in the layout's byte order.
+/// Stores the low `out.len()` bytes of `value` in the given byte order.
 #[inline(always)]
-fn put_uint<L: FrameLayout>(out: &mut [u8], value: u64) {
+fn put_uint(big_endian: bool, out: &mut [u8], value: u64) {
     let width = out.len();
-    if L::BIG_ENDIAN {
+    if big_endian {
         out.copy_from_slice(&value.to_be_bytes()[8 - width..]);
     } else {
         out.copy_from_slice(&value.to_le_bytes()[..width]);
@@ -140,12 +259,12 @@ fn put_uint<L: FrameLayout>(out: &mut [u8], value: u64) {
 }
 
 /// Reads an unsigned integer of `bytes.len()` (at most 8) bytes in the
-/// layout's byte order.
+/// given byte order.
 #[inline(always)]
-fn get_uint<L: FrameLayout>(bytes: &[u8]) -> u64 {
+fn get_uint(big_endian: bool, bytes: &[u8]) -> u64 {
     let mut buf = [0u8; 8];
     let width = bytes.len();
-    if L::BIG_ENDIAN {
+    if big_endian {
         buf[8 - width..].copy_from_slice(bytes);
         u64::from_be_bytes(buf)
     } else {
@@ -210,6 +329,114 @@ macro_rules! zero_sized_impls {
 }
 zero_sized_impls!(LayoutFramer, LayoutDeframer);
 
+/// `Framer::encode_header` of a layout.
+#[inline(always)]
+pub(crate) fn encode_header<S: Shape>(shape: &S, payload: &[u8], header: &mut [u8]) -> Result<()> {
+    if header.len() != shape.header_len() {
+        return Err(wrong_header_buffer(header.len(), shape.header_len()));
+    }
+    if payload.len() > shape.max_len() {
+        return Err(Error::FrameTooLarge {
+            offset: 0,
+            len: payload.len() as u64,
+            max: shape.max_len() as u64,
+        });
+    }
+    if payload.len() < shape.min_len() {
+        return Err(payload_too_short(payload.len(), shape.min_len(), &[]));
+    }
+    let (len_at, header_sum_at, sum_at) = (shape.magic().len(), shape.header_sum_at(), shape.sum_at());
+    let big_endian = shape.big_endian();
+    header[..len_at].copy_from_slice(shape.magic());
+    put_uint(
+        big_endian,
+        &mut header[len_at..header_sum_at],
+        payload.len() as u64,
+    );
+    if shape.covers_frame() {
+        let sum = shape.stored_sum(&header[..header_sum_at]);
+        // Readers refuse a protected header of zeros (see decode_header).
+        if shape.zero_magic() && shape.min_len() == 0 && payload.is_empty() && sum == 0 {
+            return Err(zeroed_protected_header());
+        }
+        put_uint(big_endian, &mut header[header_sum_at..sum_at], sum);
+    }
+    if shape.checksum_len() > 0 {
+        put_uint(
+            big_endian,
+            &mut header[sum_at..shape.unpadded()],
+            shape.stored_sum(payload),
+        );
+    }
+    header[shape.unpadded()..].fill(0);
+    Ok(())
+}
+
+/// `Framer::encode_frame` of a layout: the header is built in a local of
+/// the layout's length, so (for a constant layout) it lives in registers and
+/// reaches `out` in one store, behind one reservation (the default zeroes
+/// room in `out` and writes the header into it field by field).
+#[inline(always)]
+pub(crate) fn encode_frame<S: Shape>(shape: &S, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let mut header = [0u8; MAX_HEADER_LEN];
+    let header = &mut header[..shape.header_len()];
+    encode_header(shape, payload, header)?;
+    let padding = shape.padding(payload.len());
+    out.reserve(header.len() + payload.len() + padding);
+    out.extend_from_slice(header);
+    out.extend_from_slice(payload);
+    if padding > 0 {
+        extend_zeroed(out, padding);
+    }
+    Ok(())
+}
+
+/// `Deframer::decode_header` of a layout.
+#[inline(always)]
+pub(crate) fn decode_header<S: Shape>(shape: &S, header: &[u8]) -> Result<usize> {
+    if header.len() != shape.header_len() {
+        return Err(wrong_header_buffer(header.len(), shape.header_len()));
+    }
+    let (len_at, header_sum_at, sum_at) = (shape.magic().len(), shape.header_sum_at(), shape.sum_at());
+    let big_endian = shape.big_endian();
+    if &header[..len_at] != shape.magic() {
+        return Err(magic_mismatch(header, shape.magic()));
+    }
+    if shape.covers_frame() {
+        let stored = get_uint(big_endian, &header[header_sum_at..sum_at]);
+        let computed = shape.stored_sum(&header[..header_sum_at]);
+        if stored != computed {
+            return Err(header_checksum_mismatch(header, stored, computed));
+        }
+        // A checksum that maps zeros to zero (CRC-16/XMODEM) would accept a
+        // zeroed header; the framer never writes one.
+        if shape.zero_magic() && stored == 0 && header[len_at..header_sum_at].iter().all(|&b| b == 0) {
+            return Err(zero_filled());
+        }
+    }
+    let len = get_uint(big_endian, &header[len_at..header_sum_at]);
+    if header[shape.unpadded()..].iter().any(|&b| b != 0) {
+        return Err(Error::InvalidFrame {
+            offset: 0,
+            reason: FrameDefect::NonZeroPadding,
+        });
+    }
+    check_len(len, shape.min_len(), shape.max_len(), header)
+}
+
+/// `Deframer::verify` of a layout.
+#[inline(always)]
+pub(crate) fn verify<S: Shape>(shape: &S, header: &[u8], payload: &[u8]) -> Result<()> {
+    if shape.checksum_len() == 0 {
+        return Ok(());
+    }
+    let Some(stored) = header.get(shape.sum_at()..shape.unpadded()) else {
+        return Err(wrong_header_buffer(header.len(), shape.header_len()));
+    };
+    let expected = get_uint(shape.big_endian(), stored);
+    crate::checksum::compare(expected, shape.stored_sum(payload))
+}
+
 impl<L: FrameLayout> Framer for LayoutFramer<L> {
     #[inline(always)]
     fn header_len(&self) -> usize {
@@ -221,64 +448,15 @@ impl<L: FrameLayout> Framer for LayoutFramer<L> {
     }
     #[inline(always)]
     fn padding_len(&self, payload_len: usize) -> usize {
-        Fields::<L>::padding(payload_len)
+        Fields::<L>(PhantomData).padding(payload_len)
     }
     #[inline(always)]
     fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
-        if header.len() != Fields::<L>::HEADER_LEN {
-            return Err(wrong_header_buffer(header.len(), Fields::<L>::HEADER_LEN));
-        }
-        if payload.len() > L::MAX_FRAME_LEN {
-            return Err(Error::FrameTooLarge {
-                offset: 0,
-                len: payload.len() as u64,
-                max: L::MAX_FRAME_LEN as u64,
-            });
-        }
-        if payload.len() < L::MIN_PAYLOAD_LEN {
-            return Err(payload_too_short(payload.len(), L::MIN_PAYLOAD_LEN, &[]));
-        }
-        let (len_at, header_sum_at, sum_at) = (
-            Fields::<L>::LEN_AT,
-            Fields::<L>::HEADER_SUM_AT,
-            Fields::<L>::CHECKSUM_AT,
-        );
-        header[..len_at].copy_from_slice(L::MAGIC);
-        put_uint::<L>(&mut header[len_at..header_sum_at], payload.len() as u64);
-        if L::COVERS_FRAME {
-            let sum = Fields::<L>::header_sum(header);
-            // Readers refuse a protected header of zeros (see decode_header).
-            if Fields::<L>::ZERO_MAGIC && L::MIN_PAYLOAD_LEN == 0 && payload.is_empty() && sum == 0 {
-                return Err(zeroed_protected_header());
-            }
-            put_uint::<L>(&mut header[header_sum_at..sum_at], sum);
-        }
-        if Fields::<L>::CHECKSUM_LEN > 0 {
-            put_uint::<L>(
-                &mut header[sum_at..Fields::<L>::UNPADDED],
-                Fields::<L>::payload_sum(payload),
-            );
-        }
-        header[Fields::<L>::UNPADDED..].fill(0);
-        Ok(())
+        encode_header(&Fields::<L>(PhantomData), payload, header)
     }
-    /// The header is built in a local of the layout's constant length, so
-    /// it lives in registers and reaches `out` in one store, behind one
-    /// reservation (the default zeroes room in `out` and writes the header
-    /// into it field by field).
     #[inline(always)]
     fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let header = &mut header[..Fields::<L>::HEADER_LEN];
-        self.encode_header(payload, header)?;
-        let padding = Fields::<L>::padding(payload.len());
-        out.reserve(header.len() + payload.len() + padding);
-        out.extend_from_slice(header);
-        out.extend_from_slice(payload);
-        if padding > 0 {
-            extend_zeroed(out, padding);
-        }
-        Ok(())
+        encode_frame(&Fields::<L>(PhantomData), payload, out)
     }
 }
 
@@ -301,55 +479,15 @@ impl<L: FrameLayout> Deframer for LayoutDeframer<L> {
     }
     #[inline(always)]
     fn padding_len(&self, payload_len: usize) -> usize {
-        Fields::<L>::padding(payload_len)
+        Fields::<L>(PhantomData).padding(payload_len)
     }
     #[inline(always)]
     fn decode_header(&self, header: &[u8]) -> Result<usize> {
-        if header.len() != Fields::<L>::HEADER_LEN {
-            return Err(wrong_header_buffer(header.len(), Fields::<L>::HEADER_LEN));
-        }
-        let (len_at, header_sum_at, sum_at) = (
-            Fields::<L>::LEN_AT,
-            Fields::<L>::HEADER_SUM_AT,
-            Fields::<L>::CHECKSUM_AT,
-        );
-        if &header[..len_at] != L::MAGIC {
-            return Err(magic_mismatch(header, L::MAGIC));
-        }
-        if L::COVERS_FRAME {
-            let stored = get_uint::<L>(&header[header_sum_at..sum_at]);
-            let computed = Fields::<L>::header_sum(header);
-            if stored != computed {
-                return Err(header_checksum_mismatch(header, stored, computed));
-            }
-            // A checksum that maps zeros to zero (CRC-16/XMODEM) would
-            // accept a zeroed header; the framer never writes one.
-            if Fields::<L>::ZERO_MAGIC && stored == 0 && header[len_at..header_sum_at].iter().all(|&b| b == 0)
-            {
-                return Err(zero_filled());
-            }
-        }
-        let len = get_uint::<L>(&header[len_at..header_sum_at]);
-        if header[Fields::<L>::UNPADDED..].iter().any(|&b| b != 0) {
-            return Err(Error::InvalidFrame {
-                offset: 0,
-                reason: FrameDefect::NonZeroPadding,
-            });
-        }
-        check_len(len, L::MIN_PAYLOAD_LEN, L::MAX_FRAME_LEN, header)
+        decode_header(&Fields::<L>(PhantomData), header)
     }
     #[inline(always)]
     fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
-        if Fields::<L>::CHECKSUM_LEN == 0 {
-            return Ok(());
-        }
-        let sum_at = Fields::<L>::CHECKSUM_AT;
-        let Some(stored) = header.get(sum_at..Fields::<L>::UNPADDED) else {
-            return Err(wrong_header_buffer(header.len(), Fields::<L>::HEADER_LEN));
-        };
-        let expected = get_uint::<L>(stored);
-        let calculated = Fields::<L>::payload_sum(payload);
-        crate::checksum::compare(expected, calculated)
+        verify(&Fields::<L>(PhantomData), header, payload)
     }
 }
 

@@ -99,6 +99,12 @@ impl<C: Checksum> RecoveryPolicy<ChecksumDeframer<C>> for SkipCorrupt {
     const MODE: RecoveryMode = RecoveryMode::SkipCorrupt;
 }
 
+/// Allowed by type; [`with_recovery`](crate::StreamReader::with_recovery)
+/// refuses it at run time unless the layout has a magic or `covers=frame`.
+impl RecoveryPolicy<crate::DynamicLayout> for SkipCorrupt {
+    const MODE: RecoveryMode = RecoveryMode::SkipCorrupt;
+}
+
 /// An incomplete frame at the end of the input, accepted by
 /// [`Recovery::TolerateTornTail`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
