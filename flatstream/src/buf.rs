@@ -41,6 +41,8 @@ macro_rules! vec_like_payload_buf {
         }
     };
 }
+// Used by the codec (`io/codec.rs`), which only the `tokio` feature builds.
+#[allow(unused_imports)]
 pub(crate) use vec_like_payload_buf;
 
 vec_like_payload_buf!(Vec<u8>);

@@ -204,15 +204,14 @@ pub struct DynamicLayout {
 impl DynamicLayout {
     /// The preset names, each with the spec it stands for: the formats of
     /// `flatstream-rs` 0.2 (its "XxHash64" is XXH3-64, and its CRC-16 is
-    /// XMODEM, so it carries at most 4 KiB per frame).
+    /// XMODEM, so it carries at most 4 KiB per frame). Its payloads are
+    /// FlatBuffers, at least 4 bytes, so (as for derived framings) a
+    /// zero-filled region is never taken for empty frames.
     pub const PRESETS: &'static [(&'static str, &'static str)] = &[
-        ("flatstream-rs-0.2", "len=u32,min_len=0"),
-        ("flatstream-rs-0.2-crc32", "len=u32,checksum=crc32,min_len=0"),
-        (
-            "flatstream-rs-0.2-crc16",
-            "len=u32,checksum=crc16_xmodem,min_len=0",
-        ),
-        ("flatstream-rs-0.2-xxhash64", "len=u32,checksum=xxh3,min_len=0"),
+        ("flatstream-rs-0.2", "len=u32"),
+        ("flatstream-rs-0.2-crc32", "len=u32,checksum=crc32"),
+        ("flatstream-rs-0.2-crc16", "len=u32,checksum=crc16_xmodem"),
+        ("flatstream-rs-0.2-xxhash64", "len=u32,checksum=xxh3"),
     ];
 
     /// Parses a spec: a preset name, or `#[frame(...)]` keys with their
@@ -318,9 +317,11 @@ fn parse_size(key: &str, value: &str) -> Result<u64> {
         "KiB" => 1 << 10,
         "MiB" => 1 << 20,
         "GiB" => 1 << 30,
-        other => return Err(bad_spec(format!(
+        other => {
+            return Err(bad_spec(format!(
             "`{key}={value}`: unknown unit `{other}` (write bytes, or KiB, MiB or GiB, e.g. `{key}=64KiB`)"
-        ))),
+        )))
+        }
     };
     digits
         .parse::<u64>()
@@ -437,11 +438,13 @@ impl Keys {
                     8 * len_width
                 )))
             }
-            Some(n) if n > safe => return Err(bad_spec(format!(
+            Some(n) if n > safe => {
+                return Err(bad_spec(format!(
                 "`max_len={n}` is too large for `checksum={}`, which detects every 2-bit error only up to \
                      {safe} bytes: use a 4- or 8-byte checksum, or `max_len={safe}`",
                 checksum.keyword()
-            ))),
+            )))
+            }
             Some(n) => n,
         };
         let min_len = self.min_len.unwrap_or(MIN_FLATBUFFERS_LEN as u64);

@@ -399,7 +399,11 @@ pub(crate) fn decode_header<S: Shape>(shape: &S, header: &[u8]) -> Result<usize>
     }
     let (len_at, header_sum_at, sum_at) = (shape.magic().len(), shape.header_sum_at(), shape.sum_at());
     let big_endian = shape.big_endian();
-    if &header[..len_at] != shape.magic() {
+    // Tested for emptiness first: a run-time layout without a magic would
+    // otherwise call `bcmp` with length 0 per frame, which the AVX-512
+    // `memcmp` serves with a fully masked load (40% of `flatstream verify`'s
+    // time on 1 KiB frames). For a constant layout the test folds away.
+    if !shape.magic().is_empty() && &header[..len_at] != shape.magic() {
         return Err(magic_mismatch(header, shape.magic()));
     }
     if shape.covers_frame() {

@@ -137,6 +137,15 @@ impl<D: Deframer> ReadCore<D> {
         Ok(unsafe { T::view_unchecked(bytes) })
     }
 
+    /// Grows the buffer to `bytes` now (it never shrinks): each read from
+    /// the input then asks for up to that much.
+    pub(crate) fn grow_to(&mut self, bytes: usize) {
+        if bytes > self.buffer.len() {
+            self.generation += 1;
+            self.buffer.resize(bytes, 0);
+        }
+    }
+
     /// Bytes of buffer held.
     pub(crate) fn capacity(&self) -> usize {
         self.buffer.len()
