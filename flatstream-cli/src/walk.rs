@@ -123,16 +123,7 @@ pub fn walk<R: Read>(
             return Ok(totals);
         };
         // Regions skipped before this frame come first.
-        let skipped = reader.take_skipped();
-        for region in skipped {
-            totals.damaged_regions += 1;
-            totals.damaged_bytes += region.len;
-            visit(Event::Skipped {
-                offset: region.offset,
-                len: region.len,
-                reason: region.reason.to_string(),
-            })?;
-        }
+        report_skipped(&mut reader, &mut totals, &mut visit)?;
         let position = reader.position();
         let padding = Deframer::padding_len(&layout, payload_len);
         let frame_len = (header_len + payload_len + padding) as u64;
