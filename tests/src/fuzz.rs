@@ -173,6 +173,84 @@ fn codecs_agree<D: Deframer + Copy>(deframer: D, bytes: &[u8], chunk: usize, str
     assert_eq!(&read, strict, "BatchCodec");
 }
 
+/// What a reader made of a stream under a policy: the payloads, the
+/// regions it skipped, its torn tail, and whether it ended cleanly.
+type Reading = (Vec<Vec<u8>>, Vec<(u64, u64)>, Option<(u64, u64)>, bool);
+
+/// Every reader under `policy` reads the same: the stream reader (at
+/// `chunk`-byte reads), the slice reader, and both codecs (fed `chunk`
+/// bytes at a time), frame for frame, skipped region for skipped region.
+fn policy_agrees<D, P>(deframer: D, policy: P, bytes: &[u8], chunk: usize)
+where
+    D: Deframer + Copy,
+    P: RecoveryPolicy<D> + Copy,
+{
+    let regions = |r: Vec<flatstream::SkippedRegion>| r.iter().map(|r| (r.offset, r.len)).collect::<Vec<_>>();
+    let Ok(mut stream) = StreamReader::new(Chunked { data: bytes, chunk }, deframer).with_recovery(policy)
+    else {
+        return; // a runtime-configured framing that cannot resynchronise
+    };
+    let mut reading: Reading = (Vec::new(), Vec::new(), None, false);
+    for _ in 0..=bytes.len() {
+        match stream.read_message() {
+            Ok(Some(p)) => reading.0.push(p.to_vec()),
+            Ok(None) => {
+                reading.3 = true;
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    reading.1 = regions(stream.take_skipped());
+    reading.2 = stream.torn_tail().map(|t| (t.offset, t.len));
+
+    let mut slice = SliceReader::new(bytes, deframer)
+        .with_recovery(policy)
+        .expect("as the stream reader");
+    let mut got: Reading = (Vec::new(), Vec::new(), None, false);
+    for _ in 0..=bytes.len() {
+        match slice.read_message() {
+            Ok(Some(p)) => got.0.push(p.to_vec()),
+            Ok(None) => {
+                got.3 = true;
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    got.1 = regions(slice.take_skipped());
+    got.2 = slice.torn_tail().map(|t| (t.offset, t.len));
+    assert_eq!(got, reading, "SliceReader under {:?}", P::MODE);
+
+    let mut single = FrameCodec::new(DefaultFramer, deframer)
+        .with_recovery(policy)
+        .expect("as above");
+    let (frames, clean) = codec_read(&mut single, bytes, chunk, |frame, frames| {
+        frames.push(frame.to_vec())
+    });
+    let got = (
+        frames,
+        regions(single.take_skipped()),
+        single.torn_tail().map(|t| (t.offset, t.len)),
+        clean,
+    );
+    assert_eq!(got, reading, "FrameCodec under {:?}", P::MODE);
+    let mut batched = FrameCodec::new(DefaultFramer, deframer)
+        .batched()
+        .with_recovery(policy)
+        .expect("as above");
+    let (frames, clean) = codec_read(&mut batched, bytes, chunk, |batch, frames| {
+        frames.extend(batch.payloads().map(<[u8]>::to_vec))
+    });
+    let got = (
+        frames,
+        regions(batched.take_skipped()),
+        batched.torn_tail().map(|t| (t.offset, t.len)),
+        clean,
+    );
+    assert_eq!(got, reading, "BatchCodec under {:?}", P::MODE);
+}
+
 /// Fuzz target `reader`: arbitrary bytes through every framing and policy.
 /// The first byte picks the chunk size of the reads.
 pub fn reader(data: &[u8]) {
@@ -198,12 +276,23 @@ pub fn reader(data: &[u8]) {
     let strict = strict_and_torn!(protected, bytes, chunk);
     codecs_agree(protected, bytes, chunk, &strict);
     read_checked(protected, Recovery::SkipCorrupt, bytes, chunk);
+    policy_agrees(protected, Recovery::SkipCorrupt, bytes, chunk);
+    policy_agrees(protected, Recovery::TolerateTornTail, bytes, chunk);
     let strict = strict_and_torn!(Guarded::deframer(), bytes, chunk);
     codecs_agree(Guarded::deframer(), bytes, chunk, &strict);
     read_checked(Guarded::deframer(), Recovery::SkipCorrupt, bytes, chunk);
+    policy_agrees(Guarded::deframer(), Recovery::SkipCorrupt, bytes, chunk);
+    policy_agrees(Guarded::deframer(), Recovery::TolerateTornTail, bytes, chunk);
     let strict = strict_and_torn!(Tiny::deframer(), bytes, chunk);
     codecs_agree(Tiny::deframer(), bytes, chunk, &strict);
     read_checked(Tiny::deframer(), Recovery::SkipCorrupt, bytes, chunk);
+    policy_agrees(Tiny::deframer(), Recovery::SkipCorrupt, bytes, chunk);
+    // A run-time layout, as the command-line tool reads with.
+    let dynamic: flatstream::DynamicLayout = "magic=FS,len=u16,checksum=crc32c,covers=frame"
+        .parse()
+        .expect("a spec");
+    policy_agrees(dynamic, Recovery::SkipCorrupt, bytes, chunk);
+    policy_agrees(dynamic, Recovery::Strict, bytes, chunk);
 }
 
 /// Fuzz target `mutated_stream`: a valid stream of `Guarded` frames, damaged
