@@ -375,13 +375,14 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
 
     /// The next frame's payload, borrowed from the input. Same contract as
     /// [`StreamReader::read_message`].
-    #[inline]
+    #[inline(always)]
     pub fn read_message(&mut self) -> Result<Option<&'a [u8]>> {
         let input = self.input;
-        match self.scan.step(input, &mut self.at, true)? {
-            Some(Step::Frame(payload)) => Ok(input.get(payload)),
+        match self.scan.step(input, &mut self.at, true) {
+            Ok(Some(Step::Frame(payload))) => Ok(input.get(payload)),
             // Not made with `at_end`; ending here keeps the reader total.
-            Some(Step::Need(_)) | None => Ok(None),
+            Ok(Some(Step::Need(_)) | None) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
