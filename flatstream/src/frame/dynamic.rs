@@ -15,156 +15,88 @@ use crate::error::{Error, Result};
 use crate::framing::{Deframer, Framer, DEFAULT_MAX_FRAME_LEN, MIN_FLATBUFFERS_LEN};
 use crate::layout::{self, check_shape, is_zero, Shape};
 
-/// A checksum chosen at run time: one per `#[frame(checksum = ...)]`
-/// keyword whose cargo feature is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChecksumKind {
-    /// No checksum (`none`).
-    None,
-    /// [`Crc16`](crate::Crc16) (`crc16`).
-    #[cfg(feature = "crc16")]
-    Crc16,
-    /// [`Crc16Xmodem`](crate::Crc16Xmodem) (`crc16_xmodem`).
-    #[cfg(feature = "crc16")]
-    Crc16Xmodem,
-    /// [`Crc32`](crate::Crc32) (`crc32`).
-    #[cfg(feature = "crc32")]
-    Crc32,
-    /// [`Crc32c`](crate::Crc32c) (`crc32c`).
-    #[cfg(feature = "crc32c")]
-    Crc32c,
-    /// [`Crc64`](crate::Crc64) (`crc64`).
-    #[cfg(feature = "crc64")]
-    Crc64,
-    /// [`XxHash64`](crate::XxHash64) (`xxhash64`).
-    #[cfg(feature = "xxhash64")]
-    XxHash64,
-    /// [`Xxh3`](crate::Xxh3) (`xxh3`).
-    #[cfg(feature = "xxh3")]
-    Xxh3,
-}
+/// Declares [`ChecksumKind`] from one list: each kind's variant, feature,
+/// keyword and type, so the enum, [`ChecksumKind::ALL`], the keywords and
+/// the dispatch to each type cannot drift apart.
+macro_rules! checksum_kinds {
+    ($($(#[cfg(feature = $feature:literal)])? $variant:ident = $keyword:literal => $ty:ident,)*) => {
+        /// A checksum chosen at run time: one per `#[frame(checksum = ...)]`
+        /// keyword whose cargo feature is on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ChecksumKind {
+            $(
+                #[doc = concat!("[`", stringify!($ty), "`](crate::checksum::", stringify!($ty), ") (`", $keyword, "`).")]
+                $(#[cfg(feature = $feature)])?
+                $variant,
+            )*
+        }
 
-/// `$body` with `$c` bound to a value of the checksum type of `$kind`.
-macro_rules! with_checksum {
-    ($kind:expr, $c:ident => $body:expr) => {
-        match $kind {
-            ChecksumKind::None => {
-                let $c = crate::checksum::NoChecksum;
-                $body
+        impl ChecksumKind {
+            /// Every kind whose feature is on, in the keyword table's order.
+            pub const ALL: &'static [ChecksumKind] = &[$($(#[cfg(feature = $feature)])? ChecksumKind::$variant,)*];
+
+            /// The `#[frame(checksum = ...)]` keyword.
+            pub fn keyword(self) -> &'static str {
+                match self {
+                    $($(#[cfg(feature = $feature)])? ChecksumKind::$variant => $keyword,)*
+                }
             }
-            #[cfg(feature = "crc16")]
-            ChecksumKind::Crc16 => {
-                let $c = crate::checksum::Crc16;
-                $body
+
+            /// Bytes the checksum takes in a header ([`Checksum::SIZE`]).
+            pub fn size(self) -> usize {
+                match self {
+                    $($(#[cfg(feature = $feature)])? ChecksumKind::$variant => <crate::checksum::$ty as Checksum>::SIZE,)*
+                }
             }
-            #[cfg(feature = "crc16")]
-            ChecksumKind::Crc16Xmodem => {
-                let $c = crate::checksum::Crc16Xmodem;
-                $body
+
+            /// The longest payload it protects ([`Checksum::MAX_SAFE_LEN`]).
+            pub fn max_safe_len(self) -> u64 {
+                match self {
+                    $($(#[cfg(feature = $feature)])? ChecksumKind::$variant => <crate::checksum::$ty as Checksum>::MAX_SAFE_LEN,)*
+                }
             }
-            #[cfg(feature = "crc32")]
-            ChecksumKind::Crc32 => {
-                let $c = crate::checksum::Crc32;
-                $body
+
+            /// The checksum of `data`.
+            #[inline]
+            pub fn calculate(self, data: &[u8]) -> u64 {
+                match self {
+                    $($(#[cfg(feature = $feature)])? ChecksumKind::$variant => crate::checksum::$ty.calculate(data),)*
+                }
             }
-            #[cfg(feature = "crc32c")]
-            ChecksumKind::Crc32c => {
-                let $c = crate::checksum::Crc32c;
-                $body
-            }
-            #[cfg(feature = "crc64")]
-            ChecksumKind::Crc64 => {
-                let $c = crate::checksum::Crc64;
-                $body
-            }
-            #[cfg(feature = "xxhash64")]
-            ChecksumKind::XxHash64 => {
-                let $c = crate::checksum::XxHash64;
-                $body
-            }
-            #[cfg(feature = "xxh3")]
-            ChecksumKind::Xxh3 => {
-                let $c = crate::checksum::Xxh3;
-                $body
+
+            /// The exact algorithm's name ([`Checksum::name`]).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($(#[cfg(feature = $feature)])? ChecksumKind::$variant => crate::checksum::$ty.name(),)*
+                }
             }
         }
     };
 }
 
-/// A checksum type's constants, as values.
-fn size_of<C: Checksum>(_: C) -> usize {
-    C::SIZE
-}
-fn max_safe_len_of<C: Checksum>(_: C) -> u64 {
-    C::MAX_SAFE_LEN
+checksum_kinds! {
+    None = "none" => NoChecksum,
+    #[cfg(feature = "crc16")]
+    Crc16 = "crc16" => Crc16,
+    #[cfg(feature = "crc16")]
+    Crc16Xmodem = "crc16_xmodem" => Crc16Xmodem,
+    #[cfg(feature = "crc32")]
+    Crc32 = "crc32" => Crc32,
+    #[cfg(feature = "crc32c")]
+    Crc32c = "crc32c" => Crc32c,
+    #[cfg(feature = "crc64")]
+    Crc64 = "crc64" => Crc64,
+    #[cfg(feature = "xxhash64")]
+    XxHash64 = "xxhash64" => XxHash64,
+    #[cfg(feature = "xxh3")]
+    Xxh3 = "xxh3" => Xxh3,
 }
 
 impl ChecksumKind {
-    /// Every kind whose feature is on, in the keyword table's order.
-    pub const ALL: &'static [ChecksumKind] = &[
-        ChecksumKind::None,
-        #[cfg(feature = "crc16")]
-        ChecksumKind::Crc16,
-        #[cfg(feature = "crc16")]
-        ChecksumKind::Crc16Xmodem,
-        #[cfg(feature = "crc32")]
-        ChecksumKind::Crc32,
-        #[cfg(feature = "crc32c")]
-        ChecksumKind::Crc32c,
-        #[cfg(feature = "crc64")]
-        ChecksumKind::Crc64,
-        #[cfg(feature = "xxhash64")]
-        ChecksumKind::XxHash64,
-        #[cfg(feature = "xxh3")]
-        ChecksumKind::Xxh3,
-    ];
-
-    /// The `#[frame(checksum = ...)]` keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            ChecksumKind::None => "none",
-            #[cfg(feature = "crc16")]
-            ChecksumKind::Crc16 => "crc16",
-            #[cfg(feature = "crc16")]
-            ChecksumKind::Crc16Xmodem => "crc16_xmodem",
-            #[cfg(feature = "crc32")]
-            ChecksumKind::Crc32 => "crc32",
-            #[cfg(feature = "crc32c")]
-            ChecksumKind::Crc32c => "crc32c",
-            #[cfg(feature = "crc64")]
-            ChecksumKind::Crc64 => "crc64",
-            #[cfg(feature = "xxhash64")]
-            ChecksumKind::XxHash64 => "xxhash64",
-            #[cfg(feature = "xxh3")]
-            ChecksumKind::Xxh3 => "xxh3",
-        }
-    }
-
     /// The kind of a keyword, if its feature is on.
     pub fn from_keyword(keyword: &str) -> Option<ChecksumKind> {
         ChecksumKind::ALL.iter().copied().find(|k| k.keyword() == keyword)
-    }
-
-    /// Bytes the checksum takes in a header ([`Checksum::SIZE`]).
-    pub fn size(self) -> usize {
-        with_checksum!(self, c => size_of(c))
-    }
-
-    /// The longest payload it protects ([`Checksum::MAX_SAFE_LEN`]).
-    pub fn max_safe_len(self) -> u64 {
-        with_checksum!(self, c => max_safe_len_of(c))
-    }
-
-    /// The checksum of `data`.
-    #[inline]
-    pub fn calculate(self, data: &[u8]) -> u64 {
-        with_checksum!(self, c => c.calculate(data))
-    }
-
-    /// The exact algorithm's name ([`Checksum::name`]).
-    pub fn name(self) -> &'static str {
-        with_checksum!(self, c => c.name())
     }
 }
 
