@@ -594,7 +594,10 @@ async fn the_async_reader_as_a_stream_of_owned_values() {
             let got: Vec<String> = stream.map(|r| format!("{r:?}")).collect().await;
             assert_eq!(got, sync, "chunk {chunk}");
             // `into_typed` names the type once, as the sync reader's does.
-            let typed = AsyncStreamReader::new(pipe(bytes, chunk), Telemetry::deframer()).into_typed();
+            // (with a larger first buffer: the same values)
+            let typed = AsyncStreamReader::new(pipe(bytes, chunk), Telemetry::deframer())
+                .with_read_capacity(1 << 16)
+                .into_typed();
             let got: Vec<String> = typed.map(|r| format!("{r:?}")).collect().await;
             assert_eq!(got, sync, "into_typed, chunk {chunk}");
         }

@@ -194,6 +194,13 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
         self.core.scan.position
     }
 
+    /// A reader whose buffer starts at `bytes` (see
+    /// [`StreamReader::with_read_capacity`](crate::StreamReader::with_read_capacity)).
+    pub fn with_read_capacity(mut self, bytes: usize) -> Self {
+        self.core.grow_to(bytes);
+        self
+    }
+
     /// Bytes of buffer held.
     pub fn buffer_capacity(&self) -> usize {
         self.core.capacity()

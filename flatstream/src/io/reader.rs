@@ -482,6 +482,30 @@ mod tests {
         );
     }
 
+    /// A larger first buffer: the reads ask for up to that much, and the
+    /// frames come out the same (1-byte reads or whole-buffer ones).
+    #[test]
+    fn a_larger_read_capacity_reads_the_same_frames() {
+        let mut w = crate::StreamWriter::new(Vec::new(), crate::DefaultFramer);
+        for i in 0..300u32 {
+            w.write(&crate::RawPayload(&i.to_le_bytes().repeat(1 + i as usize % 40)))
+                .unwrap();
+        }
+        let bytes = w.into_inner();
+        let plain: Vec<Vec<u8>> = StreamReader::new(&bytes[..], DefaultDeframer::new())
+            .collect::<Result<_>>()
+            .unwrap();
+        let big = StreamReader::new(&bytes[..], DefaultDeframer::new()).with_read_capacity(1 << 20);
+        assert_eq!(big.buffer_capacity(), 1 << 20);
+        assert_eq!(big.collect::<Result<Vec<_>>>().unwrap(), plain);
+        let trickled: Vec<Vec<u8>> = StreamReader::new(Trickle(&bytes), DefaultDeframer::new())
+            .with_read_capacity(1 << 16)
+            .collect::<Result<_>>()
+            .unwrap();
+        assert_eq!(trickled, plain);
+        assert_eq!(plain.len(), 300);
+    }
+
     #[test]
     fn compaction_keeps_partial_frames_intact() {
         // Many frames of a size that does not divide the buffer.
