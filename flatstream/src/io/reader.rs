@@ -325,9 +325,11 @@ impl<R: Read + std::fmt::Debug, D: Deframer + std::fmt::Debug, T> std::fmt::Debu
 #[derive(Debug, Clone)]
 pub struct SliceReader<'a, D: Deframer> {
     input: &'a [u8],
-    /// Index in `input` of the next frame (the scanner's position, as an
-    /// index).
+    /// Index in `input` of the next frame: the stream position, which the
+    /// scanner's copy follows only when a step goes past its fast path.
     at: usize,
+    /// Index of the last frame handed out.
+    last: usize,
     scan: FrameScanner<D>,
 }
 
@@ -337,6 +339,7 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
         SliceReader {
             input,
             at: 0,
+            last: 0,
             scan: FrameScanner::new(deframer),
         }
     }
@@ -378,12 +381,40 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
     #[inline(always)]
     pub fn read_message(&mut self) -> Result<Option<&'a [u8]>> {
         let input = self.input;
+        // The scanner's fast path, with the position kept here: the input
+        // is all in memory, so the cursor is the position, and a frame costs
+        // no bookkeeping beyond moving it (the scanner's own copy is synced
+        // before it steps).
+        if let Some((payload, frame_len)) = self.scan.clean_frame_at(input, self.at) {
+            let base = self.at;
+            (self.last, self.at) = (base, base + frame_len);
+            return Ok(input.get(base + payload.start..base + payload.end));
+        }
+        self.read_message_slow()
+    }
+
+    /// [`read_message`](Self::read_message) through the scanner: the end,
+    /// errors, recovery.
+    #[inline(never)]
+    fn read_message_slow(&mut self) -> Result<Option<&'a [u8]>> {
+        let input = self.input;
+        self.scan.position = self.at as u64;
         match self.scan.step(input, &mut self.at, true) {
-            Ok(Some(Step::Frame(payload))) => Ok(input.get(payload)),
+            Ok(Some(Step::Frame(payload))) => {
+                self.last = self.scan.frame_start as usize;
+                Ok(input.get(payload))
+            }
             // Not made with `at_end`; ending here keeps the reader total.
             Ok(Some(Step::Need(_)) | None) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The last frame handed out, whose payload a typed read refused.
+    #[cold]
+    fn reject(&mut self, e: crate::Error) -> Result<()> {
+        self.scan
+            .reject_frame(self.last as u64, (self.at - self.last) as u64, e)
     }
 
     /// The next frame, verified as a `T`, viewed in place: the view borrows
@@ -395,7 +426,7 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
             };
             match T::view_with(payload, self.scan.limits_for::<T>()) {
                 Ok(view) => return Ok(Some(view)),
-                Err(e) => self.scan.reject(e)?,
+                Err(e) => self.reject(e)?,
             }
         }
     }
@@ -409,7 +440,7 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
             };
             match T::from_payload(payload, self.scan.limits) {
                 Ok(value) => return Ok(Some(value)),
-                Err(e) => self.scan.reject(e)?,
+                Err(e) => self.reject(e)?,
             }
         }
     }

@@ -116,6 +116,22 @@ impl<D: Deframer> FrameScanner<D> {
         }
     }
 
+    /// The frame at `at` when [`step`](Self::step) would take it on its
+    /// fast path (no skip under way, a whole verified frame): its payload's
+    /// range and length, relative to `at`, without recording anything. For
+    /// a driver whose cursor is the stream position (`SliceReader`), which
+    /// then keeps the position itself and syncs it before any other step.
+    #[inline(always)]
+    pub(crate) fn clean_frame_at(&self, bytes: &[u8], at: usize) -> Option<(Range<usize>, usize)> {
+        if self.skipping.is_some() {
+            return None;
+        }
+        match self.deframer.decode_frame(bytes.get(at..)?) {
+            Ok(Decoded::Frame { payload, frame_len }) => Some((payload, frame_len)),
+            _ => None,
+        }
+    }
+
     /// [`step`](Self::step) for every other case (more bytes needed, the
     /// end, an error, recovery), from what the deframer said.
     #[inline(never)]
