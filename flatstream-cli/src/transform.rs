@@ -36,16 +36,16 @@ fn check_output(input: &Path, output: &Path, force: bool) -> Result<PathBuf, Cli
     Ok(PathBuf::from(partial))
 }
 
-/// Writes every intact frame of `source` to `output` with framing `to`;
-/// `strict_output`: a frame `to` cannot hold fails the whole command.
+/// Writes every intact frame of `source` (framed with `from`) to `output`
+/// with framing `to`, reporting the damage met; a frame `to` cannot hold
+/// fails the whole command.
 fn rewrite(
     source: &Source,
+    from: DynamicLayout,
     output: &Path,
     to: DynamicLayout,
     force: bool,
-    report: bool,
 ) -> Result<Totals, CliError> {
-    let from = layout(&source.framing)?;
     let partial = check_output(&source.file, output, force)?;
     let input = Input::open(&source.file, source.quiet)?;
     let file = File::create(&partial)
@@ -68,18 +68,17 @@ fn rewrite(
                     other => CliError::Damaged(format!("the frame at offset {offset}: {other}")),
                 })?;
             }
-            Event::Skipped { offset, len, reason } if report => {
+            Event::Skipped { offset, len, reason } => {
                 writeln!(out, "skipped {len} bytes at offset {offset}: {reason}")?
             }
-            Event::TornTail { offset, len } if report => writeln!(
+            Event::TornTail { offset, len } => writeln!(
                 out,
                 "torn tail: {len} bytes at offset {offset} (an incomplete last frame)"
             )?,
-            Event::Stopped { offset, reason } if report => match offset {
+            Event::Stopped { offset, reason } => match offset {
                 Some(offset) => writeln!(out, "stopped at offset {offset}: {reason}")?,
                 None => writeln!(out, "stopped: {reason}")?,
             },
-            _ => {}
         }
         Ok(())
     });
@@ -107,14 +106,18 @@ fn rewrite(
 /// `flatstream recover`: exit 0 when the output holds every frame that
 /// could be saved.
 pub fn recover(source: &Source, output: &Path, to: Option<&str>, force: bool) -> Verdict {
-    let to = layout(to.unwrap_or(&source.framing))?;
+    // Each spec parsed once: a parse leaks its magic's few bytes.
     let from = layout(&source.framing)?;
+    let to = match to {
+        Some(spec) => layout(spec)?,
+        None => from,
+    };
     // What can be saved: everything up to damage that cannot be skipped.
     let mut source_policy = source.clone();
     if source.recovery == Policy::Auto && !flatstream::Deframer::validates_header(&from) {
         source_policy.recovery = Policy::TornTail;
     }
-    let totals = rewrite(&source_policy, output, to, force, true)?;
+    let totals = rewrite(&source_policy, from, output, to, force)?;
     println!(
         "recovered {} frames ({} bytes of payload) into {}; {} damaged regions ({} bytes) left out",
         totals.frames,
@@ -128,8 +131,8 @@ pub fn recover(source: &Source, output: &Path, to: Option<&str>, force: bool) ->
 
 /// `flatstream convert`: exit 0 when every frame was intact and converted.
 pub fn convert(source: &Source, output: &Path, to: &str, force: bool) -> Verdict {
-    let to = layout(to)?;
-    let totals = rewrite(source, output, to, force, true)?;
+    let (from, to) = (layout(&source.framing)?, layout(to)?);
+    let totals = rewrite(source, from, output, to, force)?;
     println!(
         "converted {} frames ({} bytes of payload) into {}",
         totals.frames,
