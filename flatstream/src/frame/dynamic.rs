@@ -13,7 +13,7 @@ use std::str::FromStr;
 use crate::checksum::Checksum;
 use crate::error::{Error, Result};
 use crate::framing::{Deframer, Framer, DEFAULT_MAX_FRAME_LEN, MIN_FLATBUFFERS_LEN};
-use crate::layout::{self, check_shape, is_zero, Shape};
+use crate::layout::{self, check_shape, is_zero, Shape, ShapeError};
 
 /// Declares [`ChecksumKind`] from one list: each kind's variant, feature,
 /// keyword and type, so the enum, [`ChecksumKind::ALL`], the keywords and
@@ -396,13 +396,18 @@ impl Keys {
         let (max_len, min_len) = (as_usize(max_len), as_usize(min_len));
         let shape = check_shape(len_width, magic.len(), checksum_len, covers_frame, align, max_len);
         if let Err(why) = shape {
-            let why = why
-                .replace("FrameLayout::LEN_WIDTH", "`len`")
-                .replace("FrameLayout::ALIGN", "`align`");
-            let why = why
-                .replace("FrameLayout::COVERS_FRAME", "`covers=frame`")
-                .replace("FrameLayout::", "");
-            return Err(bad_spec(format!("not a framing: {why}")));
+            // The keys are checked above as they are parsed, except these.
+            let why = match why {
+                ShapeError::Align => {
+                    format!("`align={align}` must be a power of two up to 64 (e.g. `align=8`)")
+                }
+                ShapeError::CoversWithoutChecksum => {
+                    "`covers=frame` needs a checksum to cover the frame with: add e.g. `checksum=crc32c`"
+                        .into()
+                }
+                other => format!("not a framing: {}", other.for_frame_layout()),
+            };
+            return Err(bad_spec(why));
         }
         Ok(DynamicLayout {
             len_width,

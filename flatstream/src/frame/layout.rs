@@ -86,7 +86,7 @@ impl<L: FrameLayout> Fields<L> {
             L::ALIGN,
             L::MAX_FRAME_LEN,
         ) {
-            panic!("{}", why);
+            panic!("{}", why.for_frame_layout());
         }
     };
 }
@@ -209,7 +209,36 @@ pub(crate) const fn is_zero(bytes: &[u8]) -> bool {
     i == bytes.len()
 }
 
-/// Why a combination of layout values is not a layout, if it is not one.
+/// Why a combination of layout values is not a layout. Each caller words
+/// it for its own way of giving the values: a `FrameLayout`'s constants, a
+/// `DynamicLayout`'s spec keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ShapeError {
+    LenWidth,
+    Magic,
+    Align,
+    Checksum,
+    CoversWithoutChecksum,
+    MaxLenTooWide,
+    HeaderTooLong,
+}
+
+impl ShapeError {
+    /// The error in a `FrameLayout`'s terms (the compile-time check).
+    pub(crate) const fn for_frame_layout(self) -> &'static str {
+        match self {
+            ShapeError::LenWidth => "FrameLayout::LEN_WIDTH must be 1, 2, 4 or 8",
+            ShapeError::Magic => "FrameLayout::MAGIC holds at most 8 bytes",
+            ShapeError::Align => "FrameLayout::ALIGN must be a power of two up to 64",
+            ShapeError::Checksum => "a checksum stores at most 8 bytes",
+            ShapeError::CoversWithoutChecksum => "FrameLayout::COVERS_FRAME needs a checksum",
+            ShapeError::MaxLenTooWide => "FrameLayout::MAX_FRAME_LEN does not fit the length field",
+            ShapeError::HeaderTooLong => "the header is longer than MAX_HEADER_LEN",
+        }
+    }
+}
+
+/// Checks a combination of layout values.
 pub(crate) const fn check_shape(
     len_width: usize,
     magic: usize,
@@ -217,27 +246,27 @@ pub(crate) const fn check_shape(
     covers_frame: bool,
     align: usize,
     max_len: usize,
-) -> std::result::Result<(), &'static str> {
+) -> std::result::Result<(), ShapeError> {
     if !matches!(len_width, 1 | 2 | 4 | 8) {
-        return Err("FrameLayout::LEN_WIDTH must be 1, 2, 4 or 8");
+        return Err(ShapeError::LenWidth);
     }
     if magic > 8 {
-        return Err("FrameLayout::MAGIC holds at most 8 bytes");
+        return Err(ShapeError::Magic);
     }
     if !align.is_power_of_two() || align > 64 {
-        return Err("FrameLayout::ALIGN must be a power of two up to 64");
+        return Err(ShapeError::Align);
     }
     if checksum > 8 {
-        return Err("a checksum stores at most 8 bytes");
+        return Err(ShapeError::Checksum);
     }
     if covers_frame && checksum == 0 {
-        return Err("FrameLayout::COVERS_FRAME needs a checksum");
+        return Err(ShapeError::CoversWithoutChecksum);
     }
     if len_width < 8 && (max_len as u128) >= (1u128 << (8 * len_width)) {
-        return Err("FrameLayout::MAX_FRAME_LEN does not fit the length field");
+        return Err(ShapeError::MaxLenTooWide);
     }
     if header_len(magic, len_width, checksum, covers_frame, align) > MAX_HEADER_LEN {
-        return Err("the header is longer than MAX_HEADER_LEN");
+        return Err(ShapeError::HeaderTooLong);
     }
     Ok(())
 }
