@@ -38,6 +38,12 @@ pub(crate) struct ReadCore<D> {
     generation: u64,
     start: usize,
     end: usize,
+    /// The stream offset of `buffer[0]` as of the last [`step`](Self::step)
+    /// (which every refill is followed by), so that the fast path sets the
+    /// scanner's position from the cursor rather than adding to it: an
+    /// addition in memory made every frame wait for the store of the one
+    /// before.
+    base: u64,
 }
 
 impl<D: Deframer> ReadCore<D> {
@@ -48,6 +54,7 @@ impl<D: Deframer> ReadCore<D> {
             generation: 0,
             start: 0,
             end: 0,
+            base: 0,
         }
     }
 
@@ -55,7 +62,25 @@ impl<D: Deframer> ReadCore<D> {
     /// input has no more bytes. `Ok(None)` is a clean end.
     #[inline(always)]
     pub(crate) fn step(&mut self, at_end: bool) -> Result<Option<Step>> {
-        self.scan.step(&self.buffer[..self.end], &mut self.start, at_end)
+        let step = self.scan.step(&self.buffer[..self.end], &mut self.start, at_end);
+        // The scanner moves its position and the cursor together.
+        debug_assert!(self.scan.position >= self.start as u64);
+        self.base = self.scan.position.wrapping_sub(self.start as u64);
+        step
+    }
+
+    /// The whole verified frame at the cursor, taken, when the scanner's
+    /// fast path applies ([`FrameScanner::clean_frame_at`]): its payload's
+    /// range in the buffer. The position is kept as [`step`](Self::step)
+    /// keeps it.
+    #[inline(always)]
+    pub(crate) fn clean_frame(&mut self) -> Option<Range<usize>> {
+        let at = self.start;
+        let (payload, frame_len) = self.scan.clean_frame_range(self.buffer.get(..self.end)?, at)?;
+        self.start = at + frame_len;
+        self.scan.frame_start = self.base + at as u64;
+        self.scan.position = self.base + self.start as u64;
+        Some(at + payload.start..at + payload.end)
     }
 
     /// Room to read into, for a frame of `needed` bytes starting at the

@@ -153,6 +153,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// and is not consumed, so calling again returns the same error (I/O
     /// errors may be retried). The payload borrows the reader's buffer until
     /// the next call.
+    #[inline(always)]
     pub fn read_message(&mut self) -> Result<Option<&[u8]>> {
         match self.next_frame()? {
             Some(range) => Ok(Some(self.core.payload(range))),
@@ -160,8 +161,20 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
         }
     }
 
-    /// Drives the core: reads whenever it needs bytes.
+    /// The next frame: a whole one in the buffer inline, anything else
+    /// (reading, the end, errors, recovery) out of line, so a loop over
+    /// buffered frames keeps the reader's state in registers.
+    #[inline(always)]
     fn next_frame(&mut self) -> Result<Option<Range<usize>>> {
+        match self.core.clean_frame() {
+            Some(range) => Ok(Some(range)),
+            None => self.next_frame_slow(),
+        }
+    }
+
+    /// Drives the core: reads whenever it needs bytes.
+    #[inline(never)]
+    fn next_frame_slow(&mut self) -> Result<Option<Range<usize>>> {
         // Once the input has ended in this call, do not ask it again for
         // every byte a skip moves past.
         let mut at_end = false;
@@ -386,28 +399,17 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
         // no bookkeeping beyond moving it (the scanner's own copy is synced
         // before it steps).
         if let Some((payload, frame_len)) = self.scan.clean_frame_at(input, self.at) {
-            let base = self.at;
-            (self.last, self.at) = (base, base + frame_len);
-            return Ok(input.get(base + payload.start..base + payload.end));
+            (self.last, self.at) = (self.at, self.at + frame_len);
+            return Ok(Some(payload));
         }
-        self.read_message_slow()
-    }
-
-    /// [`read_message`](Self::read_message) through the scanner: the end,
-    /// errors, recovery.
-    #[inline(never)]
-    fn read_message_slow(&mut self) -> Result<Option<&'a [u8]>> {
-        let input = self.input;
-        self.scan.position = self.at as u64;
-        match self.scan.step(input, &mut self.at, true) {
-            Ok(Some(Step::Frame(payload))) => {
-                self.last = self.scan.frame_start as usize;
-                Ok(input.get(payload))
-            }
-            // Not made with `at_end`; ending here keeps the reader total.
-            Ok(Some(Step::Need(_)) | None) => Ok(None),
-            Err(e) => Err(e),
-        }
+        // The slow path gets the scanner by reference but the cursor by
+        // value: were the whole reader's address passed out of line, the
+        // caller's loop would keep `at` in memory, and every frame would
+        // wait for the store of the one before (measured: 0.8x of a hand
+        // loop that keeps it in a register).
+        let (outcome, at, last) = read_message_slow(&mut self.scan, input, self.at, self.last);
+        (self.at, self.last) = (at, last);
+        outcome
     }
 
     /// The last frame handed out, whose payload a typed read refused.
@@ -470,6 +472,28 @@ impl<'a, D: Deframer> Iterator for SliceReader<'a, D> {
     }
 }
 
+/// [`SliceReader::read_message`] through the scanner (the end, errors,
+/// recovery): the outcome, and the cursor and last frame's start after it.
+#[inline(never)]
+fn read_message_slow<'a, D: Deframer>(
+    scan: &mut FrameScanner<D>,
+    input: &'a [u8],
+    mut at: usize,
+    last: usize,
+) -> (Result<Option<&'a [u8]>>, usize, usize) {
+    scan.position = at as u64;
+    let outcome = match scan.step(input, &mut at, true) {
+        Ok(Some(Step::Frame(payload))) => {
+            let start = scan.frame_start as usize;
+            return (Ok(input.get(payload)), at, start);
+        }
+        // Not made with `at_end`; ending here keeps the reader total.
+        Ok(Some(Step::Need(_)) | None) => Ok(None),
+        Err(e) => Err(e),
+    };
+    (outcome, at, last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,6 +512,45 @@ mod tests {
                     Ok(1)
                 }
                 _ => Ok(0),
+            }
+        }
+    }
+
+    /// A `Read` that hands out at most `n` bytes per call.
+    struct Chunks<'a>(&'a [u8], usize);
+    impl Read for Chunks<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// The fast path sets the position from the cursor and the buffer's
+    /// stream offset: after every frame, across refills and compactions, at
+    /// every read size, `position()` is the sum of the frames so far, and an
+    /// error after them carries the offset of the bad frame.
+    #[test]
+    fn positions_and_error_offsets_stay_exact_across_refills() {
+        let mut w = crate::StreamWriter::new(Vec::new(), crate::DefaultFramer);
+        let mut ends = Vec::new();
+        for i in 0..3000u32 {
+            w.write(&crate::RawPayload(&vec![i as u8; 1 + i as usize % 97])).unwrap();
+            ends.push(w.position());
+        }
+        let good = w.into_inner();
+        let mut bad = good.clone();
+        bad.extend_from_slice(&(u32::MAX).to_le_bytes());
+        for chunk in [1, 7, 64, 4096, 9000, usize::MAX] {
+            let mut r = StreamReader::new(Chunks(&bad, chunk), DefaultDeframer::new());
+            for &end in &ends {
+                assert!(r.read_message().unwrap().is_some());
+                assert_eq!(r.position(), end, "read size {chunk}");
+            }
+            match r.read_message() {
+                Err(Error::FrameTooLarge { offset, .. }) => assert_eq!(offset, good.len() as u64),
+                other => panic!("read size {chunk}: {other:?}"),
             }
         }
     }

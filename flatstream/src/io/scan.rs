@@ -122,7 +122,19 @@ impl<D: Deframer> FrameScanner<D> {
     /// a driver whose cursor is the stream position (`SliceReader`), which
     /// then keeps the position itself and syncs it before any other step.
     #[inline(always)]
-    pub(crate) fn clean_frame_at(&self, bytes: &[u8], at: usize) -> Option<(Range<usize>, usize)> {
+    pub(crate) fn clean_frame_at<'b>(&self, bytes: &'b [u8], at: usize) -> Option<(&'b [u8], usize)> {
+        let rest = bytes.get(at..)?;
+        let (payload, frame_len) = self.clean_frame_range(bytes, at)?;
+        // Sliced from `rest`, whose length the deframer has just compared
+        // with the frame's: the compiler drops this bounds check for the
+        // built-in deframers.
+        Some((rest.get(payload)?, frame_len))
+    }
+
+    /// [`clean_frame_at`](Self::clean_frame_at), the payload as a range
+    /// relative to `at`.
+    #[inline(always)]
+    pub(crate) fn clean_frame_range(&self, bytes: &[u8], at: usize) -> Option<(Range<usize>, usize)> {
         if self.skipping.is_some() {
             return None;
         }
