@@ -57,6 +57,17 @@ pub trait StreamSerialize {
         out.append_built(|builder| self.serialize(builder))
     }
 
+    /// The payload itself, when this value already is one as bytes (as
+    /// [`RawPayload`] is): a writer then frames it where it is, sending the
+    /// header and these bytes without first copying them into its own
+    /// buffer. `None`, the default, for values that are encoded. A type
+    /// returning `Some` must append exactly these bytes in
+    /// [`encode_into`](Self::encode_into), which the other paths use.
+    #[inline]
+    fn as_built_payload(&self) -> Option<&[u8]> {
+        None
+    }
+
     /// This value's payload, encoded (through
     /// [`encode_into`](Self::encode_into)) in `encoder`'s reused buffers: a
     /// convenience for code that wants the bytes, not an override point.
@@ -77,6 +88,10 @@ impl<T: StreamSerialize + ?Sized> StreamSerialize for &T {
     #[inline]
     fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
         (**self).encode_into(out)
+    }
+    #[inline]
+    fn as_built_payload(&self) -> Option<&[u8]> {
+        (**self).as_built_payload()
     }
 }
 
@@ -192,6 +207,10 @@ impl StreamSerialize for RawPayload<'_> {
     fn encode_into<B: PayloadBuf>(&self, out: &mut PayloadSink<'_, B>) -> Result<()> {
         out.extend_from_slice(self.0);
         Ok(())
+    }
+    #[inline]
+    fn as_built_payload(&self) -> Option<&[u8]> {
+        Some(self.0)
     }
 }
 

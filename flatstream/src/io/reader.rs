@@ -536,7 +536,8 @@ mod tests {
         let mut w = crate::StreamWriter::new(Vec::new(), crate::DefaultFramer);
         let mut ends = Vec::new();
         for i in 0..3000u32 {
-            w.write(&crate::RawPayload(&vec![i as u8; 1 + i as usize % 97])).unwrap();
+            w.write(&crate::RawPayload(&vec![i as u8; 1 + i as usize % 97]))
+                .unwrap();
             ends.push(w.position());
         }
         let good = w.into_inner();

@@ -4,7 +4,7 @@
 //! [`DeframerIo::read_and_deframe`], for every framer and deframer. The
 //! framing traits themselves stay sans-IO.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{header_slot, padding_slice, Deframer, Framer, MAX_HEADER_LEN};
@@ -25,6 +25,57 @@ pub(crate) fn write_all_counting<W: Write + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// Writes all of `parts` one after the other, with vectored writes (one
+/// `writev` for a file or socket, one reservation for a `Vec`), counting in
+/// `accepted` what the writer took, as [`write_all_counting`] does.
+#[inline]
+pub(crate) fn write_parts_counting<W: Write + ?Sized>(
+    writer: &mut W,
+    parts: [&[u8]; 3],
+    accepted: &mut usize,
+) -> io::Result<()> {
+    // The common case, everything taken by the first write, inline.
+    let total = parts.iter().map(|part| part.len()).sum::<usize>();
+    match writer.write_vectored(&parts.map(IoSlice::new)) {
+        Ok(n) if n >= total => {
+            *accepted = total;
+            return Ok(());
+        }
+        Ok(0) => return Err(write_zero()),
+        Ok(n) => *accepted = n,
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+        Err(e) => return Err(e),
+    }
+    write_rest_of_parts(writer, parts, accepted)
+}
+
+/// [`write_parts_counting`] after its first write.
+#[inline(never)]
+fn write_rest_of_parts<W: Write + ?Sized>(
+    writer: &mut W,
+    parts: [&[u8]; 3],
+    accepted: &mut usize,
+) -> io::Result<()> {
+    loop {
+        // What is left of each part after the bytes accepted so far.
+        let mut skip = *accepted;
+        let rest = parts.map(|part| {
+            let taken = skip.min(part.len());
+            skip -= taken;
+            IoSlice::new(&part[taken..])
+        });
+        if rest.iter().all(|part| part.is_empty()) {
+            return Ok(());
+        }
+        match writer.write_vectored(&rest) {
+            Ok(0) => return Err(write_zero()),
+            Ok(n) => *accepted += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A writer that accepted no bytes of a frame.
@@ -142,6 +193,89 @@ fn unexpected_eof(needed: usize, available: usize) -> Error {
 mod tests {
     use super::*;
     use crate::framing::{DefaultDeframer, DefaultFramer};
+
+    /// A writer taking at most `step` bytes per call, failing with
+    /// `Interrupted` every other call and for good after `fail_at` bytes;
+    /// `vectored`: whether it takes several buffers in one call.
+    struct Stingy {
+        out: Vec<u8>,
+        step: usize,
+        calls: usize,
+        fail_at: usize,
+        vectored: bool,
+    }
+    impl Write for Stingy {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.write_vectored(&[IoSlice::new(buf)])
+        }
+        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 2 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            if self.out.len() >= self.fail_at {
+                return Err(io::Error::other("disk full"));
+            }
+            let mut room = self.step.min(self.fail_at - self.out.len());
+            let before = self.out.len();
+            for buf in bufs.iter().filter(|buf| !buf.is_empty()) {
+                let n = room.min(buf.len());
+                self.out.extend_from_slice(&buf[..n]);
+                room -= n;
+                if !self.vectored || room == 0 {
+                    break;
+                }
+            }
+            Ok(self.out.len() - before)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Every split of a three-part frame across short, interrupted,
+    /// vectored or single-buffer writes arrives whole and in order, and a
+    /// writer failing part-way is counted to the byte.
+    #[test]
+    fn parts_arrive_whole_across_short_and_interrupted_writes() {
+        let (header, payload, padding) = (&b"HEAD"[..], &b"payload bytes"[..], &b"\0\0\0"[..]);
+        let whole = [header, payload, padding].concat();
+        for step in 1..=whole.len() + 1 {
+            for vectored in [false, true] {
+                for fail_at in [usize::MAX, 0, 3, 4, 10, whole.len() - 1] {
+                    let mut w = Stingy {
+                        out: Vec::new(),
+                        step,
+                        calls: 0,
+                        fail_at,
+                        vectored,
+                    };
+                    let mut accepted = 0;
+                    let outcome = write_parts_counting(&mut w, [header, payload, padding], &mut accepted);
+                    let case = format!("step {step}, vectored {vectored}, fail at {fail_at}");
+                    assert_eq!(accepted, w.out.len(), "{case}");
+                    assert_eq!(w.out, whole[..accepted], "{case}");
+                    if fail_at >= whole.len() {
+                        assert!(outcome.is_ok(), "{case}");
+                        assert_eq!(accepted, whole.len(), "{case}");
+                    } else {
+                        assert_eq!(outcome.unwrap_err().to_string(), "disk full", "{case}");
+                        assert_eq!(accepted, fail_at, "{case}");
+                    }
+                }
+            }
+        }
+        // A writer that takes nothing is an error, not a loop.
+        let mut w = Stingy {
+            out: Vec::new(),
+            step: 0,
+            calls: 0,
+            fail_at: usize::MAX,
+            vectored: true,
+        };
+        let err = write_parts_counting(&mut w, [header, payload, padding], &mut 0).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WriteZero);
+    }
 
     /// A writer taking one byte per call.
     struct OneByte(Vec<u8>);

@@ -7,7 +7,7 @@ use flatbuffers::FlatBufferBuilder;
 use crate::buf::extend_zeroed;
 use crate::encode::serialize::{PayloadSink, StreamSerialize};
 use crate::error::{Error, Result};
-use crate::framing::{header_too_long, padding_slice, Framer, MAX_HEADER_LEN};
+use crate::framing::{header_slot, header_too_long, padding_slice, Framer, MAX_HEADER_LEN};
 
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
@@ -88,6 +88,37 @@ impl<F: Framer> WriteCore<F> {
         let padding = padding_slice(self.framer.padding_len(payload.len()))?;
         self.batch.extend_from_slice(padding);
         Ok(&self.batch[frame_at..])
+    }
+
+    /// The header and padding of a frame for the built `payload`, the
+    /// header encoded into `scratch`, for a writer that sends the payload
+    /// from where it is. `offset`: where the frame will start in the stream.
+    #[inline]
+    pub(crate) fn header_for<'h>(
+        &self,
+        payload: &[u8],
+        scratch: &'h mut [u8; MAX_HEADER_LEN],
+        offset: u64,
+    ) -> Result<(&'h [u8], &'static [u8])> {
+        let header = header_slot(scratch, self.framer.header_len())?;
+        self.framer
+            .encode_header(payload, header)
+            .map_err(|e| e.shifted(offset))?;
+        Ok((header, padding_slice(self.framer.padding_len(payload.len()))?))
+    }
+
+    /// Takes the frame of a built payload into a buffered writer's batch:
+    /// header, payload and padding copied in once.
+    pub(crate) fn buffer_built(&mut self, payload: &[u8]) -> Result<()> {
+        self.finish_deferred()?;
+        let mut scratch = [0; MAX_HEADER_LEN];
+        let (header, padding) =
+            self.header_for(payload, &mut scratch, self.position + self.batch.len() as u64)?;
+        for part in [header, payload, padding] {
+            self.batch.extend_from_slice(part);
+        }
+        self.batch_ends.push(self.batch.len());
+        Ok(())
     }
 
     /// Records a frame of `len` bytes of which the inner writer accepted
