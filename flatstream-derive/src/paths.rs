@@ -66,7 +66,7 @@ private_items! {
     set_uoffset => set_uoffset,
     table_offsets => table_offsets,
     table_size => table_size,
-    table_vtable => table_vtable,
+    canonical_vtable => canonical_vtable,
     stream_serialize => StreamSerialize,
     frame_layout => FrameLayout,
     framed => Framed,

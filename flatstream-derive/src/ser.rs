@@ -91,8 +91,11 @@ fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     );
     let scalar = paths.scalar();
     let (out, payload_buf) = (paths.out(), paths.payload_buf());
-    let (table_offsets, table_size, table_vtable) =
-        (paths.table_offsets(), paths.table_size(), paths.table_vtable());
+    let (table_offsets, table_size, canonical_vtable) = (
+        paths.table_offsets(),
+        paths.table_size(),
+        paths.canonical_vtable(),
+    );
     let u64_ = paths.primitive("u64");
 
     let locals: Vec<Ident> = fields
@@ -159,8 +162,7 @@ fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
                 #ok(#end_table(__fbb, __start))
             }
             const TABLE_SIZE: #usize_ = #table_size(&#sizes);
-            const VTABLE: &'static [#u8_] =
-                &#table_vtable::<#vtable_len>(&#table_offsets(#sizes), #table_size(&#sizes));
+            const VTABLE: &'static [#u8_] = &#canonical_vtable::<#field_count, #vtable_len>(#sizes);
             type Absent = [#u64_; #absent_words];
             #[inline(always)]
             fn absent(&self) -> [#u64_; #absent_words] {

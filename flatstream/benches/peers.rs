@@ -6,7 +6,9 @@
 //! * prost (`#[derive(prost::Message)]`), length-delimited as protobuf
 //!   streams are, without a checksum and with a CRC-32C (a careful hand
 //!   loop: a `u32` length and the CRC before the payload, encoded in place);
-//! * postcard (serde) + CRC-32C, the same hand loop.
+//! * postcard (serde) + CRC-32C, the same hand loop;
+//! * bincode 1 (serde, its default fixed-width integers) + CRC-32C, the
+//!   same hand loop.
 //!
 //! Every CRC-32C is flatstream's `Crc32c`, so the rows differ in encoding,
 //! not in checksum code. Reading decodes owned values for prost and
@@ -131,6 +133,15 @@ fn postcard_crc_write(out: &mut Vec<u8>, msgs: &[SerdeTelemetry]) -> usize {
 }
 
 #[inline(never)]
+fn bincode_crc_write(out: &mut Vec<u8>, msgs: &[SerdeTelemetry]) -> usize {
+    out.clear();
+    for m in msgs {
+        framed_with_crc(out, |out| bincode::serialize_into(out, m).unwrap());
+    }
+    out.len()
+}
+
+#[inline(never)]
 fn flatstream_read(bytes: &[u8]) -> f64 {
     let mut r = SliceReader::new(bytes, Telemetry::deframer());
     let mut sum = 0.0;
@@ -163,6 +174,15 @@ fn postcard_crc_read(mut bytes: &[u8]) -> f64 {
     let mut sum = 0.0;
     while let Some(p) = next_crc_frame(&mut bytes) {
         sum += postcard::from_bytes::<SerdeTelemetry>(p).unwrap().value;
+    }
+    sum
+}
+
+#[inline(never)]
+fn bincode_crc_read(mut bytes: &[u8]) -> f64 {
+    let mut sum = 0.0;
+    while let Some(p) = next_crc_frame(&mut bytes) {
+        sum += bincode::deserialize::<SerdeTelemetry>(p).unwrap().value;
     }
     sum
 }
@@ -204,6 +224,9 @@ fn peers(c: &mut Criterion) {
     group.bench_function("postcard_crc32c", |b| {
         b.iter(|| postcard_crc_write(&mut out, black_box(&serde_msgs)))
     });
+    group.bench_function("bincode_crc32c", |b| {
+        b.iter(|| bincode_crc_write(&mut out, black_box(&serde_msgs)))
+    });
     group.finish();
 
     let flat = {
@@ -222,21 +245,27 @@ fn peers(c: &mut Criterion) {
         postcard_crc_write(&mut out, &serde_msgs);
         out.clone()
     };
+    let bincode_crc = {
+        bincode_crc_write(&mut out, &serde_msgs);
+        out.clone()
+    };
     // The same values come back from every encoding.
     let expected = flatstream_read(&flat);
     for sum in [
         prost_read(&prost_bytes),
         prost_crc_read(&prost_crc),
         postcard_crc_read(&postcard_crc),
+        bincode_crc_read(&bincode_crc),
     ] {
         assert_eq!(sum, expected);
     }
     eprintln!(
-        "bytes per message: flatstream {}, prost length-delimited {}, prost + CRC-32C {}, postcard + CRC-32C {}",
+        "bytes per message: flatstream {}, prost length-delimited {}, prost + CRC-32C {}, postcard + CRC-32C {}, bincode + CRC-32C {}",
         flat.len() / msgs.len(),
         prost_bytes.len() / msgs.len(),
         prost_crc.len() / msgs.len(),
-        postcard_crc.len() / msgs.len()
+        postcard_crc.len() / msgs.len(),
+        bincode_crc.len() / msgs.len()
     );
     let mut group = c.benchmark_group("peers_read_1000");
     group.throughput(Throughput::Elements(msgs.len() as u64));
@@ -251,6 +280,9 @@ fn peers(c: &mut Criterion) {
     });
     group.bench_function("postcard_crc32c_owned", |b| {
         b.iter(|| postcard_crc_read(black_box(&postcard_crc)))
+    });
+    group.bench_function("bincode_crc32c_owned", |b| {
+        b.iter(|| bincode_crc_read(black_box(&bincode_crc)))
     });
     group.finish();
 }

@@ -261,7 +261,7 @@ pub mod __private {
         check_room, create_enum_vector, create_table_vector, end_table, push_unless_default,
     };
     pub use crate::encode::field_traits::{EnumRepr, Field, Offset, Table, VectorElement};
-    pub use crate::encode::out::{set_uoffset, table_offsets, table_size, table_vtable, Out, Scalar};
+    pub use crate::encode::out::{canonical_vtable, set_uoffset, table_offsets, table_size, Out, Scalar};
     pub use crate::encode::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
     pub use crate::encode::table_writer::{
         append_scalar_vector, append_table, append_table_vector, encode_table_into,

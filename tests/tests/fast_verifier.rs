@@ -98,6 +98,12 @@ fn exhaustive<T: VerifyTable>(payload: &[u8]) {
 #[test]
 fn every_mutation_and_truncation_agrees() {
     exhaustive::<Deep>(&encode(&sample()));
+    // Every field present: the root table's vtable is the canonical one, so
+    // the verifier's shortcut runs (and every mutation of the vtable leaves it).
+    exhaustive::<Deep>(&encode(&Deep {
+        mode: Mode::On,
+        ..sample()
+    }));
     exhaustive::<Record>(&encode(&sample().records[0]));
     exhaustive::<Guarded>(&encode(&Guarded {
         seq: 1,
@@ -123,6 +129,38 @@ fn limits_agree() {
                 );
             }
         }
+    }
+}
+
+/// Every apparent-size limit, one byte at a time, around what the payloads
+/// add up to: the two verifiers account the same bytes (on the canonical
+/// vtable's shortcut too) and stop at the same limit.
+#[test]
+fn every_apparent_size_limit_agrees() {
+    let all_present = Deep {
+        mode: Mode::On,
+        ..sample()
+    };
+    let tiny = Tiny { value: 5 };
+    let payloads = [encode(&all_present), encode(&sample()), encode(&tiny)];
+    for payload in &payloads {
+        let mut flipped = 0;
+        for apparent in 0..payload.len() * 4 {
+            let limits = VerifyLimits {
+                max_apparent_size: apparent,
+                ..VerifyLimits::DEFAULT
+            };
+            let fast = fast_accepts::<Deep>(payload, limits);
+            assert_eq!(fast, flatbuffers_accepts::<Deep>(payload, limits), "{apparent}");
+            let fast_tiny = fast_accepts::<Tiny>(payload, limits);
+            assert_eq!(
+                fast_tiny,
+                flatbuffers_accepts::<Tiny>(payload, limits),
+                "{apparent}"
+            );
+            flipped += usize::from(fast || fast_tiny);
+        }
+        assert!(flipped > 0, "some limit accepts each payload");
     }
 }
 
@@ -166,4 +204,73 @@ fn empty_vectors_of_8_byte_scalars_need_only_4_byte_alignment() {
         Longs::decode(&one),
         Err(flatstream::Error::InvalidFlatBuffer { .. })
     ));
+}
+
+/// The fast verifier's shortcut (fields at the positions of the vtable the
+/// derive's writer writes) is taken only if both sides compute that vtable
+/// from the same inline sizes: for every field kind, the decoder's size is
+/// the encoder's, and a derived table's canonical vtable is its writer's.
+#[test]
+fn the_decoder_knows_the_vtable_the_writer_writes() {
+    use flatstream::__private::{canonical_vtable, DecodeField, Field, Table};
+    macro_rules! same_size {
+        ($($ty:ty),* $(,)?) => {$(
+            assert_eq!(
+                <$ty as Field>::INLINE_SIZE,
+                <$ty as DecodeField>::INLINE_SIZE,
+                "{}",
+                stringify!($ty)
+            );
+        )*};
+    }
+    same_size!(
+        bool,
+        u8,
+        i8,
+        u16,
+        i16,
+        u32,
+        i32,
+        u64,
+        i64,
+        f32,
+        f64,
+        String,
+        Vec<u8>,
+        Vec<u64>,
+        Vec<String>,
+        Vec<Tiny>,
+        Vec<Mode>,
+        Option<u16>,
+        Option<String>,
+        Option<Tiny>,
+        Box<Tiny>,
+        Tiny,
+        Mode,
+        Deep,
+    );
+    // `Deep` has every kind; its writer's vtable is the one the verifier knows.
+    let sizes = [
+        <bool as DecodeField>::INLINE_SIZE,
+        <u8 as DecodeField>::INLINE_SIZE,
+        <u64 as DecodeField>::INLINE_SIZE,
+        <f32 as DecodeField>::INLINE_SIZE,
+        <Vec<String> as DecodeField>::INLINE_SIZE,
+        <Vec<Mode> as DecodeField>::INLINE_SIZE,
+        <Mode as DecodeField>::INLINE_SIZE,
+        <Option<Tiny> as DecodeField>::INLINE_SIZE,
+        <Vec<Record> as DecodeField>::INLINE_SIZE,
+        <String as DecodeField>::INLINE_SIZE,
+    ];
+    assert_eq!(<Deep as Table>::VTABLE, canonical_vtable::<10, 24>(sizes));
+    // And a written `Deep` with every field present carries it (`sample`'s
+    // `mode` is the default, left out).
+    let payload = encode(&Deep {
+        mode: Mode::On,
+        ..sample()
+    });
+    let root = u32::from_le_bytes(payload[..4].try_into().unwrap()) as usize;
+    let soffset = i32::from_le_bytes(payload[root..root + 4].try_into().unwrap());
+    let vtable = (root as i64 - i64::from(soffset)) as usize;
+    assert_eq!(&payload[vtable..vtable + 24], <Deep as Table>::VTABLE);
 }

@@ -77,6 +77,7 @@ fn enum_field_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ide
             type View<'a> = #ident;
             const NEEDS_CHECK: #bool_ = true;
             const REQUIRED: #bool_ = false;
+            const INLINE_SIZE: #usize_ = <#repr_ty as #decode_field>::INLINE_SIZE;
             #[inline]
             fn verify<'v, 'o, 'b>(
                 __tv: #table_verifier<'v, 'o, 'b>,

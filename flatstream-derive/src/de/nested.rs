@@ -73,6 +73,7 @@ pub fn nested_field_impls(cx: &TableGen) -> TokenStream {
             type View<'a> = #view<'a>;
             const NEEDS_CHECK: #bool_ = <Self as #verify_table>::NEEDS_CHECK;
             const REQUIRED: #bool_ = true;
+            const INLINE_SIZE: #usize_ = 4;
             #[inline]
             fn verify<'v, 'o, 'b>(
                 __tv: #table_verifier<'v, 'o, 'b>,

@@ -161,11 +161,14 @@ fn verify_impl(cx: &TableGen) -> TokenStream {
     } = *cx;
     let bool_ = paths.primitive("bool");
     let usize_ = paths.primitive("usize");
+    let (u8_, u16_) = (paths.primitive("u8"), paths.primitive("u16"));
     let Runtime {
         decode_field,
         err,
         fast,
         fast_verifier,
+        table_offsets,
+        canonical_vtable,
         invalid_flatbuffer,
         none,
         ok,
@@ -206,6 +209,36 @@ fn verify_impl(cx: &TableGen) -> TokenStream {
             }
         }
     });
+    // Every field present at the position the canonical vtable (the one
+    // this type's writer writes) names: the fields in id order.
+    let mut by_id: Vec<_> = fields.iter().collect();
+    by_id.sort_by_key(|f| f.id);
+    let by_id_dense = by_id.iter().enumerate().all(|(i, f)| usize::from(f.id) == i);
+    let sizes = by_id.iter().map(|f| {
+        let ty = f.ty;
+        quote_spanned!(ty.span()=> <#ty as #decode_field>::INLINE_SIZE)
+    });
+    let sizes = quote!([#(#sizes),*]);
+    let (vtable_len, field_count) = (4 + 2 * by_id.len(), by_id.len());
+    let canonical_verifies = by_id.iter().enumerate().map(|(i, f)| {
+        let ty = f.ty;
+        quote_spanned! {ty.span()=>
+            <#ty as #decode_field>::fast_verify(__fv, __t.pos() + __offsets[#i] as #usize_)?;
+        }
+    });
+    let fast_body = if by_id_dense && !fields.is_empty() {
+        quote! {
+            let __offsets: [#u16_; #field_count] = const { #table_offsets(#sizes) };
+            let __canonical: &[#u8_] = &const { #canonical_vtable::<#field_count, #vtable_len>(#sizes) };
+            if __fv.has_vtable(&__t, __canonical)? {
+                #(#canonical_verifies)*
+            } else {
+                #(#fast_verifies)*
+            }
+        }
+    } else {
+        quote!(#(#fast_verifies)*)
+    };
     let needs_check = fields.iter().map(|f| {
         let ty = f.ty;
         quote!(<#ty as #decode_field>::NEEDS_CHECK)
@@ -254,7 +287,7 @@ fn verify_impl(cx: &TableGen) -> TokenStream {
             #[inline]
             fn fast_verify_table(__fv: &mut #fast_verifier<'_>, __pos: #usize_) -> #fast {
                 let __t = __fv.table(__pos)?;
-                #(#fast_verifies)*
+                #fast_body
                 __fv.end_table();
                 #ok(())
             }

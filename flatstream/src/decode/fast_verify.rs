@@ -37,6 +37,14 @@ pub struct FastTable {
     vtable_len: usize,
 }
 
+impl FastTable {
+    /// The table's position: fields are at offsets from it.
+    #[inline(always)]
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+}
+
 impl<'b> FastVerifier<'b> {
     /// A verifier over `buf`.
     #[inline]
@@ -145,7 +153,16 @@ impl<'b> FastVerifier<'b> {
     #[inline(always)]
     pub fn string(&mut self, pos: usize) -> Fast {
         let range = self.vector(pos, 1, 1)?;
-        if self.buf.get(range.end) != Some(&0) || std::str::from_utf8(&self.buf[range]).is_err() {
+        if self.buf.get(range.end) != Some(&0) {
+            return Err(Reject);
+        }
+        // ASCII, the common case for short strings, is checked inline (an
+        // OR over the bytes, which the compiler vectorises); `from_utf8`
+        // and `is_ascii` are calls (the first a fifth of reading the
+        // telemetry message).
+        let text = &self.buf[range];
+        let ascii = text.iter().fold(0u8, |seen, &b| seen | b) < 0x80;
+        if !ascii && std::str::from_utf8(text).is_err() {
             return Err(Reject);
         }
         Ok(())
@@ -195,6 +212,28 @@ impl<'b> FastVerifier<'b> {
             }
         }
         Ok(None)
+    }
+
+    /// Whether `table`'s vtable is `canonical` byte for byte: the vtable a
+    /// derived type's own writer writes when every field is present. Each
+    /// field is then at the position `canonical` names, and the caller
+    /// verifies it there without looking its entry up. What
+    /// [`field`](Self::field) would have accounted for reading the entries
+    /// is accounted here, so the limits see the same apparent size: the
+    /// two ways accept exactly the same tables.
+    #[inline(always)]
+    pub fn has_vtable(&mut self, table: &FastTable, canonical: &[u8]) -> Fast<bool> {
+        let entries = table.vtable.saturating_add(4)..table.vtable.saturating_add(table.vtable_len);
+        // `canonical` starts with its own length, so equal bytes mean an
+        // equal length; the header (checked by `table`) is compared too.
+        if table.vtable_len != canonical.len() || self.buf.get(table.vtable..entries.end) != Some(canonical) {
+            return Ok(false);
+        }
+        self.apparent += entries.len();
+        if self.apparent > self.limits.max_apparent_size {
+            return Err(Reject);
+        }
+        Ok(true)
     }
 
     /// Leaves the table entered last.

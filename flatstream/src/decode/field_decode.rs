@@ -16,6 +16,7 @@ macro_rules! scalar_decode {
         // SAFETY: verified as this scalar, read as this scalar.
         unsafe impl DecodeField for $ty {
             type View<'a> = $ty;
+            const INLINE_SIZE: usize = std::mem::size_of::<$ty>();
             #[inline]
             fn verify<'v, 'o, 'b>(
                 tv: TableVerifier<'v, 'o, 'b>,
@@ -120,6 +121,7 @@ unsafe impl DecodeElement for u8 {
 unsafe impl DecodeField for String {
     type View<'a> = &'a str;
     const REQUIRED: bool = true;
+    const INLINE_SIZE: usize = 4;
     #[inline]
     fn verify<'v, 'o, 'b>(
         tv: TableVerifier<'v, 'o, 'b>,
@@ -185,6 +187,7 @@ unsafe impl<T: DecodeElement> DecodeField for Vec<T> {
     type View<'a> = T::VecView<'a>;
     const NEEDS_CHECK: bool = T::NEEDS_CHECK;
     const REQUIRED: bool = true;
+    const INLINE_SIZE: usize = 4;
     #[inline]
     fn verify<'v, 'o, 'b>(
         tv: TableVerifier<'v, 'o, 'b>,
@@ -228,6 +231,7 @@ unsafe impl<T: DecodeField> DecodeField for Box<T> {
     type View<'a> = T::View<'a>;
     const NEEDS_CHECK: bool = T::NEEDS_CHECK;
     const REQUIRED: bool = T::REQUIRED;
+    const INLINE_SIZE: usize = T::INLINE_SIZE;
     #[inline]
     fn verify<'v, 'o, 'b>(
         tv: TableVerifier<'v, 'o, 'b>,
@@ -265,6 +269,7 @@ unsafe impl<T: DecodeField> DecodeField for Box<T> {
 unsafe impl<T: DecodeField> DecodeField for Option<T> {
     type View<'a> = Option<T::View<'a>>;
     const NEEDS_CHECK: bool = T::NEEDS_CHECK;
+    const INLINE_SIZE: usize = T::INLINE_SIZE;
     #[inline]
     fn verify<'v, 'o, 'b>(
         tv: TableVerifier<'v, 'o, 'b>,

@@ -225,6 +225,12 @@ pub unsafe trait DecodeField: Sized {
     /// Whether the field must be present unless it has a default (strings,
     /// vectors and tables; scalars read as their default when absent).
     const REQUIRED: bool = false;
+    /// Bytes the field takes inside its table (offsets take 4), as the
+    /// encoder's `Field::INLINE_SIZE`: from them the derive computes the
+    /// vtable its own writer writes, which the fast verifier recognises
+    /// (see [`FastVerifier::has_vtable`]). A wrong size costs only that
+    /// shortcut, never a check.
+    const INLINE_SIZE: usize;
     /// Verifies the field in `slot` (`name` is reported if it is missing).
     fn verify<'v, 'o, 'b>(
         tv: TableVerifier<'v, 'o, 'b>,

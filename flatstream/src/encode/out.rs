@@ -223,6 +223,13 @@ pub const fn table_vtable<const M: usize>(offsets: &[u16], table_size: usize) ->
     vtable
 }
 
+/// The vtable a table with fields of `sizes` (in id order) has when every
+/// field is present: what the derive's writer writes, and what its fast
+/// verifier recognises. `M` is `4 + 2 * N`.
+pub const fn canonical_vtable<const N: usize, const M: usize>(sizes: [usize; N]) -> [u8; M] {
+    table_vtable::<M>(&table_offsets(sizes), table_size(&sizes))
+}
+
 /// Refuses growth past what a FlatBuffers buffer can address (2 GiB - 1),
 /// the same limit the builder path has.
 #[inline]
