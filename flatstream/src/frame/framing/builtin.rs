@@ -4,8 +4,9 @@
 use crate::checksum::{size_mask, Checksum, NoChecksum};
 use crate::error::Result;
 use crate::framing::{
-    check_len, header_checksum_mismatch, len_to_u32, payload_too_short, read_uint_le, wrong_header_buffer,
-    zero_filled, zeroed_protected_header, Deframer, Framer, DEFAULT_MAX_FRAME_LEN, U32_MAX_LEN,
+    check_len, header_checksum_mismatch, header_slot, len_to_u32, payload_too_short, read_uint_le,
+    wrong_header_buffer, zero_filled, zeroed_protected_header, Deframer, Framer, DEFAULT_MAX_FRAME_LEN,
+    MAX_HEADER_LEN, U32_MAX_LEN,
 };
 
 /// `[u32 LE payload length][payload]`: the original design's wire format.
@@ -33,6 +34,10 @@ impl Framer for DefaultFramer {
     #[inline]
     fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
         ChecksumFramer::new(NoChecksum).encode_header(payload, header)
+    }
+    #[inline(always)]
+    fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        ChecksumFramer::new(NoChecksum).encode_frame(payload, out)
     }
 }
 
@@ -84,7 +89,8 @@ impl Deframer for DefaultDeframer {
     }
     #[inline]
     fn decode_header(&self, header: &[u8]) -> Result<usize> {
-        self.inner.decode_header(header)
+        // Never protected: the check of the flag folds away.
+        self.inner.decode_header_as::<false>(header)
     }
 }
 
@@ -163,6 +169,19 @@ impl<C: Checksum> Framer for ChecksumFramer<C> {
         } else {
             self.encode_header_as::<false>(payload, header)
         }
+    }
+    /// The header is built in a local, so it reaches `out` in one store
+    /// behind one reservation (the default zeroes room in `out` and writes
+    /// the header into it field by field: 0.7x of a hand loop at 64 bytes).
+    #[inline(always)]
+    fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let mut scratch = [0u8; MAX_HEADER_LEN];
+        let header = header_slot(&mut scratch, self.header_len())?;
+        self.encode_header(payload, header)?;
+        out.reserve(header.len() + payload.len());
+        out.extend_from_slice(header);
+        out.extend_from_slice(payload);
+        Ok(())
     }
 }
 
@@ -279,10 +298,36 @@ impl<C: Checksum> Deframer for ChecksumDeframer<C> {
     }
     #[inline]
     fn decode_header(&self, header: &[u8]) -> Result<usize> {
+        if self.protect_header {
+            self.decode_header_as::<true>(header)
+        } else {
+            self.decode_header_as::<false>(header)
+        }
+    }
+    #[inline]
+    fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
+        let size = C::SIZE;
+        if size == 0 {
+            return Ok(());
+        }
+        let at = payload_sum_at(size, self.protect_header);
+        let Some(stored) = header.get(at..at + size) else {
+            return Err(wrong_header_buffer(header.len(), self.header_len()));
+        };
+        let expected = read_uint_le(stored);
+        let calculated = self.checksum.calculate(payload) & size_mask(size);
+        crate::checksum::compare(expected, calculated)
+    }
+}
+
+impl<C: Checksum> ChecksumDeframer<C> {
+    /// `decode_header` with the protected-header setting a constant.
+    #[inline(always)]
+    fn decode_header_as<const PROTECT_HEADER: bool>(&self, header: &[u8]) -> Result<usize> {
         let Some(len) = header.first_chunk::<4>() else {
             return Err(wrong_header_buffer(header.len(), self.header_len()));
         };
-        if self.protect_header {
+        if PROTECT_HEADER {
             let size = C::SIZE;
             let Some(stored) = header.get(4..4 + size) else {
                 return Err(wrong_header_buffer(header.len(), self.header_len()));
@@ -304,19 +349,5 @@ impl<C: Checksum> Deframer for ChecksumDeframer<C> {
             self.max_frame_len,
             header,
         )
-    }
-    #[inline]
-    fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
-        let size = C::SIZE;
-        if size == 0 {
-            return Ok(());
-        }
-        let at = payload_sum_at(size, self.protect_header);
-        let Some(stored) = header.get(at..at + size) else {
-            return Err(wrong_header_buffer(header.len(), self.header_len()));
-        };
-        let expected = read_uint_le(stored);
-        let calculated = self.checksum.calculate(payload) & size_mask(size);
-        crate::checksum::compare(expected, calculated)
     }
 }
