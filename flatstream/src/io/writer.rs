@@ -15,11 +15,12 @@ use crate::layout::{Framed, MessageOf};
 /// grown to the largest message, writing allocates nothing.
 ///
 /// Made with [`new`](Self::new), it hands each frame to the inner writer
-/// before [`write`](Self::write) returns, in one write: a small frame (up
-/// to 4 KiB) assembled in a reused buffer, a larger one as one vectored
-/// write of header, payload and padding (a `File` or socket gets one
-/// `writev` system call, and the payload is not copied). Wrap a file or
-/// socket in a [`BufWriter`](std::io::BufWriter).
+/// before [`write`](Self::write) returns, in one write: an encoded message
+/// is assembled behind room for its header in a reused buffer; bytes that
+/// already are a payload ([`RawPayload`](crate::RawPayload)) are sent from
+/// where they are, header and payload in one vectored write (a `File` or
+/// socket gets one `writev` system call). Wrap a file or socket in a
+/// [`BufWriter`](std::io::BufWriter).
 ///
 /// Made with [`with_capacity`](Self::with_capacity), it is the buffer
 /// itself (use it instead of a `BufWriter`, not inside one): frames collect
