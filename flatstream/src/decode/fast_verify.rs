@@ -67,16 +67,45 @@ impl<'b> FastVerifier<'b> {
         }
     }
 
+    /// `size` bytes at `pos` in bounds, accounted in the apparent size
+    /// without comparing it with the limit: for the fixed-size reads of a
+    /// table (scalars, offsets, vtable entries), whose count per table is
+    /// bounded by its type, so the comparison can wait for the next
+    /// [`range_limited`](Self::range_limited) or the end. The checks of
+    /// one table's fields then merge. (The sum only grows, so comparing
+    /// later rejects exactly what comparing at once would.)
     #[inline(always)]
     fn range(&mut self, pos: usize, size: usize) -> Fast {
         if pos.saturating_add(size) > self.buf.len() {
             return Err(Reject);
         }
-        self.apparent += size;
+        self.apparent = self.apparent.saturating_add(size);
+        Ok(())
+    }
+
+    /// [`range`](Self::range), then the apparent size compared with the
+    /// limit: for every read whose size or count the payload chooses (a
+    /// table, a vector), so verification never does more than the limit
+    /// allows before stopping.
+    #[inline(always)]
+    fn range_limited(&mut self, pos: usize, size: usize) -> Fast {
+        self.range(pos, size)?;
+        self.within_limit()
+    }
+
+    /// The apparent size so far within the limit.
+    #[inline(always)]
+    fn within_limit(&self) -> Fast {
         if self.apparent > self.limits.max_apparent_size {
             return Err(Reject);
         }
         Ok(())
+    }
+
+    /// Ends a verification: the last comparison with the limit.
+    #[inline(always)]
+    pub fn finish(&self) -> Fast {
+        self.within_limit()
     }
 
     #[inline(always)]
@@ -125,7 +154,7 @@ impl<'b> FastVerifier<'b> {
             Self::aligned(start, elem_align)?;
         }
         let size = len.saturating_mul(elem_size);
-        self.range(start, size)?;
+        self.range_limited(start, size)?;
         Ok(start..start.saturating_add(size))
     }
 
@@ -188,7 +217,7 @@ impl<'b> FastVerifier<'b> {
         .ok_or(Reject)?;
         let vtable_len = self.u16_at(vtable)? as usize;
         Self::aligned(vtable.saturating_add(vtable_len), 2)?;
-        self.range(vtable, vtable_len)?;
+        self.range_limited(vtable, vtable_len)?;
         self.tables += 1;
         self.depth += 1;
         if self.tables > self.limits.max_tables || self.depth > self.limits.max_depth {
@@ -229,10 +258,8 @@ impl<'b> FastVerifier<'b> {
         if table.vtable_len != canonical.len() || self.buf.get(table.vtable..entries.end) != Some(canonical) {
             return Ok(false);
         }
-        self.apparent += entries.len();
-        if self.apparent > self.limits.max_apparent_size {
-            return Err(Reject);
-        }
+        // Compared with the limit with the fields' own sizes (see `range`).
+        self.apparent = self.apparent.saturating_add(entries.len());
         Ok(true)
     }
 

@@ -112,6 +112,7 @@ pub fn fast_accepts<T: VerifyTable>(payload: &[u8], limits: VerifyLimits) -> boo
     let mut fv = FastVerifier::new(payload, limits);
     fv.uoffset(0)
         .and_then(|root| T::fast_verify_table(&mut fv, root))
+        .and_then(|()| fv.finish())
         .is_ok()
 }
 
