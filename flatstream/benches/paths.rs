@@ -315,11 +315,16 @@ fn read_paths(c: &mut Criterion) {
     for (name, payload) in [("every_field", present), ("defaults_left_out", absent)] {
         group.bench_function(format!("flatbuffers_verifier/{name}"), |b| {
             b.iter(|| {
-                flatstream::__private::flatbuffers_accepts::<Telemetry>(black_box(payload), VerifyLimits::DEFAULT)
+                flatstream::__private::flatbuffers_accepts::<Telemetry>(
+                    black_box(payload),
+                    VerifyLimits::DEFAULT,
+                )
             })
         });
         group.bench_function(format!("derived_fast_verifier/{name}"), |b| {
-            b.iter(|| flatstream::__private::fast_accepts::<Telemetry>(black_box(payload), VerifyLimits::DEFAULT))
+            b.iter(|| {
+                flatstream::__private::fast_accepts::<Telemetry>(black_box(payload), VerifyLimits::DEFAULT)
+            })
         });
     }
     group.finish();

@@ -70,7 +70,7 @@ impl<D: Deframer> ReadCore<D> {
     }
 
     /// The whole verified frame at the cursor, taken, when the scanner's
-    /// fast path applies ([`FrameScanner::clean_frame_at`]): its payload's
+    /// fast path applies ([`FrameScanner::clean_frame`]): its payload's
     /// range in the buffer. The position is kept as [`step`](Self::step)
     /// keeps it.
     #[inline(always)]

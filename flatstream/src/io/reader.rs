@@ -338,11 +338,15 @@ impl<R: Read + std::fmt::Debug, D: Deframer + std::fmt::Debug, T> std::fmt::Debu
 #[derive(Debug, Clone)]
 pub struct SliceReader<'a, D: Deframer> {
     input: &'a [u8],
-    /// Index in `input` of the next frame: the stream position, which the
-    /// scanner's copy follows only when a step goes past its fast path.
-    at: usize,
-    /// Index of the last frame handed out.
-    last: usize,
+    /// The input from the next frame on; its start is the stream position,
+    /// which the scanner's copy follows only when a step goes past its fast
+    /// path. A slice, not an index: the next header is then loaded straight
+    /// from its pointer, one addition per frame shorter than adding an index
+    /// to the input's start (measured: 0.86x of a hand loop with an index,
+    /// 1.0x with the slice).
+    rest: &'a [u8],
+    /// `rest.len()` before the last frame handed out.
+    last_rest: usize,
     scan: FrameScanner<D>,
 }
 
@@ -351,8 +355,8 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
     pub fn new(input: &'a [u8], deframer: D) -> Self {
         SliceReader {
             input,
-            at: 0,
-            last: 0,
+            rest: input,
+            last_rest: input.len(),
             scan: FrameScanner::new(deframer),
         }
     }
@@ -398,8 +402,9 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
         // is all in memory, so the cursor is the position, and a frame costs
         // no bookkeeping beyond moving it (the scanner's own copy is synced
         // before it steps).
-        if let Some((payload, frame_len)) = self.scan.clean_frame_at(input, self.at) {
-            (self.last, self.at) = (self.at, self.at + frame_len);
+        let rest = self.rest;
+        if let Some((payload, after)) = self.scan.clean_frame(rest) {
+            (self.last_rest, self.rest) = (rest.len(), after);
             return Ok(Some(payload));
         }
         // The slow path gets the scanner by reference but the cursor by
@@ -407,16 +412,25 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
         // caller's loop would keep `at` in memory, and every frame would
         // wait for the store of the one before (measured: 0.8x of a hand
         // loop that keeps it in a register).
-        let (outcome, at, last) = read_message_slow(&mut self.scan, input, self.at, self.last);
-        (self.at, self.last) = (at, last);
+        let (at, last) = (Self::position(self), Self::last_frame_at(self));
+        let (outcome, at, last) = read_message_slow(&mut self.scan, input, at, last);
+        self.rest = input.get(at..).unwrap_or_default();
+        self.last_rest = input.len().saturating_sub(last);
         outcome
     }
 
     /// The last frame handed out, whose payload a typed read refused.
     #[cold]
     fn reject(&mut self, e: crate::Error) -> Result<()> {
-        self.scan
-            .reject_frame(self.last as u64, (self.at - self.last) as u64, e)
+        let (last, at) = (Self::last_frame_at(self), Self::position(self));
+        self.scan.reject_frame(last as u64, (at - last) as u64, e)
+    }
+
+    /// Offset of the last frame handed out. (`Self::` in the calls: on a
+    /// `&mut self`, `self.position()` would be `Iterator::position`.)
+    #[inline]
+    fn last_frame_at(&self) -> usize {
+        self.input.len() - self.last_rest
     }
 
     /// The next frame, verified as a `T`, viewed in place: the view borrows
@@ -448,13 +462,14 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
     }
 
     /// Offset of the next frame in the input.
+    #[inline]
     pub fn position(&self) -> usize {
-        self.at
+        self.input.len() - self.rest.len()
     }
 
     /// The input not consumed yet.
     pub fn remaining(&self) -> &'a [u8] {
-        self.input.get(self.at..).unwrap_or_default()
+        self.rest
     }
 }
 

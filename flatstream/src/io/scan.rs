@@ -116,22 +116,22 @@ impl<D: Deframer> FrameScanner<D> {
         }
     }
 
-    /// The frame at `at` when [`step`](Self::step) would take it on its
-    /// fast path (no skip under way, a whole verified frame): its payload's
-    /// range and length, relative to `at`, without recording anything. For
-    /// a driver whose cursor is the stream position (`SliceReader`), which
-    /// then keeps the position itself and syncs it before any other step.
+    /// The frame at the start of `rest` when [`step`](Self::step) would
+    /// take it on its fast path (no skip under way, a whole verified
+    /// frame): its payload, and `rest` after the frame, without recording
+    /// anything. For a driver whose cursor is the stream position
+    /// (`SliceReader`), which then keeps the position itself and syncs it
+    /// before any other step.
     #[inline(always)]
-    pub(crate) fn clean_frame_at<'b>(&self, bytes: &'b [u8], at: usize) -> Option<(&'b [u8], usize)> {
-        let rest = bytes.get(at..)?;
-        let (payload, frame_len) = self.clean_frame_range(bytes, at)?;
+    pub(crate) fn clean_frame<'b>(&self, rest: &'b [u8]) -> Option<(&'b [u8], &'b [u8])> {
+        let (payload, frame_len) = self.clean_frame_range(rest, 0)?;
         // Sliced from `rest`, whose length the deframer has just compared
-        // with the frame's: the compiler drops this bounds check for the
+        // with the frame's: the compiler drops these bounds checks for the
         // built-in deframers.
-        Some((rest.get(payload)?, frame_len))
+        Some((rest.get(payload)?, rest.get(frame_len..)?))
     }
 
-    /// [`clean_frame_at`](Self::clean_frame_at), the payload as a range
+    /// [`clean_frame`](Self::clean_frame) at `at` in `bytes`, the payload as a range
     /// relative to `at`.
     #[inline(always)]
     pub(crate) fn clean_frame_range(&self, bytes: &[u8], at: usize) -> Option<(Range<usize>, usize)> {
