@@ -120,10 +120,17 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// frame into its buffer, and writes the buffer out when it is full: an
     /// I/O error then may leave part of the buffer written, the rest of it
     /// is dropped, and `frames_written` says how many frames are whole.
+    #[inline]
     pub fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
-        if let Some(payload) = item.as_built_payload() {
-            return self.write_built(payload);
+        // Which of the two applies is known for each `T` at compile time.
+        match item.as_built_payload() {
+            Some(payload) => self.write_built(payload),
+            None => self.write_encoded(item),
         }
+    }
+
+    /// [`write`](Self::write) of a value that is encoded.
+    fn write_encoded<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
         if self.capacity > 0 {
             self.core.buffer(item)?;
             if self.core.batch().len() >= self.capacity {
@@ -144,6 +151,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// where it is. (Copying the payload into the frame buffer first, and
     /// from there into a `Vec`, made the second copy wait for the first
     /// one's stores: 4x the time of a hand `extend_from_slice` loop.)
+    #[inline]
     fn write_built(&mut self, payload: &[u8]) -> Result<()> {
         if self.capacity > 0 {
             self.core.buffer_built(payload)?;
