@@ -140,6 +140,10 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
         cx: &mut Context<'_>,
         at_end: &mut bool,
     ) -> Poll<Result<Option<Range<usize>>>> {
+        // A whole frame already buffered: taken inline, as the sync reader does.
+        if let Some(range) = self.core.clean_frame() {
+            return Poll::Ready(Ok(Some(range)));
+        }
         loop {
             match self.core.step(*at_end) {
                 Err(e) => return Poll::Ready(Err(e)),
