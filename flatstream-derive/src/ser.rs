@@ -150,6 +150,30 @@ fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         let member = f.ident;
         quote!(#as_field::write_direct(&self.#member, __buf, __table + __offsets[#id] as #usize_)?;)
     });
+    // The root's fixed part built in registers: a field left out clears its
+    // vtable entry (the vtable starts at 4), any other ORs its slot in.
+    let word_writes = fields.iter().zip(&as_field).map(|(f, as_field)| {
+        let id = usize::from(f.id);
+        let member = f.ident;
+        let (word, bit) = (id / 64, id % 64);
+        let entry = 8 + 2 * id;
+        quote! {
+            if __absent[#word] & (1 << #bit) != 0 {
+                __words[#entry / 8] &= !(0xffff << (8 * (#entry % 8)));
+            } else {
+                let __at = __table + __offsets[#id] as #usize_;
+                let __bits = #as_field::slot_bits(&self.#member, __buf, __at)?;
+                __words[__at / 8] |= __bits << (8 * (__at % 8));
+            }
+        }
+    });
+    let (root_layout, root_words, root_word_count) =
+        (paths.root_layout(), paths.root_words(), paths.root_word_count());
+    let (append_root_in_place, begin_root, store_root_words) = (
+        paths.append_root_in_place(),
+        paths.begin_root(),
+        paths.store_root_words(),
+    );
 
     quote! {
         #[automatically_derived]
@@ -174,6 +198,23 @@ fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
             fn write_fields<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>, __table: #usize_) -> #result<()> {
                 let __offsets: [#u16_; #field_count] = const { #table_offsets(#sizes) };
                 #(#writes)*
+                #ok(())
+            }
+            #[inline(always)]
+            fn write_root<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>) -> #result<()> {
+                let (__table, __end) = const {
+                    #root_layout(<Self as #table>::VTABLE.len(), <Self as #table>::TABLE_SIZE)
+                };
+                if __end > 8 * #root_word_count {
+                    return #append_root_in_place(self, __buf);
+                }
+                let __offsets: [#u16_; #field_count] = const { #table_offsets(#sizes) };
+                let mut __words = const { #root_words(<Self as #table>::VTABLE, <Self as #table>::TABLE_SIZE) };
+                #begin_root(__buf, __end)?;
+                let __absent = <Self as #table>::absent(self);
+                let _ = &__absent;
+                #(#word_writes)*
+                #store_root_words(__buf, &__words, __end);
                 #ok(())
             }
         }
@@ -318,7 +359,11 @@ fn serialize_impl(paths: &Paths, model: &Input) -> TokenStream {
 fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -> TokenStream {
     let ident = model.ident;
     let repr = paths.primitive(&repr.to_string());
-    let (u16_, usize_) = (paths.primitive("u16"), paths.primitive("usize"));
+    let (u16_, usize_, u64_) = (
+        paths.primitive("u16"),
+        paths.primitive("usize"),
+        paths.primitive("u64"),
+    );
     let (bool_, append_scalar_vector) = (paths.primitive("bool"), paths.append_scalar_vector());
     let (out, payload_buf) = (paths.out(), paths.payload_buf());
     let (builder, result, ok, offset) = (paths.builder(), paths.result(), paths.ok(), paths.offset());
@@ -379,6 +424,10 @@ fn enum_impls(paths: &Paths, model: &Input, repr: &Ident, variants: &[&Ident]) -
             #[inline(always)]
             fn write_direct<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<()> {
                 <#repr as #field_trait>::write_direct(&#enum_repr::to_repr(self), __buf, __at)
+            }
+            #[inline(always)]
+            fn slot_bits<__B: #payload_buf>(&self, __buf: &mut #out<'_, __B>, __at: #usize_) -> #result<#u64_> {
+                <#repr as #field_trait>::slot_bits(&#enum_repr::to_repr(self), __buf, __at)
             }
         }
 

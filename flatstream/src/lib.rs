@@ -261,10 +261,14 @@ pub mod __private {
         check_room, create_enum_vector, create_table_vector, end_table, push_unless_default,
     };
     pub use crate::encode::field_traits::{EnumRepr, Field, Offset, Table, VectorElement};
-    pub use crate::encode::out::{canonical_vtable, set_uoffset, table_offsets, table_size, Out, Scalar};
+    pub use crate::encode::out::{
+        canonical_vtable, root_layout, root_words, set_uoffset, table_offsets, table_size, Out, Scalar,
+        ROOT_WORDS,
+    };
     pub use crate::encode::serialize::{PayloadBuf, PayloadSink, StreamSerialize};
     pub use crate::encode::table_writer::{
-        append_scalar_vector, append_table, append_table_vector, encode_table_into,
+        append_root_in_place, append_scalar_vector, append_table, append_table_vector, begin_root,
+        encode_table_into, store_root_words,
     };
     pub use crate::error::{Error, Result};
     pub use crate::framing::{Deframer, Framer, MIN_FLATBUFFERS_LEN};

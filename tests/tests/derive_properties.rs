@@ -211,6 +211,22 @@ proptest! {
         prop_assert!(frames.is_empty());
     }
 
+    /// The root's fixed part built in registers and stored as whole words
+    /// (`Table::write_root`) is byte for byte what the writer that stores
+    /// each vtable entry and field in place writes, at any offset; also
+    /// with scalars left out (their vtable entries cleared in the words).
+    #[test]
+    fn word_built_root_is_the_in_place_bytes(r in record(), lead in 0usize..24) {
+        use flatstream::__private::{append_root_in_place, Out};
+        let zeroed = Record { a: 0, e: 0, y: 0.0, opt_int: None, opt_text: None, ..r.clone() };
+        for value in [&r, &zeroed] {
+            let words = encode(value);
+            let mut in_place = vec![0x5A; lead];
+            append_root_in_place(value, &mut Out::new(&mut in_place)).unwrap();
+            prop_assert_eq!(&in_place[lead..], &words[..]);
+        }
+    }
+
     #[test]
     fn arbitrary_payloads_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         if let Ok(v) = Record::view(&bytes) {
@@ -345,4 +361,27 @@ fn schema_ids_match_the_encoding() {
     // Declaration order is id order.
     let ids: Vec<u16> = fields.iter().map(|f| f.id).collect();
     assert_eq!(ids, (0..fields.len() as u16).collect::<Vec<_>>());
+}
+
+/// A table whose fixed part is larger than the words built in registers
+/// (256 bytes) is written field by field: the same values come back.
+#[test]
+fn a_table_too_wide_for_the_word_path_round_trips() {
+    macro_rules! wide {
+        ($($field:ident),*) => {
+            #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+            struct Wide { $($field: u64,)* tail: String }
+            let mut n = 0u64;
+            let value = Wide { $($field: { n += 1; n * 0x0101_0101 },)* tail: "end".into() };
+            let payload = encode(&value);
+            assert!(payload.len() > 8 * flatstream::__private::ROOT_WORDS);
+            assert_eq!(Wide::decode(&payload).unwrap(), value);
+            let limits = flatstream::VerifyLimits::DEFAULT;
+            assert!(flatstream::__private::flatbuffers_accepts::<Wide>(&payload, limits));
+        };
+    }
+    wide!(
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21,
+        f22, f23, f24, f25, f26, f27, f28, f29, f30, f31, f32, f33, f34, f35
+    );
 }

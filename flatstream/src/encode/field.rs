@@ -64,6 +64,10 @@ macro_rules! scalar_fields {
                 put_scalar(buf, at, *self);
                 Ok(())
             }
+            #[inline(always)]
+            fn slot_bits<B: PayloadBuf>(&self, _buf: &mut Out<'_, B>, _at: usize) -> Result<u64> {
+                Ok(Scalar::bits(*self))
+            }
         }
 
         impl VectorElement for $ty {
@@ -120,6 +124,10 @@ impl Field for str {
     fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()> {
         table_writer::append_string(buf, at, self.as_bytes())
     }
+    #[inline(always)]
+    fn slot_bits<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<u64> {
+        table_writer::append_string_offset(buf, at, self.as_bytes())
+    }
 }
 
 /// Forwards every method of `Field` to the type the wrapper derefs to.
@@ -147,6 +155,10 @@ macro_rules! forward_field {
             #[inline(always)]
             fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()> {
                 <$target as Field>::write_direct(self, buf, at)
+            }
+            #[inline(always)]
+            fn slot_bits<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<u64> {
+                <$target as Field>::slot_bits(self, buf, at)
             }
         }
     )*};
@@ -203,6 +215,13 @@ impl<T: Field> Field for Option<T> {
         match self {
             Some(value) => value.write_direct(buf, at),
             None => Ok(()),
+        }
+    }
+    #[inline(always)]
+    fn slot_bits<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<u64> {
+        match self {
+            Some(value) => value.slot_bits(buf, at),
+            None => Ok(0),
         }
     }
 }

@@ -77,6 +77,21 @@ pub trait Field {
     /// Writes the field into its zeroed slot `buf[at..at + INLINE_SIZE]`,
     /// appending any out-of-line data to `buf`.
     fn write_direct<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<()>;
+    /// The field's slot as the little-endian integer of its `INLINE_SIZE`
+    /// bytes, its out-of-line data appended to `buf` (an offset counts from
+    /// `at`), for a writer that stores the table's fixed part as whole
+    /// words ([`Table::write_root`]). The default writes the slot and reads
+    /// it back; scalars and strings give it without a store.
+    #[inline(always)]
+    fn slot_bits<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, at: usize) -> Result<u64> {
+        self.write_direct(buf, at)?;
+        let mut wide = [0u8; 8];
+        let size = Self::INLINE_SIZE.min(8);
+        if let Some(slot) = buf.get(at..at + size) {
+            wide[..size].copy_from_slice(slot);
+        }
+        Ok(u64::from_le_bytes(wide))
+    }
 }
 
 /// A type that can be an element of a `Vec` field.
@@ -104,6 +119,10 @@ pub trait Table {
     /// Writes the fields into the zeroed table at `buf[table..]`, appending
     /// their out-of-line data.
     fn write_fields<B: PayloadBuf>(&self, buf: &mut Out<'_, B>, table: usize) -> Result<()>;
+    /// Appends `self` as a payload's root table, at the start of `buf`
+    /// (empty), its fixed part stored as whole 8-byte words built in
+    /// registers (see `table_writer::encode_table_into`).
+    fn write_root<B: PayloadBuf>(&self, buf: &mut Out<'_, B>) -> Result<()>;
 }
 
 /// A fieldless `#[repr(..)]` enum, written as its representation.

@@ -99,6 +99,8 @@ pub trait Scalar: Copy {
     const SIZE: usize;
     /// Writes the little-endian bytes into `dst` (exactly `SIZE` bytes).
     fn put(self, dst: &mut [u8]);
+    /// The stored bytes as a little-endian integer (its low `SIZE` bytes).
+    fn bits(self) -> u64;
     /// Whether `self` is bit-for-bit `other`: `-0.0` is not `0.0`, so it is
     /// stored and reads back with its sign; a NaN equals itself.
     fn same_bits(self, other: Self) -> bool;
@@ -121,6 +123,13 @@ macro_rules! scalars {
                 dst.copy_from_slice(&$bits.to_le_bytes());
             }
             #[inline(always)]
+            fn bits(self) -> u64 {
+                let $v = self;
+                let mut wide = [0u8; 8];
+                wide[..Self::SIZE].copy_from_slice(&$bits.to_le_bytes());
+                u64::from_le_bytes(wide)
+            }
+            #[inline(always)]
             fn same_bits(self, other: Self) -> bool {
                 let bits = |$v: $ty| $bits;
                 bits(self) == bits(other)
@@ -134,6 +143,10 @@ impl Scalar for u8 {
     #[inline(always)]
     fn put(self, dst: &mut [u8]) {
         dst[0] = self;
+    }
+    #[inline(always)]
+    fn bits(self) -> u64 {
+        u64::from(self)
     }
     #[inline(always)]
     fn same_bits(self, other: Self) -> bool {
@@ -228,6 +241,50 @@ pub const fn table_vtable<const M: usize>(offsets: &[u16], table_size: usize) ->
 /// verifier recognises. `M` is `4 + 2 * N`.
 pub const fn canonical_vtable<const N: usize, const M: usize>(sizes: [usize; N]) -> [u8; M] {
     table_vtable::<M>(&table_offsets(sizes), table_size(&sizes))
+}
+
+/// The most 8-byte words of a root table's fixed part (root offset,
+/// vtable, table) that the table writer builds in registers: 256 bytes.
+pub const ROOT_WORDS: usize = 32;
+
+/// Where a root table with a vtable of `vtable_len` bytes starts (the
+/// vtable at 4, right after the root offset) and where its fixed part of
+/// `table_size` bytes ends.
+pub const fn root_layout(vtable_len: usize, table_size: usize) -> (usize, usize) {
+    let from = 4 + vtable_len;
+    let table = from + (12 - from % 8) % 8;
+    (table, table + table_size)
+}
+
+/// The words of a root's fixed part before its fields: the root offset,
+/// `vtable` (every field present) at 4, zero padding, the table's offset
+/// back to its vtable; the fields' slots zero. Valid when the fixed part
+/// fits [`ROOT_WORDS`].
+pub const fn root_words(vtable: &[u8], table_size: usize) -> [u64; ROOT_WORDS] {
+    let mut words = [0u64; ROOT_WORDS];
+    let (table, end) = root_layout(vtable.len(), table_size);
+    if end > 8 * ROOT_WORDS {
+        return words;
+    }
+    let root = (table as u32).to_le_bytes();
+    let back = ((table - 4) as u32).to_le_bytes();
+    let mut i = 0;
+    while i < 4 {
+        words = put_byte(words, i, root[i]);
+        words = put_byte(words, table + i, back[i]);
+        i += 1;
+    }
+    let mut i = 0;
+    while i < vtable.len() {
+        words = put_byte(words, 4 + i, vtable[i]);
+        i += 1;
+    }
+    words
+}
+
+const fn put_byte(mut words: [u64; ROOT_WORDS], at: usize, byte: u8) -> [u64; ROOT_WORDS] {
+    words[at / 8] |= (byte as u64) << (8 * (at % 8));
+    words
 }
 
 /// Refuses growth past what a FlatBuffers buffer can address (2 GiB - 1),
