@@ -25,9 +25,10 @@ use crate::layout::{Framed, MessageOf};
 /// Made with [`with_capacity`](Self::with_capacity), it is the buffer
 /// itself (use it instead of a `BufWriter`, not inside one): frames collect
 /// in it and go to the inner writer when it is full, on
-/// [`flush`](Self::flush), and when the writer is dropped. This is the
-/// fastest way to write one message at a time: a frame's checksum is taken
-/// when the next message comes, not right after encoding (see
+/// [`flush`](Self::flush), and when the writer is dropped. A frame's
+/// checksum is taken when the next message comes, not right after
+/// encoding: into memory the fastest way to write one message at a time,
+/// into a file as fast as [`new`](Self::new) over a `BufWriter` (see
 /// `docs/performance.md`).
 ///
 /// ```
