@@ -150,8 +150,9 @@ fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         let member = f.ident;
         quote!(#as_field::write_direct(&self.#member, __buf, __table + __offsets[#id] as #usize_)?;)
     });
-    // The root's fixed part built in registers: a field left out clears its
-    // vtable entry (the vtable starts at 4), any other ORs its slot in.
+    // The root's fixed part built in registers: every field ORs its slot in
+    // (as `write_fields` writes every slot), and a field left out clears its
+    // vtable entry (the vtable starts at 4).
     let word_writes = fields.iter().zip(&as_field).map(|(f, as_field)| {
         let id = usize::from(f.id);
         let member = f.ident;
@@ -160,11 +161,10 @@ fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
         quote! {
             if __absent[#word] & (1 << #bit) != 0 {
                 __words[#entry / 8] &= !(0xffff << (8 * (#entry % 8)));
-            } else {
-                let __at = __table + __offsets[#id] as #usize_;
-                let __bits = #as_field::slot_bits(&self.#member, __buf, __at)?;
-                __words[__at / 8] |= __bits << (8 * (__at % 8));
             }
+            let __at = __table + __offsets[#id] as #usize_;
+            let __bits = #as_field::slot_bits(&self.#member, __buf, __at)?;
+            __words[__at / 8] |= __bits << (8 * (__at % 8));
         }
     });
     let (root_layout, root_words, root_word_count) =

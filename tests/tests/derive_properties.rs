@@ -363,6 +363,33 @@ fn schema_ids_match_the_encoding() {
     assert_eq!(ids, (0..fields.len() as u16).collect::<Vec<_>>());
 }
 
+/// A scalar left out because it equals a declared default other than zero
+/// keeps its value in its slot, in the word-built root as in place.
+#[test]
+fn a_left_out_declared_default_is_the_same_bytes_both_ways() {
+    use flatstream::__private::{append_root_in_place, Out};
+    #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+    struct Levels {
+        #[flatstream(default = 5)]
+        level: u8,
+        #[flatstream(default = -2)]
+        offset: i64,
+        name: String,
+    }
+    for (level, offset) in [(5, -2), (5, 7), (1, -2), (0, 0)] {
+        let value = Levels {
+            level,
+            offset,
+            name: "n".into(),
+        };
+        let words = encode(&value);
+        let mut in_place = Vec::new();
+        append_root_in_place(&value, &mut Out::new(&mut in_place)).unwrap();
+        assert_eq!(in_place, words, "{value:?}");
+        assert_eq!(Levels::decode(&words).unwrap(), value);
+    }
+}
+
 /// A table whose fixed part is larger than the words built in registers
 /// (256 bytes) is written field by field: the same values come back.
 #[test]
