@@ -251,9 +251,15 @@ pub const ROOT_WORDS: usize = 32;
 /// vtable at 4, right after the root offset) and where its fixed part of
 /// `table_size` bytes ends.
 pub const fn root_layout(vtable_len: usize, table_size: usize) -> (usize, usize) {
-    let from = 4 + vtable_len;
-    let table = from + (12 - from % 8) % 8;
+    let table = table_position(4 + vtable_len);
     (table, table + table_size)
+}
+
+/// The first position from `from` on that is 4 modulo 8: where a table
+/// starts, so its 8-byte fields (after the 4-byte vtable offset) are aligned.
+#[inline(always)]
+pub(crate) const fn table_position(from: usize) -> usize {
+    from + (12 - from % 8) % 8
 }
 
 /// The words of a root's fixed part before its fields: the root offset,

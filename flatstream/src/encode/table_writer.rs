@@ -34,7 +34,7 @@
 
 use crate::buf::PayloadBuf;
 use crate::encode::field_traits::Table;
-use crate::encode::out::{ensure_room, pad_to, set_uoffset, Out, Scalar, ROOT_WORDS};
+use crate::encode::out::{ensure_room, pad_to, set_uoffset, table_position, Out, Scalar, ROOT_WORDS};
 use crate::encode::sink::PayloadSink;
 use crate::error::Result;
 
@@ -134,13 +134,6 @@ fn append_table_with<T: Table + ?Sized, B: PayloadBuf>(
         }
     }
     start_table(value, buf, at, table).map(|table| (at, table))
-}
-
-/// The first position from `from` on that is 4 modulo 8: where a table
-/// starts, so its 8-byte fields (after the 4-byte vtable offset) are aligned.
-#[inline(always)]
-fn table_position(from: usize) -> usize {
-    from + (12 - from % 8) % 8
 }
 
 /// Appends `value`'s table, using the vtable already at `vtable`.
