@@ -55,13 +55,6 @@ pub fn encode_table_into<T: Table + ?Sized, B: PayloadBuf>(
     }
 }
 
-/// `Table::write_root` of a table whose fixed part does not fit
-/// [`ROOT_WORDS`]: the vtable, the table and each field written in place.
-#[inline]
-pub fn append_root_in_place<T: Table + ?Sized, B: PayloadBuf>(value: &T, buf: &mut Out<'_, B>) -> Result<()> {
-    append_root(value, buf)
-}
-
 /// Makes room for a root's fixed part (`end` bytes, zeroed) at the start of
 /// `buf` (empty), for `Table::write_root`.
 #[inline(always)]
@@ -91,10 +84,12 @@ pub fn store_root_words<B: PayloadBuf>(buf: &mut Out<'_, B>, words: &[u64; ROOT_
     }
 }
 
-/// Appends `value` as a payload's root table: a whole FlatBuffers buffer
-/// starting where `buf` starts (empty).
-#[inline(always)]
-fn append_root<T: Table + ?Sized, B: PayloadBuf>(value: &T, buf: &mut Out<'_, B>) -> Result<()> {
+/// Appends `value` as a payload's root table, a whole FlatBuffers buffer
+/// starting where `buf` starts (empty), with the vtable, the table and each
+/// field written in place: `Table::write_root` of a table whose fixed part
+/// does not fit [`ROOT_WORDS`].
+#[inline]
+pub fn append_root_in_place<T: Table + ?Sized, B: PayloadBuf>(value: &T, buf: &mut Out<'_, B>) -> Result<()> {
     debug_assert_eq!(buf.len(), 0);
     buf.extend_from_slice(&[0; 4]);
     let table = append_table(value, buf)?;
