@@ -180,6 +180,74 @@ pub enum FrameDefect {
         /// does, starts up to a header length before it.)
         data_at: u64,
     },
+    /// A compressed framing ([`CompressedDeframer`](crate::compress::CompressedDeframer))
+    /// read a payload that does not start with the compression marker: the
+    /// stream was written without compression (read it with the plain
+    /// deframer), or the frame is damaged.
+    NotCompressed,
+    /// A payload failed to verify and starts with the compression marker:
+    /// the stream was written compressed and is being read without
+    /// decompressing it (read it with a `CompressedDeframer`).
+    CompressedPayload,
+    /// The compressed payload's header has a format version or flags this
+    /// reader does not understand (written by a newer flatstream, or
+    /// damaged).
+    UnsupportedCompression {
+        /// The format version found (this reader knows 1).
+        version: u8,
+        /// The flags byte found.
+        flags: u8,
+    },
+    /// The payload was compressed with another codec than the reader's.
+    CodecMismatch {
+        /// The codec id in the frame (see `docs/wire-format.md`).
+        found: u8,
+        /// The reader's codec.
+        expected: &'static str,
+    },
+    /// The payload was compressed with another dictionary than the
+    /// reader's (or with one where the reader has none, or the reverse).
+    DictionaryMismatch {
+        /// The dictionary id in the frame.
+        found: Option<u32>,
+        /// The reader's dictionary id.
+        expected: Option<u32>,
+    },
+    /// The uncompressed size a compressed payload declares is above the
+    /// reader's limit: refused before anything is allocated.
+    UnpackedTooLarge {
+        /// The size the frame declares.
+        declared: u64,
+        /// The reader's limit (`with_max_unpacked_len`).
+        max: u64,
+    },
+    /// Decompressing failed, or produced another size than declared (a
+    /// stream that inflates beyond it stops there).
+    DecompressionFailed {
+        /// The codec.
+        codec: &'static str,
+        /// The uncompressed size the frame declares.
+        declared: u64,
+        /// Bytes produced, when decompression completed with another size.
+        produced: Option<u64>,
+    },
+    /// The checksum over the decompressed bytes does not match.
+    ContentChecksumMismatch {
+        /// The checksum stored in the compressed payload's header.
+        stored: u64,
+        /// The checksum computed over the decompressed bytes.
+        computed: u64,
+    },
+    /// A message entry inside a decompressed block runs past the block's
+    /// end; the rest of the block is dropped.
+    BadBlockEntry {
+        /// Offset of the entry in the decompressed block.
+        at: u64,
+        /// The length the entry declares.
+        len: u64,
+        /// Bytes left in the block after the entry's length field.
+        remaining: u64,
+    },
     /// Anything else (custom deframers, misuse of the sans-IO API).
     Other(Cow<'static, str>),
 }
@@ -220,8 +288,71 @@ impl fmt::Display for FrameDefect {
                 "{len} zero bytes, followed by more data at byte {data_at}: a zero-filled gap (a lost block), \
                  not a torn tail"
             ),
+            FrameDefect::NotCompressed => f.write_str(
+                "the payload is not compressed (no compression marker): the stream was written without \
+                 compression, so read it with the plain deframer, or the frame is damaged",
+            ),
+            FrameDefect::CompressedPayload => f.write_str(
+                "the payload is compressed (it starts with the compression marker): read the stream \
+                 with a CompressedDeframer of the codec it was written with",
+            ),
+            FrameDefect::UnsupportedCompression { version, flags } => write!(
+                f,
+                "compressed payload of format version {version} with flags {flags:#04x}: this reader \
+                 understands version 1 (written by a newer flatstream, or damaged)"
+            ),
+            FrameDefect::CodecMismatch { found, expected } => write!(
+                f,
+                "the payload was compressed with codec {found} ({}), the reader decompresses {expected}",
+                crate::compress::codec_name(*found)
+            ),
+            FrameDefect::DictionaryMismatch { found, expected } => write!(
+                f,
+                "the payload was compressed with {}, the reader has {}",
+                dictionary(*found),
+                dictionary(*expected)
+            ),
+            FrameDefect::UnpackedTooLarge { declared, max } => write!(
+                f,
+                "the payload declares {declared} bytes uncompressed, above the limit of {max} \
+                 (raise it with with_max_unpacked_len if the stream is trusted)"
+            ),
+            FrameDefect::DecompressionFailed {
+                codec,
+                declared,
+                produced: Some(produced),
+            } => write!(
+                f,
+                "{codec} decompression produced {produced} bytes where the frame declares {declared}"
+            ),
+            FrameDefect::DecompressionFailed {
+                codec,
+                declared,
+                produced: None,
+            } => write!(
+                f,
+                "{codec} decompression failed: the data is corrupt or inflates beyond the {declared} \
+                 bytes the frame declares"
+            ),
+            FrameDefect::ContentChecksumMismatch { stored, computed } => write!(
+                f,
+                "checksum over the decompressed bytes mismatch: stored {stored:#x}, computed {computed:#x}"
+            ),
+            FrameDefect::BadBlockEntry { at, len, remaining } => write!(
+                f,
+                "the message entry at byte {at} of the decompressed block claims {len} bytes, \
+                 {remaining} remain: the block is corrupt"
+            ),
             FrameDefect::Other(reason) => f.write_str(reason),
         }
+    }
+}
+
+/// A dictionary id as the compression errors show it.
+fn dictionary(id: Option<u32>) -> String {
+    match id {
+        Some(id) => format!("dictionary {id:#010x}"),
+        None => "no dictionary".to_owned(),
     }
 }
 

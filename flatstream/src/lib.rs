@@ -140,7 +140,9 @@ pub mod formats;
 mod frame;
 mod io;
 
-pub use frame::{checksum, framing, layout, recovery};
+#[cfg(any(feature = "lz4", feature = "zstd"))]
+pub use compress::{CompressedDeframer, CompressedFramer};
+pub use frame::{checksum, compress, framing, layout, recovery};
 
 #[cfg(feature = "crc32")]
 pub use checksum::Crc32;
@@ -172,8 +174,8 @@ pub use frame::dynamic::{ChecksumKind, DynamicLayout};
 pub use frame::layout::{FrameLayout, Framed, LayoutDeframer, LayoutFramer, MessageOf};
 pub use frame::recovery::{Recovery, RecoveryMode, SkippedRegion, TornTail};
 pub use framing::{
-    ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer,
-    DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN, MIN_FLATBUFFERS_LEN,
+    ChecksumDeframer, ChecksumFramer, Decoded, DefaultDeframer, DefaultFramer, Deframer, Framer, Packing,
+    Unpacked, DEFAULT_MAX_FRAME_LEN, MAX_HEADER_LEN, MIN_FLATBUFFERS_LEN,
 };
 pub use io::reader::{SliceReader, StreamReader, TypedReader};
 pub use io::sync_io::{DeframerIo, FramerIo};

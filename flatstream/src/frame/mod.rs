@@ -4,6 +4,7 @@
 
 pub mod checksum;
 pub(crate) mod checksum_keywords;
+pub mod compress;
 pub mod dynamic;
 pub mod framing;
 pub mod layout;

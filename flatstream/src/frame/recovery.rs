@@ -105,6 +105,15 @@ impl RecoveryPolicy<crate::DynamicLayout> for SkipCorrupt {
     const MODE: RecoveryMode = RecoveryMode::SkipCorrupt;
 }
 
+/// A compressed framing resynchronises as its inner framing does; a frame
+/// that fails to decompress is skipped and reported like a damaged one.
+impl<D, C, K> RecoveryPolicy<crate::compress::CompressedDeframer<D, C, K>> for SkipCorrupt
+where
+    SkipCorrupt: RecoveryPolicy<D>,
+{
+    const MODE: RecoveryMode = RecoveryMode::SkipCorrupt;
+}
+
 /// An incomplete frame at the end of the input, accepted by
 /// [`Recovery::TolerateTornTail`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

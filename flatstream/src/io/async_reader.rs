@@ -140,6 +140,29 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
         cx: &mut Context<'_>,
         at_end: &mut bool,
     ) -> Poll<Result<Option<Range<usize>>>> {
+        if !D::PACKED {
+            return self.poll_next_raw_frame(cx, at_end);
+        }
+        // A packing deframer: the next message of the frame unpacked last,
+        // or of the next one (unpacked as soon as it is whole, so a
+        // cancelled read loses nothing).
+        loop {
+            if let Some(range) = self.core.next_unpacked()? {
+                return Poll::Ready(Ok(Some(range)));
+            }
+            match self.poll_next_raw_frame(cx, at_end) {
+                Poll::Ready(Ok(Some(frame))) => self.core.load(frame)?,
+                other => return other,
+            }
+        }
+    }
+
+    /// The next frame's payload in the read buffer.
+    fn poll_next_raw_frame(
+        &mut self,
+        cx: &mut Context<'_>,
+        at_end: &mut bool,
+    ) -> Poll<Result<Option<Range<usize>>>> {
         // A whole frame already buffered: taken inline, as the sync reader does.
         if let Some(range) = self.core.clean_frame() {
             return Poll::Ready(Ok(Some(range)));

@@ -79,6 +79,12 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
     /// Serializes `item` and writes it as one frame (see
     /// [`StreamWriter::write`](crate::StreamWriter::write)).
     pub async fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        if F::PACKS {
+            if self.core.pack_message(item)? {
+                self.write_out_batch().await?;
+            }
+            return Ok(());
+        }
         if self.capacity > 0 {
             self.core.buffer(item)?;
             if self.core.batch().len() >= self.capacity {
@@ -99,7 +105,7 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
     /// A buffered writer takes them into its buffer as a loop of `write`
     /// would.
     pub async fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
-        if self.capacity > 0 {
+        if self.capacity > 0 || F::PACKS {
             for item in items {
                 self.write(item).await?;
             }
@@ -120,6 +126,10 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
     /// Hands the frames a buffered writer holds to the inner writer (none
     /// for an unbuffered one).
     async fn hand_over(&mut self) -> Result<()> {
+        if F::PACKS && self.core.holds_block() {
+            self.core.pack_open_block()?;
+            self.write_out_batch().await?;
+        }
         if self.capacity == 0 || !self.core.holds_frames() {
             return Ok(());
         }

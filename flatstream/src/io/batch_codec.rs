@@ -49,7 +49,19 @@ pub struct BatchCodec<F, D> {
 
 impl<F: Framer, D: Deframer> FrameCodec<F, D> {
     /// This codec decoding a [`FrameBatch`] at a time: see [`BatchCodec`].
+    ///
+    /// A batch lends the payloads of the frames as they arrived, so for a
+    /// compressed framing ([`Deframer::PACKED`]) this does not compile: its
+    /// messages exist only once decompressed (decode them with the
+    /// [`FrameCodec`] itself, whose items they are).
     pub fn batched(self) -> BatchCodec<F, D> {
+        const {
+            assert!(
+                !D::PACKED,
+                "a BatchCodec lends payloads as they arrived, and a compressed frame's messages \
+                 must be decompressed: decode with the FrameCodec itself"
+            )
+        };
         BatchCodec {
             codec: self,
             limits: None,

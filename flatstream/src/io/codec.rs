@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::framing::{header_too_long, padding_slice, MAX_HEADER_LEN};
 use crate::framing::{Decoded, Deframer, Framer};
 use crate::io::scan::{FrameScanner, Step};
+use crate::io::unpack::UnpackBuffer;
 use crate::io::write_core::WriteCore;
 use crate::layout::Framed;
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
@@ -47,6 +48,10 @@ pub struct FrameCodec<F, D> {
     deferred: Option<Error>,
     /// Stream offset and length of the last frame handed out.
     pub(crate) last_frame: (u64, u64),
+    /// For a packing deframer: the last frame unpacked, and a copy of its
+    /// bytes that the messages are sliced from.
+    unpacked: UnpackBuffer,
+    block: Bytes,
 }
 
 impl<F: Framer, D: Deframer> FrameCodec<F, D> {
@@ -58,6 +63,8 @@ impl<F: Framer, D: Deframer> FrameCodec<F, D> {
             ready: Bytes::new(),
             ready_count: 0,
             ready_at: 0,
+            unpacked: UnpackBuffer::default(),
+            block: Bytes::new(),
             deferred: None,
             last_frame: (0, 0),
         }
@@ -151,6 +158,36 @@ impl<F, D: Deframer> FrameCodec<F, D> {
 
     #[inline(always)]
     fn decode_with(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<Bytes>> {
+        if D::PACKED {
+            return self.decode_unpacked(src, at_end);
+        }
+        self.decode_frame(src, at_end)
+    }
+
+    /// For a packing deframer: the next message, from the frame unpacked
+    /// last or the next one. Each frame's messages are copied out of the
+    /// unpacking buffer once, into one `Bytes` they are sliced from.
+    #[inline(never)]
+    fn decode_unpacked(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<Bytes>> {
+        loop {
+            match self.unpacked.next() {
+                Ok(Some(range)) => return Ok(Some(self.block.slice(range))),
+                Ok(None) => {}
+                Err(e) => self.scan.reject_frame(self.last_frame.0, self.last_frame.1, e)?,
+            }
+            let Some(payload) = self.decode_frame(src, at_end)? else {
+                return Ok(None);
+            };
+            match self.unpacked.load(&self.scan.deframer, &payload) {
+                Ok(()) => self.block = Bytes::copy_from_slice(self.unpacked.unpacked()),
+                Err(e) => self.scan.reject_frame(self.last_frame.0, self.last_frame.1, e)?,
+            }
+        }
+    }
+
+    /// The next frame's payload.
+    #[inline(always)]
+    fn decode_frame(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<Bytes>> {
         if self.ready_count == 0 && !self.refill(src, at_end)? {
             return Ok(None);
         }
@@ -253,6 +290,16 @@ impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
     type Error = Error;
 
     fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<()> {
+        if F::PACKS {
+            // Each item packed on its own: the `Encoder` trait has no flush
+            // to end a block on.
+            self.writer.pack_alone(&item)?;
+            let frame = self.writer.batch();
+            dst.extend_from_slice(frame);
+            let len = frame.len();
+            self.writer.wrote_batch(len);
+            return Ok(());
+        }
         let len = append_frame(&mut self.writer, &item, dst)?;
         self.writer.wrote_frame(len, len);
         Ok(())

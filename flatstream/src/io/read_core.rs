@@ -11,6 +11,7 @@ use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::Deframer;
 pub(crate) use crate::io::scan::{FrameScanner, Step};
+use crate::io::unpack::{explain_rejection, UnpackBuffer};
 
 /// The first buffer, and the smallest step it grows by.
 const MIN_BUFFER_LEN: usize = 8 * 1024;
@@ -44,6 +45,8 @@ pub(crate) struct ReadCore<D> {
     /// addition in memory made every frame wait for the store of the one
     /// before.
     base: u64,
+    /// For a packing deframer: the messages of the last frame, unpacked.
+    unpacked: UnpackBuffer,
 }
 
 impl<D: Deframer> ReadCore<D> {
@@ -55,6 +58,7 @@ impl<D: Deframer> ReadCore<D> {
             start: 0,
             end: 0,
             base: 0,
+            unpacked: UnpackBuffer::default(),
         }
     }
 
@@ -108,9 +112,44 @@ impl<D: Deframer> ReadCore<D> {
         self.end = (self.end + n).min(self.buffer.len());
     }
 
-    /// The payload at `range` (from [`Step::Frame`]).
+    /// What message ranges index: the read buffer, or for a packing
+    /// deframer the unpacked messages.
+    #[inline(always)]
+    fn messages(&self) -> &[u8] {
+        if D::PACKED {
+            self.unpacked.bytes()
+        } else {
+            &self.buffer
+        }
+    }
+
+    /// The message at `range` (from [`Step::Frame`], or
+    /// [`next_unpacked`](Self::next_unpacked)).
     pub(crate) fn payload(&self, range: Range<usize>) -> &[u8] {
-        &self.buffer[range]
+        &self.messages()[range]
+    }
+
+    /// For a packing deframer: unpacks the frame whose payload is at
+    /// `range` of the read buffer (the last one stepped over). A frame that
+    /// does not unpack is an error at its offset, or under `SkipCorrupt`
+    /// skipped and reported.
+    pub(crate) fn load(&mut self, range: Range<usize>) -> Result<()> {
+        // The unpacked bytes change: tokens for the old ones are void.
+        self.generation += 1;
+        match self.unpacked.load(&self.scan.deframer, &self.buffer[range]) {
+            Ok(()) => Ok(()),
+            Err(e) => self.scan.reject(e),
+        }
+    }
+
+    /// For a packing deframer: the next message of the frame unpacked
+    /// last, `Ok(None)` once they are out (a damaged block entry is
+    /// handled as [`load`](Self::load) handles a frame).
+    pub(crate) fn next_unpacked(&mut self) -> Result<Option<Range<usize>>> {
+        match self.unpacked.next() {
+            Ok(next) => Ok(next),
+            Err(e) => self.scan.reject(e).map(|()| None),
+        }
     }
 
     /// Verifies the frame at `range` (the last one stepped over) as a `T`.
@@ -121,7 +160,10 @@ impl<D: Deframer> ReadCore<D> {
         range: Range<usize>,
     ) -> Result<Option<Verified<T>>> {
         // The view is dropped here: `view` makes it again from the token.
-        let verified = T::view_with(&self.buffer[range.clone()], self.scan.limits_for::<T>()).map(|_| ());
+        let payload = &self.messages()[range.clone()];
+        let verified = T::view_with(payload, self.scan.limits_for::<T>())
+            .map(|_| ())
+            .map_err(|e| explain_rejection::<D>(payload, e));
         match verified {
             Ok(()) => Ok(Some(Verified {
                 range,
@@ -135,9 +177,13 @@ impl<D: Deframer> ReadCore<D> {
     /// Decodes the frame at `range` (the last one stepped over) as an owned
     /// `T`; a rejection as in [`verify`](Self::verify).
     pub(crate) fn decode<T: FromPayload>(&mut self, range: Range<usize>) -> Result<Option<T>> {
-        match T::from_payload(&self.buffer[range], self.scan.limits) {
+        let payload = &self.messages()[range];
+        match T::from_payload(payload, self.scan.limits) {
             Ok(value) => Ok(Some(value)),
-            Err(e) => self.scan.reject(e).map(|()| None),
+            Err(e) => {
+                let e = explain_rejection::<D>(payload, e);
+                self.scan.reject(e).map(|()| None)
+            }
         }
     }
 
@@ -146,7 +192,7 @@ impl<D: Deframer> ReadCore<D> {
     /// verified again rather than trusted.
     #[inline(always)]
     pub(crate) fn view<T: StreamDeserialize>(&self, verified: Verified<T>) -> Result<T::View<'_>> {
-        let Some(bytes) = self.buffer.get(verified.range) else {
+        let Some(bytes) = self.messages().get(verified.range) else {
             return Err(stale_token());
         };
         if verified.generation != self.generation {
@@ -156,7 +202,8 @@ impl<D: Deframer> ReadCore<D> {
         // SAFETY: `Verified` is only made by `verify::<T>`, after
         // `T::view_with` accepted these bytes (with the reader's limits); the
         // generation is the one it was made in, and every write to (or move
-        // of) the buffer goes through `spare`, which starts a new one. So
+        // of) the buffer goes through `spare`, and of the unpacked messages
+        // through `load`, each of which starts a new one. So
         // the bytes are the ones `view_with` accepted: `view_unchecked`'s
         // contract.
         Ok(unsafe { T::view_unchecked(bytes) })

@@ -11,6 +11,7 @@ use crate::framing::Deframer;
 use crate::io::read_core::{ReadCore, Step};
 use crate::io::scan::FrameScanner;
 use crate::io::sync_io::read_retrying;
+use crate::io::unpack::{explain_rejection, UnpackBuffer};
 use crate::layout::{FrameLayout, LayoutDeframer};
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 
@@ -166,6 +167,30 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
     /// buffered frames keeps the reader's state in registers.
     #[inline(always)]
     fn next_frame(&mut self) -> Result<Option<Range<usize>>> {
+        if D::PACKED {
+            return self.next_unpacked();
+        }
+        self.next_raw_frame()
+    }
+
+    /// For a packing deframer: the next message, from the frame unpacked
+    /// last or the next one.
+    #[inline(never)]
+    fn next_unpacked(&mut self) -> Result<Option<Range<usize>>> {
+        loop {
+            if let Some(range) = self.core.next_unpacked()? {
+                return Ok(Some(range));
+            }
+            let Some(frame) = self.next_raw_frame()? else {
+                return Ok(None);
+            };
+            self.core.load(frame)?;
+        }
+    }
+
+    /// The next frame's payload in the read buffer.
+    #[inline(always)]
+    fn next_raw_frame(&mut self) -> Result<Option<Range<usize>>> {
         match self.core.clean_frame() {
             Some(range) => Ok(Some(range)),
             None => self.next_frame_slow(),
@@ -348,7 +373,15 @@ pub struct SliceReader<'a, D: Deframer> {
     /// `rest.len()` before the last frame handed out.
     last_rest: usize,
     scan: FrameScanner<D>,
+    /// For a packing deframer: the messages of the last frame, unpacked.
+    unpacked: UnpackBuffer,
 }
+
+/// The message of the compile-time refusal of `SliceReader`'s borrowing
+/// reads for a packing deframer.
+const LENDS_FROM_INPUT: &str = "SliceReader::read_message, read_view and the iterator lend payloads from \
+    the input, and a compressed frame's messages are decompressed into the reader: use \
+    SliceReader::next_message or next_view (or read for owned values)";
 
 impl<'a, D: Deframer> SliceReader<'a, D> {
     /// A reader over `input`.
@@ -358,6 +391,7 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
             rest: input,
             last_rest: input.len(),
             scan: FrameScanner::new(deframer),
+            unpacked: UnpackBuffer::default(),
         }
     }
 
@@ -395,8 +429,88 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
 
     /// The next frame's payload, borrowed from the input. Same contract as
     /// [`StreamReader::read_message`].
+    ///
+    /// For a compressed framing ([`Deframer::PACKED`]) this does not
+    /// compile: the messages are not in the input. Use
+    /// [`next_message`](Self::next_message).
     #[inline(always)]
     pub fn read_message(&mut self) -> Result<Option<&'a [u8]>> {
+        const { assert!(!D::PACKED, "{}", LENDS_FROM_INPUT) };
+        self.read_frame()
+    }
+
+    /// The next message, lent by the reader until the next call: for every
+    /// framing, compressed ones included (whose messages are decompressed
+    /// into the reader). For an uncompressed framing it is
+    /// [`read_message`](Self::read_message), whose payloads borrow the
+    /// input instead.
+    #[inline]
+    pub fn next_message(&mut self) -> Result<Option<&[u8]>> {
+        if !D::PACKED {
+            return self.read_frame();
+        }
+        match self.next_unpacked()? {
+            Some(range) => Ok(self.unpacked.bytes().get(range)),
+            None => Ok(None),
+        }
+    }
+
+    /// The next message verified as a `T`, as a view lent by the reader
+    /// until the next call (see [`next_message`](Self::next_message)); for
+    /// an uncompressed framing, [`read_view`](Self::read_view) returns
+    /// views that borrow the input instead.
+    pub fn next_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'_>>> {
+        let limits = self.scan.limits_for::<T>();
+        if !D::PACKED {
+            loop {
+                let Some(payload) = self.read_frame()? else {
+                    return Ok(None);
+                };
+                match T::view_with(payload, limits) {
+                    Ok(view) => return Ok(Some(view)),
+                    Err(e) => self.reject(explain_rejection::<D>(payload, e))?,
+                }
+            }
+        }
+        let range = loop {
+            let Some(range) = self.next_unpacked()? else {
+                return Ok(None);
+            };
+            let verified = T::view_with(&self.unpacked.bytes()[range.clone()], limits).map(|_| ());
+            match verified {
+                Ok(()) => break range,
+                Err(e) => self.reject(e)?,
+            }
+        };
+        let bytes = &self.unpacked.bytes()[range];
+        // SAFETY: `view_with` accepted exactly these bytes, with these
+        // limits, just above; nothing has written to `self.unpacked` since
+        // (the loop ended right after), so they are still the bytes it
+        // accepted: `view_unchecked`'s contract.
+        Ok(Some(unsafe { T::view_unchecked(bytes) }))
+    }
+
+    /// For a packing deframer: the next message, from the frame unpacked
+    /// last or the next one; its range in `self.unpacked`.
+    fn next_unpacked(&mut self) -> Result<Option<Range<usize>>> {
+        loop {
+            match self.unpacked.next() {
+                Ok(Some(range)) => return Ok(Some(range)),
+                Ok(None) => {}
+                Err(e) => self.reject(e)?,
+            }
+            let Some(payload) = self.read_frame()? else {
+                return Ok(None);
+            };
+            if let Err(e) = self.unpacked.load(&self.scan.deframer, payload) {
+                self.reject(e)?;
+            }
+        }
+    }
+
+    /// The next frame's payload, borrowed from the input.
+    #[inline(always)]
+    fn read_frame(&mut self) -> Result<Option<&'a [u8]>> {
         let input = self.input;
         // The scanner's fast path, with the position kept here: the input
         // is all in memory, so the cursor is the position, and a frame costs
@@ -434,27 +548,35 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
     }
 
     /// The next frame, verified as a `T`, viewed in place: the view borrows
-    /// the input, not the reader (see [`StreamReader::read_view`]).
+    /// the input, not the reader (see [`StreamReader::read_view`]). For a
+    /// compressed framing this does not compile (see
+    /// [`read_message`](Self::read_message)): use [`next_view`](Self::next_view).
     pub fn read_view<T: StreamDeserialize>(&mut self) -> Result<Option<T::View<'a>>> {
+        const { assert!(!D::PACKED, "{}", LENDS_FROM_INPUT) };
         loop {
-            let Some(payload) = self.read_message()? else {
+            let Some(payload) = self.read_frame()? else {
                 return Ok(None);
             };
             match T::view_with(payload, self.scan.limits_for::<T>()) {
                 Ok(view) => return Ok(Some(view)),
-                Err(e) => self.reject(e)?,
+                Err(e) => self.reject(explain_rejection::<D>(payload, e))?,
             }
         }
     }
 
-    /// The next frame, decoded into an owned `T` (see
-    /// [`StreamReader::read`]).
+    /// The next message, decoded into an owned `T` (see
+    /// [`StreamReader::read`]); for every framing, compressed ones
+    /// included.
     pub fn read<T: FromPayload>(&mut self) -> Result<Option<T>> {
+        let limits = self.scan.limits;
         loop {
-            let Some(payload) = self.read_message()? else {
-                return Ok(None);
+            let outcome = match self.next_message()? {
+                None => return Ok(None),
+                Some(payload) => {
+                    T::from_payload(payload, limits).map_err(|e| explain_rejection::<D>(payload, e))
+                }
             };
-            match T::from_payload(payload, self.scan.limits) {
+            match outcome {
                 Ok(value) => return Ok(Some(value)),
                 Err(e) => self.reject(e)?,
             }

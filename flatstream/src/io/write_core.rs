@@ -5,9 +5,10 @@
 use flatbuffers::FlatBufferBuilder;
 
 use crate::buf::extend_zeroed;
+use crate::compress::{close_entry, open_entry};
 use crate::encode::serialize::{PayloadSink, StreamSerialize};
 use crate::error::{Error, Result};
-use crate::framing::{header_slot, header_too_long, padding_slice, Framer, MAX_HEADER_LEN};
+use crate::framing::{header_slot, header_too_long, padding_slice, Framer, Packing, MAX_HEADER_LEN};
 
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
@@ -37,6 +38,11 @@ pub(crate) struct WriteCore<F> {
     /// whose frame is finished when the next message comes or the batch is
     /// handed over.
     deferred: Option<usize>,
+    /// A packing framer's open block: entries of the messages taken since
+    /// the last block was packed.
+    block: Vec<u8>,
+    /// A packing framer's packed payload, before it is framed.
+    packed: Vec<u8>,
     pub(crate) position: u64,
     pub(crate) frames_written: u64,
 }
@@ -50,6 +56,8 @@ impl<F: Framer> WriteCore<F> {
             batch_ends: Vec::new(),
             staged: [Vec::new(), Vec::new()],
             deferred: None,
+            block: Vec::new(),
+            packed: Vec::new(),
             position: 0,
             frames_written: 0,
         }
@@ -119,6 +127,76 @@ impl<F: Framer> WriteCore<F> {
         }
         self.batch_ends.push(self.batch.len());
         Ok(())
+    }
+
+    /// Takes `item` for a packing framer ([`Framer::PACKS`]): into the open
+    /// block, or packed on its own when the framer does not group. Returns
+    /// whether a frame is ready in the batch (for the driver to write and
+    /// account with [`wrote_batch`](Self::wrote_batch)): a message packed
+    /// alone, or the block it filled. On an error nothing of `item` is
+    /// held; a block that fails to pack is dropped with the error.
+    pub(crate) fn pack_message<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<bool> {
+        let block_len = self.framer.block_len();
+        if block_len == 0 {
+            self.pack_alone(item)?;
+            return Ok(true);
+        }
+        let at = open_entry(&mut self.block);
+        let encoded = item.encode_into(&mut PayloadSink::with_builder(&mut self.block, &mut self.builder));
+        if let Err(e) = encoded {
+            self.block.truncate(at);
+            return Err(e);
+        }
+        close_entry(&mut self.block, at).map_err(|e| e.shifted(self.position))?;
+        if self.block.len() < block_len {
+            return Ok(false);
+        }
+        self.pack_open_block()
+    }
+
+    /// Packs `item` on its own into a frame in the batch (a packing
+    /// framer's message, whatever its grouping: the codec's encoder, which
+    /// has no flush to end a block on).
+    pub(crate) fn pack_alone<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        let stage = &mut self.staged[0];
+        stage.clear();
+        item.encode_into(&mut PayloadSink::with_builder(stage, &mut self.builder))?;
+        frame_packed(
+            &self.framer,
+            &self.staged[0],
+            Packing::Message,
+            &mut self.packed,
+            &mut self.batch,
+            self.position,
+        )?;
+        self.batch_ends.push(self.batch.len());
+        Ok(())
+    }
+
+    /// Packs the open block of a packing framer, if it holds messages, into
+    /// a frame in the batch; whether there was one. On an error the block
+    /// is dropped.
+    pub(crate) fn pack_open_block(&mut self) -> Result<bool> {
+        if self.block.is_empty() {
+            return Ok(false);
+        }
+        let framed = frame_packed(
+            &self.framer,
+            &self.block,
+            Packing::Block,
+            &mut self.packed,
+            &mut self.batch,
+            self.position,
+        );
+        self.block.clear();
+        framed?;
+        self.batch_ends.push(self.batch.len());
+        Ok(true)
+    }
+
+    /// Whether a packing framer's block holds messages not yet written.
+    pub(crate) fn holds_block(&self) -> bool {
+        !self.block.is_empty()
     }
 
     /// Records a frame of `len` bytes of which the inner writer accepted
@@ -252,4 +330,35 @@ impl<F: Framer> WriteCore<F> {
         self.batch.clear();
         self.batch_ends.clear();
     }
+}
+
+/// Packs `content` with `framer` (into `packed`) and frames the packed
+/// payload into `batch`, replacing what it held: the framer's header, the
+/// packed payload, its padding. `position`: where the frame will start in
+/// the stream, for errors.
+fn frame_packed<F: Framer>(
+    framer: &F,
+    content: &[u8],
+    packing: Packing,
+    packed: &mut Vec<u8>,
+    batch: &mut Vec<u8>,
+    position: u64,
+) -> Result<()> {
+    packed.clear();
+    framer
+        .pack(content, packing, packed)
+        .map_err(|e| e.shifted(position))?;
+    let mut scratch = [0; MAX_HEADER_LEN];
+    let header = header_slot(&mut scratch, framer.header_len())?;
+    // The packing framer's header is its inner framer's, for the packed
+    // payload (`encode_frame` would pack it again).
+    framer
+        .encode_header(packed, header)
+        .map_err(|e| e.shifted(position))?;
+    let padding = padding_slice(framer.padding_len(packed.len()))?;
+    batch.clear();
+    for part in [&*header, packed, padding] {
+        batch.extend_from_slice(part);
+    }
+    Ok(())
 }

@@ -123,11 +123,33 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// is dropped, and `frames_written` says how many frames are whole.
     #[inline]
     pub fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        if F::PACKS {
+            return self.write_packed(item);
+        }
         // Which of the two applies is known for each `T` at compile time.
         match item.as_built_payload() {
             Some(payload) => self.write_built(payload),
             None => self.write_encoded(item),
         }
+    }
+
+    /// [`write`](Self::write) for a packing framer: the message goes into
+    /// the open block (or is packed alone), and a frame it completes is
+    /// written out.
+    fn write_packed<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        if self.core.pack_message(item)? {
+            self.write_out_batch()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the frames assembled in the core's batch and accounts for
+    /// what the inner writer accepted (also when it fails).
+    fn write_out_batch(&mut self) -> Result<()> {
+        let mut accepted = 0;
+        let written = write_all_counting(&mut self.inner, self.core.batch(), &mut accepted);
+        self.core.wrote_batch(accepted);
+        Ok(written?)
     }
 
     /// [`write`](Self::write) of a value that is encoded.
@@ -180,7 +202,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     ///
     /// A buffered writer takes them into its buffer as a loop of `write` would.
     pub fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
-        if self.capacity > 0 {
+        if self.capacity > 0 || F::PACKS {
             return items.iter().try_for_each(|item| self.write(item));
         }
         let mut next = 0;
@@ -212,6 +234,12 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// Hands the frames a buffered writer holds to the inner writer (none
     /// for an unbuffered one).
     fn hand_over(&mut self) -> Result<()> {
+        if F::PACKS && self.core.holds_block() {
+            self.handing_over = true;
+            let written = self.core.pack_open_block().and_then(|_| self.write_out_batch());
+            self.handing_over = false;
+            written?;
+        }
         // An unbuffered writer's batch is scratch, already handed over.
         if self.capacity == 0 || !self.core.holds_frames() {
             return Ok(());

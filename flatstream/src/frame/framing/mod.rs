@@ -100,6 +100,50 @@ pub trait Framer {
         out.extend_from_slice(padding);
         Ok(())
     }
+
+    /// Whether this framer packs messages (compresses them, alone or in
+    /// blocks) before framing them, as
+    /// [`CompressedFramer`](crate::compress::CompressedFramer) does: the
+    /// writers then pass every message through [`pack`](Self::pack) and
+    /// frame what it gives. `false` for framers that frame payloads as
+    /// they are.
+    const PACKS: bool = false;
+
+    /// For a packing framer: bytes of messages (uncompressed) a writer
+    /// groups into one block before packing it; 0 packs each message on its
+    /// own.
+    #[inline]
+    fn block_len(&self) -> usize {
+        0
+    }
+
+    /// For a packing framer: appends to `out` the payload packed from
+    /// `content`, one message or (with [`Packing::Block`]) block entries.
+    /// Framers that do not pack refuse.
+    fn pack(&self, content: &[u8], packing: Packing, out: &mut Vec<u8>) -> Result<()> {
+        let _ = (content, packing, out);
+        Err(Error::InvalidConfig {
+            reason: "this framer does not pack payloads".into(),
+        })
+    }
+}
+
+/// What a packed payload holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// One message.
+    Message,
+    /// A block of entries `[length: u32 LE][message]`.
+    Block,
+}
+
+/// What [`Deframer::unpack`] put at the start of its buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unpacked {
+    /// One message or a block of them.
+    pub packing: Packing,
+    /// Bytes of it at the start of the buffer (the buffer may be longer).
+    pub len: usize,
 }
 
 /// Where a complete frame sits in the input given to
@@ -217,5 +261,22 @@ pub trait Deframer {
     #[inline(always)]
     fn decode_frame(&self, input: &[u8]) -> Result<Decoded> {
         decode_frame_with::<Self, true>(self, input)
+    }
+
+    /// Whether frames carry packed payloads (compressed messages or
+    /// blocks) that must be unpacked with [`unpack`](Self::unpack) into the
+    /// reader's buffer before use, as
+    /// [`CompressedDeframer`](crate::compress::CompressedDeframer)'s do.
+    const PACKED: bool = false;
+
+    /// For a packing deframer: unpacks a verified frame's payload into the
+    /// start of `out` (grown as needed, to at most the deframer's limit,
+    /// which is checked before anything is allocated). Errors carry offset
+    /// 0; the readers add the frame's. Deframers that do not pack refuse.
+    fn unpack(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<Unpacked> {
+        let _ = (payload, out);
+        Err(Error::InvalidConfig {
+            reason: "this deframer does not unpack payloads".into(),
+        })
     }
 }
