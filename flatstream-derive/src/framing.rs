@@ -40,6 +40,7 @@ pub fn default_layout() -> Layout {
         magic: Vec::new(),
         covers_frame: false,
         align: 1,
+        compress: None,
     }
 }
 
@@ -85,6 +86,7 @@ pub fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of:
                 paths.primitive("u8"),
             );
             let resync_layout = paths.resync_layout();
+            let derived_codec = paths.derived_codec();
             let resync = (!layout.magic.is_empty() || layout.covers_frame).then(|| {
                 quote! {
                     #[automatically_derived]
@@ -97,6 +99,35 @@ pub fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of:
                     impl #impl_generics #message_of_trait<#layout_ty> for #ident #ty_generics #where_clause {}
                 }
             });
+            // With `compress = ..`, the layout's framer and deframer inside
+            // the compressing ones.
+            let (framer_ty, deframer_ty, make_framer, make_deframer) = match &layout.compress {
+                None => (
+                    quote!(#framer<#layout_ty>),
+                    quote!(#deframer<#layout_ty>),
+                    quote!(#framer::new()),
+                    quote!(#deframer::new()),
+                ),
+                Some(compress) => {
+                    let codec = paths.codec_type(&compress.codec);
+                    let level = match compress.level {
+                        Some(n) => {
+                            let (some, i32_) = (paths.some(), paths.primitive("i32"));
+                            quote!(#some(#n as #i32_))
+                        }
+                        None => paths.none(),
+                    };
+                    let make_codec = quote!(<#codec as #derived_codec>::derived(#level));
+                    let (compressed_framer, compressed_deframer) =
+                        (paths.compressed_framer(), paths.compressed_deframer());
+                    (
+                        quote!(#compressed_framer<#framer<#layout_ty>, #codec>),
+                        quote!(#compressed_deframer<#deframer<#layout_ty>, #codec>),
+                        quote!(#compressed_framer::new(#framer::new(), #make_codec)),
+                        quote!(#compressed_deframer::new(#deframer::new(), #make_codec)),
+                    )
+                }
+            };
             quote! {
                 #layout_decl
 
@@ -115,17 +146,17 @@ pub fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of:
                 #[automatically_derived]
                 impl #impl_generics #framed for #ident #ty_generics #where_clause {
                     type Protocol = #layout_ty;
-                    type Framer = #framer<#layout_ty>;
-                    type Deframer = #deframer<#layout_ty>;
+                    type Framer = #framer_ty;
+                    type Deframer = #deframer_ty;
                     const HEADER_LEN: #usize_ = #framer::<#layout_ty>::HEADER_LEN;
                     const MAX_FRAME_LEN: #usize_ = <#layout_ty as #frame_layout>::MAX_FRAME_LEN;
                     #[inline]
                     fn framer() -> Self::Framer {
-                        #framer::new()
+                        #make_framer
                     }
                     #[inline]
                     fn deframer() -> Self::Deframer {
-                        #deframer::new()
+                        #make_deframer
                     }
                 }
 

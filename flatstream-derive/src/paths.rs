@@ -78,6 +78,9 @@ private_items! {
     framed => Framed,
     message_of => MessageOf,
     layout_framer => LayoutFramer,
+    compressed_framer => CompressedFramer,
+    compressed_deframer => CompressedDeframer,
+    derived_codec => DerivedCodec,
     layout_deframer => LayoutDeframer,
     clamp_len => clamp_len,
     min_flatbuffers_len => MIN_FLATBUFFERS_LEN,
@@ -159,6 +162,16 @@ impl Paths {
             }
             None => quote_spanned!(Span::call_site()=> #private::checksum_none!()),
         }
+    }
+}
+
+impl Paths {
+    /// The codec type for a `compress = keyword`, spanned at the keyword so
+    /// a missing cargo feature is reported there (as for checksums).
+    pub fn codec_type(&self, keyword: &syn::Ident) -> TokenStream {
+        let mac = format_ident!("compress_{}", keyword, span = keyword.span());
+        let private = respan(self.private.clone(), keyword.span());
+        quote_spanned!(keyword.span()=> #private::#mac!())
     }
 }
 

@@ -290,4 +290,6 @@ pub mod __private {
 
     pub use crate::decode::vector::vector_view;
     pub use crate::frame::checksum_keywords::*;
+    pub use crate::frame::compress::keywords::{compress_lz4, compress_zstd, CodecDisabled, DerivedCodec};
+    pub use crate::frame::compress::{CompressedDeframer, CompressedFramer};
 }

@@ -43,7 +43,7 @@ fn readings(n: usize) -> Vec<Reading> {
         .collect()
 }
 
-fn write_with<F: Framer>(framer: F, items: &[Reading]) -> Vec<u8> {
+fn write_with<F: Framer, T: StreamSerialize>(framer: F, items: &[T]) -> Vec<u8> {
     let mut w = StreamWriter::new(Vec::new(), framer);
     for item in items {
         w.write(item).unwrap();
@@ -940,5 +940,120 @@ proptest! {
                 prop_assert!(m.len() <= limit);
             }
         }
+    }
+}
+
+/// `#[frame(compress = ..)]`: the derived framing compresses each message.
+mod derived {
+    use super::*;
+    use flatstream::LayoutFramer;
+
+    #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+    #[frame(len = u32, checksum = crc32c, covers = frame, magic = b"L4", compress = lz4)]
+    struct Log4 {
+        host: String,
+        lines: Vec<String>,
+    }
+
+    #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+    #[frame(len = u32, checksum = xxh3, compress = zstd(level = 19))]
+    struct LogZ {
+        host: String,
+        lines: Vec<String>,
+    }
+
+    #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+    #[frame(compress = zstd)]
+    struct LogDefault {
+        host: String,
+        lines: Vec<String>,
+    }
+
+    fn lines(i: usize) -> Vec<String> {
+        (0..20)
+            .map(|n| format!("GET /api/v1/items/{} 200 {}ms", i * 20 + n, n % 7))
+            .collect()
+    }
+
+    #[test]
+    fn derived_framings_compress_and_read_back_everywhere() {
+        let logs: Vec<Log4> = (0..30)
+            .map(|i| Log4 {
+                host: format!("web-{}", i % 3),
+                lines: lines(i),
+            })
+            .collect();
+        let bytes = write_with(Log4::framer(), &logs);
+        let plain = write_with(LayoutFramer::<Log4>::new(), &logs);
+        assert!(
+            bytes.len() * 2 < plain.len(),
+            "{} vs {}",
+            bytes.len(),
+            plain.len()
+        );
+        let back: Vec<Log4> = StreamReader::new(&bytes[..], Log4::deframer())
+            .into_typed()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(back, logs);
+        // The derived framing is the runtime composition.
+        assert_eq!(
+            bytes,
+            write_with(CompressedFramer::new(LayoutFramer::<Log4>::new(), Lz4), &logs)
+        );
+        let mut s = SliceReader::new(&bytes, Log4::deframer())
+            .with_recovery(SkipCorrupt)
+            .unwrap();
+        assert_eq!(s.next_view::<Log4>().unwrap().unwrap().host(), "web-0");
+        let (items, error, _) = drive_decoder(Log4::codec(), &bytes, 64);
+        assert!(error.is_none());
+        assert_eq!(items.len(), logs.len());
+
+        let logs: Vec<LogZ> = (0..30)
+            .map(|i| LogZ {
+                host: format!("db-{i}"),
+                lines: lines(i),
+            })
+            .collect();
+        let bytes = write_with(LogZ::framer(), &logs);
+        assert_eq!(LogZ::framer().codec().level(), 19);
+        let back: Vec<LogZ> = StreamReader::new(&bytes[..], LogZ::deframer())
+            .into_typed()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(back, logs);
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            use futures::StreamExt;
+            let back: Vec<LogZ> = AsyncStreamReader::new(&bytes[..], LogZ::deframer())
+                .into_typed()
+                .map(Result::unwrap)
+                .collect()
+                .await;
+            assert_eq!(back, logs);
+        });
+
+        let logs: Vec<LogDefault> = (0..5)
+            .map(|i| LogDefault {
+                host: "x".into(),
+                lines: lines(i),
+            })
+            .collect();
+        let bytes = write_with(LogDefault::framer(), &logs);
+        assert_eq!(LogDefault::framer().codec().level(), 3);
+        // Read with the other codec: refused by name.
+        let e = StreamReader::new(
+            &bytes[..],
+            CompressedDeframer::new(flatstream::LayoutDeframer::<LogDefault>::new(), Lz4),
+        )
+        .read::<LogDefault>()
+        .unwrap_err();
+        assert_eq!(
+            defect(&e),
+            &FrameDefect::CodecMismatch {
+                found: 2,
+                expected: "LZ4"
+            }
+        );
     }
 }

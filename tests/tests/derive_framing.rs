@@ -16,7 +16,7 @@ fn sizes() -> Vec<usize> {
     s
 }
 
-fn frames<F: Framer + Copy>(framer: F, payloads: &[Vec<u8>]) -> Vec<u8> {
+fn frames<F: Framer>(framer: F, payloads: &[Vec<u8>]) -> Vec<u8> {
     let mut w = StreamWriter::new(Vec::new(), framer);
     for p in payloads {
         w.write(&RawPayload(p)).unwrap();

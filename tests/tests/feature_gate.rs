@@ -1,4 +1,4 @@
-//! `#[frame(checksum = X)]` with X's cargo feature off is a compile error at
+//! `#[frame(checksum = X)]` or `#[frame(compress = X)]` with X's cargo feature off is a compile error at
 //! `X` that names the feature. Cargo features cannot be turned off inside one
 //! build, so this builds a small fixture crate (`tests/feature-gate`) that
 //! depends on flatstream with only `crc32c`, and compares the error.
@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 #[test]
-fn a_disabled_checksum_names_its_feature() {
+fn a_disabled_checksum_or_codec_names_its_feature() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let fixture = root.join("feature-gate");
     // The workspace's target directory, beside the suite's own build.
@@ -30,11 +30,15 @@ fn a_disabled_checksum_names_its_feature() {
                     add `features = [\"crc16\"]` to the flatstream entry in Cargo.toml (or pick a checksum whose \
                     feature is on)";
     assert!(errors.first() == Some(&expected), "unexpected errors:\n{stderr}");
-    // Exactly one error (plus cargo's summary line): the enabled checksum
-    // compiles and nothing cascades.
+    let expected =
+        "src/main.rs:19:20: error: `compress = zstd` needs the cargo feature `zstd` of flatstream: \
+                    add `features = [\"zstd\"]` to the flatstream entry in Cargo.toml";
+    assert!(errors.get(1) == Some(&expected), "unexpected errors:\n{stderr}");
+    // Exactly these errors (plus cargo's summary line): the enabled
+    // checksum compiles and nothing cascades.
     assert_eq!(
         errors.iter().filter(|l| l.starts_with("src/")).count(),
-        1,
+        2,
         "{stderr}"
     );
 }

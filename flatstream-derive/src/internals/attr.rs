@@ -9,7 +9,9 @@ use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, Path, Token};
 
 use crate::internals::ctxt::Ctxt;
-use crate::internals::symbol::{nearest, one_of, ChecksumKind, CHECKSUMS, FIELD_KEYS, FRAME_KEYS, LEN_TYPES};
+use crate::internals::symbol::{
+    nearest, one_of, ChecksumKind, CHECKSUMS, CODECS, FIELD_KEYS, FRAME_KEYS, LEN_TYPES, ZSTD_LEVELS,
+};
 
 /// One `key` or `key = value` entry of an attribute list.
 struct Entry {
@@ -95,6 +97,16 @@ pub enum Covers {
     Frame,
 }
 
+/// `compress = lz4 | zstd | zstd(level = N)`.
+#[derive(Clone)]
+pub struct Compress {
+    /// The codec keyword, as written (its span is where a disabled cargo
+    /// feature is reported).
+    pub codec: Ident,
+    /// `zstd(level = N)`.
+    pub level: Option<i32>,
+}
+
 /// Everything `#[frame(...)]` can say.
 #[derive(Default)]
 pub struct FrameAttr {
@@ -108,6 +120,7 @@ pub struct FrameAttr {
     pub magic: Slot<Vec<u8>>,
     pub covers: Slot<Covers>,
     pub align: Slot<u64>,
+    pub compress: Slot<Compress>,
     pub protocol: Slot<Path>,
     pub krate: Slot<Path>,
     pub max_depth: Slot<u64>,
@@ -125,7 +138,7 @@ impl FrameAttr {
                 }
             )*};
         }
-        push!(len, checksum, max_len, min_len, endian, magic, covers, align);
+        push!(len, checksum, max_len, min_len, endian, magic, covers, align, compress);
         keys
     }
 }
@@ -259,6 +272,7 @@ fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
             }
         }
         "align" => frame_align(cx, frame, entry),
+        "compress" => frame_compress(cx, frame, entry),
         "protocol" => {
             let Some(value) = require_value(cx, entry, "protocol = MyProtocol") else {
                 return;
@@ -349,6 +363,96 @@ fn frame_checksum(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
                 one_of(keywords)
             ),
         ),
+    }
+}
+
+/// `#[frame(compress = ..)]`.
+fn frame_compress(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    const FORMS: &str = "`compress = lz4`, `compress = zstd` or `compress = zstd(level = 19)`";
+    let Some(value) = require_value(cx, entry, "compress = lz4") else {
+        return;
+    };
+    let (codec, args) = match value {
+        Expr::Call(call) => (as_ident(&call.func), Some(call)),
+        other => (as_ident(other), None),
+    };
+    let Some(codec) = codec else {
+        cx.error_spanned(value, format!("`compress` takes a codec: {FORMS}"));
+        return;
+    };
+    let word = codec.to_string();
+    if !CODECS.contains(&word.as_str()) {
+        let suggestion = nearest(&word.to_lowercase(), CODECS.iter().copied())
+            .map(|n| format!("did you mean `compress = {n}`? "))
+            .unwrap_or_default();
+        cx.error_spanned(
+            codec,
+            format!(
+                "unknown codec `{word}`: {suggestion}expected one of {}",
+                one_of(CODECS.iter().copied())
+            ),
+        );
+        return;
+    }
+    let level = match args {
+        None => None,
+        Some(call) if word == "lz4" => {
+            cx.error_spanned(
+                &call.args,
+                "LZ4 has no levels: write `compress = lz4` (or `compress = zstd(level = N)` for a level)",
+            );
+            return;
+        }
+        Some(call) => match zstd_level(&call.args) {
+            Ok(level) => Some(level),
+            Err(message) => {
+                cx.error_spanned(&call.args, message);
+                return;
+            }
+        },
+    };
+    frame.compress.set(
+        cx,
+        "frame",
+        entry,
+        Compress {
+            codec: codec.clone(),
+            level,
+        },
+    );
+}
+
+/// The level of `zstd(level = N)`.
+fn zstd_level(args: &Punctuated<Expr, Token![,]>) -> Result<i32, String> {
+    let usage =
+        "write `compress = zstd(level = N)`, N from 1 (fast) to 22 (small), or negative for faster still";
+    let [Expr::Assign(assign)] = args.iter().collect::<Vec<_>>()[..] else {
+        return Err(format!("zstd takes one setting, its level: {usage}"));
+    };
+    if as_ident(&assign.left).is_none_or(|key| key != "level") {
+        return Err(format!("zstd takes one setting, its level: {usage}"));
+    }
+    let (negative, literal) = match &*assign.right {
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
+        other => (false, other),
+    };
+    let Expr::Lit(ExprLit {
+        lit: Lit::Int(int), ..
+    }) = literal
+    else {
+        return Err(format!("the zstd level is an integer literal: {usage}"));
+    };
+    let magnitude = int
+        .base10_parse::<i64>()
+        .map_err(|_| format!("the zstd level is out of range: {usage}"))?;
+    let level = if negative { -magnitude } else { magnitude };
+    match i32::try_from(level) {
+        Ok(level) if ZSTD_LEVELS.contains(&i64::from(level)) && level != 0 => Ok(level),
+        _ => Err(format!("zstd has no level {level}: {usage}")),
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Layout {
     pub magic: Vec<u8>,
     pub covers_frame: bool,
     pub align: u64,
+    /// `compress = ..`: frames compressed with this codec.
+    pub compress: Option<crate::internals::attr::Compress>,
 }
 
 /// Where a message's framing comes from.
@@ -476,6 +478,7 @@ fn resolve_framing(cx: &mut Ctxt, frame: &FrameAttr, derive: Derive) -> Framing 
         magic: frame.magic.get().cloned().unwrap_or_default(),
         covers_frame,
         align: frame.align.get().copied().unwrap_or(1),
+        compress: frame.compress.get().cloned(),
     })
 }
 

@@ -11,11 +11,19 @@ pub const FRAME_KEYS: &[&str] = &[
     "magic",
     "covers",
     "align",
+    "compress",
     "protocol",
     "crate",
     "max_depth",
     "max_tables",
 ];
+
+/// `compress = ..` codecs.
+pub const CODECS: &[&str] = &["lz4", "zstd"];
+
+/// The zstd levels `compress = zstd(level = N)` accepts: zstd's own range
+/// (negative levels trade size for speed).
+pub const ZSTD_LEVELS: std::ops::RangeInclusive<i64> = -131_072..=22;
 
 /// Keys of `#[flatstream(...)]` on a field.
 pub const FIELD_KEYS: &[&str] = &["id", "skip", "default"];

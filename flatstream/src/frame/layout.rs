@@ -536,10 +536,11 @@ pub trait Framed {
     /// declares its own framing, the named type with
     /// `#[frame(protocol = P)]`.
     type Protocol: FrameLayout;
-    /// The framer that writes its frames.
-    type Framer: Framer + Copy + Default;
+    /// The framer that writes its frames (`Copy` unless it compresses with
+    /// zstd, whose codec keeps contexts).
+    type Framer: Framer + Clone + Default;
     /// The deframer that reads them.
-    type Deframer: Deframer + Copy + Default;
+    type Deframer: Deframer + Clone + Default;
     /// Header bytes before every payload.
     const HEADER_LEN: usize;
     /// The largest payload written or accepted.

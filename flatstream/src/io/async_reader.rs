@@ -259,6 +259,22 @@ impl<R: AsyncRead + Unpin, L: FrameLayout + StreamDeserialize> AsyncStreamReader
     }
 }
 
+impl<
+        R: AsyncRead + Unpin,
+        L: FrameLayout + StreamDeserialize,
+        C: crate::compress::Compressor,
+        K: crate::Checksum,
+    > AsyncStreamReader<R, crate::compress::CompressedDeframer<LayoutDeframer<L>, C, K>>
+{
+    /// [`into_typed`](AsyncStreamReader::into_typed) for a message whose
+    /// framing compresses (`#[frame(compress = ..)]`).
+    pub fn into_typed(
+        self,
+    ) -> TypedStream<R, crate::compress::CompressedDeframer<LayoutDeframer<L>, C, K>, L> {
+        self.into_stream::<L>()
+    }
+}
+
 /// An [`AsyncStreamReader`] as a [`Stream`](futures_core::Stream) of owned
 /// `T`s, decoded as [`AsyncStreamReader::read`] decodes them (errors at the
 /// frame's offset, `SkipCorrupt` skipping); made by

@@ -5,6 +5,8 @@ use std::io::Read;
 
 use std::ops::Range;
 
+use crate::checksum::Checksum;
+use crate::compress::{CompressedDeframer, Compressor};
 use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
 use crate::error::Result;
 use crate::framing::Deframer;
@@ -292,6 +294,16 @@ impl<R: Read, L: FrameLayout + StreamDeserialize> StreamReader<R, LayoutDeframer
     /// framing, as an iterator of `T`s; the type is named once:
     /// `StreamReader::new(file, Telemetry::deframer()).into_typed()`.
     pub fn into_typed(self) -> TypedReader<R, LayoutDeframer<L>, L> {
+        self.typed::<L>()
+    }
+}
+
+impl<R: Read, L: FrameLayout + StreamDeserialize, C: Compressor, K: Checksum>
+    StreamReader<R, CompressedDeframer<LayoutDeframer<L>, C, K>>
+{
+    /// [`into_typed`](StreamReader::into_typed) for a message whose framing
+    /// compresses (`#[frame(compress = ..)]`).
+    pub fn into_typed(self) -> TypedReader<R, CompressedDeframer<LayoutDeframer<L>, C, K>, L> {
         self.typed::<L>()
     }
 }

@@ -14,6 +14,13 @@ struct Disabled {
     value: f64,
 }
 
+// A codec whose feature is off: a compile error at `zstd` naming it.
+#[derive(StreamSerialize)]
+#[frame(compress = zstd)]
+struct Compressed {
+    value: f64,
+}
+
 fn main() {
-    let _ = (Enabled::HEADER_LEN, Disabled::HEADER_LEN);
+    let _ = (Enabled::HEADER_LEN, Disabled::HEADER_LEN, Compressed::HEADER_LEN);
 }

@@ -27,6 +27,7 @@
 
 #[cfg(any(feature = "lz4", feature = "zstd"))]
 mod codecs;
+pub(crate) mod keywords;
 
 use std::ops::Range;
 
@@ -145,7 +146,7 @@ enum Grouping {
 /// # }
 /// # Ok::<(), flatstream::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct CompressedFramer<F, C, K = NoChecksum> {
     inner: F,
     codec: C,
@@ -175,6 +176,13 @@ impl<F: Framer, C: Compressor> CompressedFramer<F, C> {
             content_checksum: NoChecksum,
             grouping: Grouping::Blocks(block_len.max(1)),
         }
+    }
+}
+
+/// Per message, with the inner framer's and the codec's defaults.
+impl<F: Framer + Default, C: Compressor + Default> Default for CompressedFramer<F, C> {
+    fn default() -> Self {
+        CompressedFramer::new(F::default(), C::default())
     }
 }
 
@@ -320,7 +328,7 @@ fn content_sum_class(size: usize) -> Result<u8> {
 /// [`SliceReader`](crate::SliceReader) lends messages from itself rather
 /// than from the input (its `next_message` and `next_view`), since a
 /// decompressed message lives in the reader.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct CompressedDeframer<D, C, K = NoChecksum> {
     inner: D,
     codec: C,
@@ -339,6 +347,13 @@ impl<D: Deframer, C: Compressor> CompressedDeframer<D, C> {
             content_checksum: NoChecksum,
             max_unpacked_len: DEFAULT_MAX_FRAME_LEN,
         }
+    }
+}
+
+/// With the inner deframer's and the codec's defaults.
+impl<D: Deframer + Default, C: Compressor + Default> Default for CompressedDeframer<D, C> {
+    fn default() -> Self {
+        CompressedDeframer::new(D::default(), C::default())
     }
 }
 
