@@ -367,3 +367,88 @@ fn binary_serde_payloads_allocate_nothing_of_their_own_once_warm() {
     check::<PostcardFormat>(0);
     check::<MsgPackFormat>(1);
 }
+
+/// Block compression in steady state: once the block, packing and
+/// unpacking buffers have grown, writing and reading allocate nothing per
+/// message (nor per block), with either codec.
+#[test]
+fn block_compression_allocates_nothing_once_warm() {
+    use flatstream::compress::{CompressedDeframer, CompressedFramer, Lz4, Zstd};
+    let msg = Telemetry {
+        timestamp: 1,
+        value: 2.5,
+        unit: "celsius",
+    };
+    fn steady<F: Framer, D: Deframer>(framer: F, deframer: D, msg: &Telemetry) {
+        let mut w = StreamWriter::new(Vec::with_capacity(1 << 22), framer);
+        // Warm: a few blocks.
+        for _ in 0..3000 {
+            w.write(msg).unwrap();
+        }
+        w.flush().unwrap();
+        let (_, allocations, _) = measure(|| {
+            for _ in 0..20_000 {
+                w.write(msg).unwrap();
+            }
+            w.flush().unwrap();
+        });
+        assert_eq!(allocations, 0, "writing");
+        let bytes = w.into_inner();
+        let mut r = StreamReader::new(&bytes[..], deframer);
+        for _ in 0..3000 {
+            r.read_message().unwrap().unwrap();
+        }
+        let (count, allocations, _) = measure(|| {
+            let mut n = 0;
+            while r.read_message().unwrap().is_some() {
+                n += 1;
+            }
+            n
+        });
+        assert_eq!(count, 20_000);
+        assert_eq!(allocations, 0, "reading");
+    }
+    steady(
+        CompressedFramer::blocks(DefaultFramer, Lz4, 16 * 1024),
+        CompressedDeframer::new(DefaultDeframer::new(), Lz4),
+        &msg,
+    );
+    steady(
+        CompressedFramer::blocks(DefaultFramer, Zstd::new(), 16 * 1024),
+        CompressedDeframer::new(DefaultDeframer::new(), Zstd::new()),
+        &msg,
+    );
+}
+
+/// A 1 KiB compressed frame that claims 4 GiB, or inflates to megabytes,
+/// costs at most the reader's limit.
+#[test]
+fn a_compression_bomb_costs_at_most_the_limit() {
+    use flatstream::compress::{CompressedDeframer, Compressor, Lz4};
+    let zeros = vec![0u8; 8 << 20];
+    let mut body = Vec::new();
+    Lz4.compress(&zeros, &mut body).unwrap();
+    for declared in [u32::MAX, 8 << 20, 1000] {
+        let mut packed = b"FZ\x01\x01\x00".to_vec();
+        packed.extend_from_slice(&declared.to_le_bytes());
+        packed.extend_from_slice(&body);
+        let mut bytes = (packed.len() as u32).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&packed);
+        let deframer = CompressedDeframer::new(DefaultDeframer::new(), Lz4).with_max_unpacked_len(64 * 1024);
+        let (result, _, largest) = measure(|| {
+            StreamReader::new(&bytes[..], deframer)
+                .read_message()
+                .map(|p| p.map(<[u8]>::len))
+        });
+        assert!(
+            matches!(result, Err(Error::InvalidFrame { offset: 0, .. })),
+            "{declared}: {result:?}"
+        );
+        // The read buffer holds the compressed frame (about 32 KiB);
+        // nothing near the 8 MiB it inflates to.
+        assert!(
+            largest <= 128 * 1024,
+            "{declared}: largest allocation {largest} bytes"
+        );
+    }
+}

@@ -31,9 +31,19 @@ impl Compressor for Lz4 {
     const NAME: &'static str = "LZ4";
 
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        thread_local! {
+            // The encoder's hash table, reused: made afresh per call, it was
+            // an allocation per block (per message, compressing each alone).
+            static TABLE: std::cell::RefCell<lz4_flex::block::CompressTable> =
+                std::cell::RefCell::default();
+        }
         let start = out.len();
         crate::buf::extend_zeroed(out, lz4_flex::block::get_maximum_output_size(input.len()));
-        let written = lz4_flex::block::compress_into(input, &mut out[start..])
+        let written = TABLE
+            .with(|table| {
+                let mut table = table.borrow_mut();
+                lz4_flex::block::compress_into_with_table(input, &mut out[start..], &mut table)
+            })
             .map_err(|e| compress_failed("LZ4", e))?;
         out.truncate(start + written);
         Ok(())
