@@ -430,7 +430,12 @@ fn a_compression_bomb_costs_at_most_the_limit() {
     Lz4.compress(&zeros, &mut body).unwrap();
     for declared in [u32::MAX, 8 << 20, 1000] {
         let mut packed = b"FZ\x01\x01\x00".to_vec();
-        packed.extend_from_slice(&declared.to_le_bytes());
+        let mut n = declared;
+        while n >= 0x80 {
+            packed.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        packed.push(n as u8);
         packed.extend_from_slice(&body);
         let mut bytes = (packed.len() as u32).to_le_bytes().to_vec();
         bytes.extend_from_slice(&packed);

@@ -503,9 +503,20 @@ fn every_bit_flip_is_caught_by_either_checksum() {
 fn packed(codec: u8, flags: u8, declared: u32, body: &[u8]) -> Vec<u8> {
     let mut p = b"FZ".to_vec();
     p.extend_from_slice(&[1, codec, flags]);
-    p.extend_from_slice(&declared.to_le_bytes());
+    p.extend_from_slice(&varint(declared));
     p.extend_from_slice(body);
     p
+}
+
+/// `n` in LEB128, as packed headers store lengths.
+fn varint(mut n: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+    out
 }
 
 /// `payloads` framed by the plain CRC-32C framer (which frames any bytes).

@@ -145,10 +145,23 @@ impl Compressor for Zstd {
         let mut slot = self.compressor.borrow_mut();
         let compressor = match &mut *slot {
             Some(compressor) => compressor,
-            None => slot.insert(
-                zstd::bulk::Compressor::with_dictionary(self.level, self.dictionary_bytes())
-                    .map_err(|e| compress_failed("zstd", e))?,
-            ),
+            None => {
+                let mut compressor =
+                    zstd::bulk::Compressor::with_dictionary(self.level, self.dictionary_bytes())
+                        .map_err(|e| compress_failed("zstd", e))?;
+                // The packed payload's header already records the size and
+                // the dictionary: leaving them out of zstd's frame header
+                // saves up to 9 bytes per frame, much of a small message.
+                for parameter in [
+                    zstd::zstd_safe::CParameter::ContentSizeFlag(false),
+                    zstd::zstd_safe::CParameter::DictIdFlag(false),
+                ] {
+                    compressor
+                        .set_parameter(parameter)
+                        .map_err(|e| compress_failed("zstd", e))?;
+                }
+                slot.insert(compressor)
+            }
         };
         out.reserve(zstd::zstd_safe::compress_bound(input.len()));
         let start = out.len() as u64;

@@ -7,7 +7,7 @@
 //! *packed payload* (see `docs/wire-format.md`):
 //!
 //! ```text
-//! "FZ" [version = 1] [codec] [flags] [uncompressed length: u32 LE]
+//! "FZ" [version = 1] [codec] [flags] [uncompressed length: LEB128 u32, 1-5 bytes]
 //! [dictionary id: u32 LE, if flags & 2] [content checksum: 2/4/8 bytes LE, if flags & 12]
 //! [compressed bytes]
 //! ```
@@ -48,8 +48,11 @@ pub const FORMAT_VERSION: u8 = 1;
 /// shrink it. Every reader reads it.
 pub const STORED: u8 = 0;
 
-/// Bytes of the fixed part of a packed payload's header.
-const FIXED_HEADER_LEN: usize = 9;
+/// Bytes of the fixed part of a packed payload's header: marker, version,
+/// codec, flags.
+const FIXED_HEADER_LEN: usize = 5;
+/// The most bytes of the uncompressed length (a LEB128 `u32`).
+const MAX_VARINT_LEN: usize = 5;
 const FLAG_BLOCK: u8 = 1;
 const FLAG_DICTIONARY: u8 = 2;
 /// Two bits: the content checksum's size, as 0, 2, 4 or 8 bytes.
@@ -286,7 +289,7 @@ fn pack_into<C: Compressor, K: Checksum>(
     let start = out.len();
     out.extend_from_slice(&MARKER);
     out.extend_from_slice(&[FORMAT_VERSION, C::ID, flags]);
-    out.extend_from_slice(&len.to_le_bytes());
+    put_varint(out, len);
     if let Some(id) = dictionary {
         out.extend_from_slice(&id.to_le_bytes());
     }
@@ -453,20 +456,23 @@ fn unpack_into<C: Compressor, K: Checksum>(
     if payload.get(..MARKER.len()) != Some(&MARKER[..]) {
         return Err(FrameDefect::NotCompressed);
     }
-    let short = || FrameDefect::PayloadTooShort {
+    let short = |min: usize| FrameDefect::PayloadTooShort {
         len: payload.len() as u64,
-        min: FIXED_HEADER_LEN as u64,
+        min: min as u64,
     };
-    let fixed: &[u8; FIXED_HEADER_LEN] = payload
-        .get(..FIXED_HEADER_LEN)
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(short)?;
-    let [_, _, version, codec_id, flags, l0, l1, l2, l3] = *fixed;
+    let Some(&[_, _, version, codec_id, flags]) = payload.get(..FIXED_HEADER_LEN) else {
+        return Err(short(FIXED_HEADER_LEN + 1));
+    };
     if version != FORMAT_VERSION || flags & !KNOWN_FLAGS != 0 {
         return Err(FrameDefect::UnsupportedCompression { version, flags });
     }
-    let declared = u32::from_le_bytes([l0, l1, l2, l3]) as usize;
-    let mut at = FIXED_HEADER_LEN;
+    let (declared, varint_len) = match get_varint(&payload[FIXED_HEADER_LEN..]) {
+        Some(Ok(decoded)) => decoded,
+        Some(Err(())) => return Err(FrameDefect::UnsupportedCompression { version, flags }),
+        None => return Err(short(payload.len() + 1)),
+    };
+    let declared = declared as usize;
+    let mut at = FIXED_HEADER_LEN + varint_len;
     let mut take = |n: usize| -> Result<&[u8], FrameDefect> {
         let field = payload.get(at..at + n).ok_or(FrameDefect::PayloadTooShort {
             len: payload.len() as u64,
@@ -561,6 +567,37 @@ fn unpack_into<C: Compressor, K: Checksum>(
     })
 }
 
+/// Appends `n` as LEB128: seven bits per byte, low first, the top bit set
+/// on every byte but the last.
+fn put_varint(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The LEB128 `u32` at the start of `bytes` and its length; `None` when
+/// `bytes` ends inside it, `Some(Err)` for an encoding that is not the
+/// shortest one or does not fit 32 bits (one value, one encoding).
+fn get_varint(bytes: &[u8]) -> Option<Result<(u32, usize), ()>> {
+    let mut n: u64 = 0;
+    for (i, &b) in bytes.iter().take(MAX_VARINT_LEN).enumerate() {
+        n |= u64::from(b & 0x7F) << (7 * i);
+        if b & 0x80 == 0 {
+            let overlong = i > 0 && b == 0;
+            return Some(match u32::try_from(n) {
+                Ok(n) if !overlong => Ok((n, i + 1)),
+                _ => Err(()),
+            });
+        }
+    }
+    if bytes.len() >= MAX_VARINT_LEN {
+        return Some(Err(()));
+    }
+    None
+}
+
 /// A little-endian unsigned integer of up to 8 bytes.
 fn read_le(bytes: &[u8]) -> u64 {
     bytes.iter().rev().fold(0, |acc, &b| acc << 8 | u64::from(b))
@@ -625,7 +662,7 @@ pub(crate) fn block_entry(block: &[u8], at: usize) -> Result<Option<(Range<usize
 /// Whether `payload` starts like a packed payload: for errors that explain
 /// why a plain reader could not read it.
 pub(crate) fn looks_packed(payload: &[u8]) -> bool {
-    payload.len() >= FIXED_HEADER_LEN && payload[..2] == MARKER && payload[2] == FORMAT_VERSION
+    payload.len() > FIXED_HEADER_LEN && payload[..2] == MARKER && payload[2] == FORMAT_VERSION
 }
 
 #[cfg(test)]
@@ -668,7 +705,7 @@ mod tests {
         let content = b"aabbccddeeff";
         let packed = pack(content, Packing::Block);
         assert_eq!(&packed[..5], &[b'F', b'Z', 1, 200, FLAG_BLOCK]);
-        assert_eq!(packed.len(), FIXED_HEADER_LEN + 6);
+        assert_eq!(packed.len(), FIXED_HEADER_LEN + 1 + 6);
         let mut out = vec![9; 100];
         let unpacked = unpack_into(&Halve, NoChecksum, 1 << 20, &packed, &mut out).unwrap();
         assert_eq!(
@@ -688,7 +725,7 @@ mod tests {
         let content = b"x";
         let packed = pack(content, Packing::Message);
         assert_eq!(packed[3], STORED);
-        assert_eq!(&packed[FIXED_HEADER_LEN..], content);
+        assert_eq!(&packed[FIXED_HEADER_LEN + 1..], content);
         let mut out = Vec::new();
         let unpacked = unpack_into(&Halve, NoChecksum, 64, &packed, &mut out).unwrap();
         assert_eq!(unpacked.packing, Packing::Message);
@@ -697,8 +734,9 @@ mod tests {
 
     #[test]
     fn the_declared_size_is_checked_before_allocating() {
-        let mut packed = pack(&[7; 64], Packing::Message);
-        packed[5..9].copy_from_slice(&u32::MAX.to_le_bytes());
+        let mut packed = pack(&[7; 64], Packing::Message)[..FIXED_HEADER_LEN].to_vec();
+        put_varint(&mut packed, u32::MAX);
+        packed.extend_from_slice(&[7; 32]);
         let mut out = Vec::new();
         assert_eq!(
             unpack_into(&Halve, NoChecksum, 1 << 20, &packed, &mut out),
@@ -708,6 +746,23 @@ mod tests {
             })
         );
         assert_eq!(out.capacity(), 0);
+    }
+
+    #[test]
+    fn lengths_have_one_encoding_each() {
+        for n in [0, 1, 127, 128, 300, 16_383, 16_384, u32::MAX / 2, u32::MAX] {
+            let mut bytes = Vec::new();
+            put_varint(&mut bytes, n);
+            assert_eq!(get_varint(&bytes), Some(Ok((n, bytes.len()))));
+            // Cut short: more bytes needed; never a wrong value.
+            for cut in 0..bytes.len() {
+                assert_eq!(get_varint(&bytes[..cut]), None);
+            }
+        }
+        // Overlong encodings and values above 32 bits are refused.
+        assert_eq!(get_varint(&[0x80, 0x00]), Some(Err(())));
+        assert_eq!(get_varint(&[0xFF, 0xFF, 0xFF, 0xFF, 0x10]), Some(Err(())));
+        assert_eq!(get_varint(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01]), Some(Err(())));
     }
 
     #[test]
