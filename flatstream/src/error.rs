@@ -348,6 +348,25 @@ impl fmt::Display for FrameDefect {
     }
 }
 
+impl FrameDefect {
+    /// Whether the defect is in the payload (its compression), not the
+    /// frame header.
+    fn concerns_payload(&self) -> bool {
+        matches!(
+            self,
+            FrameDefect::NotCompressed
+                | FrameDefect::CompressedPayload
+                | FrameDefect::UnsupportedCompression { .. }
+                | FrameDefect::CodecMismatch { .. }
+                | FrameDefect::DictionaryMismatch { .. }
+                | FrameDefect::UnpackedTooLarge { .. }
+                | FrameDefect::DecompressionFailed { .. }
+                | FrameDefect::ContentChecksumMismatch { .. }
+                | FrameDefect::BadBlockEntry { .. }
+        )
+    }
+}
+
 /// A dictionary id as the compression errors show it.
 fn dictionary(id: Option<u32>) -> String {
     match id {
@@ -504,6 +523,9 @@ impl fmt::Display for Error {
                  (raise it with `with_max_frame_len` if such frames are expected, otherwise the \
                  header is corrupt)"
             ),
+            Error::InvalidFrame { offset, reason } if reason.concerns_payload() => {
+                write!(f, "invalid payload in the frame at byte {offset}: {reason}")
+            }
             Error::InvalidFrame { offset, reason } => {
                 write!(f, "invalid frame header at byte {offset}: {reason}")
             }
@@ -585,5 +607,38 @@ mod tests {
             available: 3,
         };
         assert!(e.to_string().contains("needs 20 bytes but only 3"));
+    }
+
+    /// Compression defects are about the payload, and say what to do.
+    #[test]
+    fn compression_defects_name_the_payload_and_the_remedy() {
+        let e = Error::InvalidFrame {
+            offset: 9,
+            reason: FrameDefect::UnpackedTooLarge {
+                declared: 1 << 32,
+                max: 1 << 24,
+            },
+        };
+        let s = e.to_string();
+        assert!(s.starts_with("invalid payload in the frame at byte 9"), "{s}");
+        assert!(s.contains("with_max_unpacked_len"), "{s}");
+        let e = Error::InvalidFrame {
+            offset: 0,
+            reason: FrameDefect::NotCompressed,
+        };
+        assert!(e.to_string().contains("plain deframer"));
+        let e = Error::InvalidFrame {
+            offset: 0,
+            reason: FrameDefect::CodecMismatch {
+                found: 1,
+                expected: "zstd",
+            },
+        };
+        assert!(e.to_string().contains("codec 1 (LZ4)"), "{e}");
+        let e = Error::InvalidFrame {
+            offset: 3,
+            reason: FrameDefect::ZeroFilled,
+        };
+        assert!(e.to_string().starts_with("invalid frame header at byte 3"));
     }
 }

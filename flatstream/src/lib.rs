@@ -94,6 +94,7 @@
 //! | recovery | [`Recovery`], [`RecoveryMode`], [`TornTail`], [`SkippedRegion`] |
 //! | typed reading | [`StreamDeserialize`], [`FromPayload`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
 //! | serde payloads | `Postcard`, `Json`, `MsgPack`, `Serde`, `SerdeFormat` (features `postcard`, `json`, `msgpack`, `serde`; see [`formats`](crate#cargo-features)) |
+//! | compression | [`compress`]: `CompressedFramer`/`CompressedDeframer` over any framing, per message or in blocks; [`Compressor`](compress::Compressor); `Lz4`, `Zstd`, `ZstdDictionary` (features `lz4`, `zstd`) |
 //! | errors | [`Error`], [`FrameDefect`], [`Result`] |
 //!
 //! # Cargo features
@@ -114,6 +115,8 @@
 //! | `json` | no | [`Json`](type@Json) (adds `serde_json`) |
 //! | `msgpack` | no | [`MsgPack`](type@MsgPack), MessagePack with field names (adds `rmp-serde`) |
 //! | `tokio` | no | [`AsyncStreamReader`], [`AsyncStreamWriter`] and the `tokio_util` codecs [`FrameCodec`] and [`BatchCodec`] (adds `tokio`, `tokio-util`, `bytes`) |
+//! | `lz4` | no | `compress::Lz4` and `#[frame(compress = lz4)]` (adds `lz4_flex`, pure Rust) |
+//! | `zstd` | no | `compress::Zstd`, `compress::ZstdDictionary` and `#[frame(compress = zstd)]` (adds `zstd`, which builds the C library) |
 //!
 //! To trim dependencies, turn the defaults off and name what you use, e.g.
 //! `flatstream = { version = "0.1", default-features = false, features = ["crc32c"] }`.

@@ -43,6 +43,7 @@ impl UnpackBuffer {
     /// The next message of the frame unpacked last: its range in
     /// [`bytes`](Self::bytes); `Ok(None)` once they are all out. A damaged
     /// block entry is an error (offset 0), and ends the block.
+    #[inline]
     pub(crate) fn next(&mut self) -> Result<Option<Range<usize>>> {
         if self.single {
             self.single = false;

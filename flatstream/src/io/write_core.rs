@@ -135,6 +135,7 @@ impl<F: Framer> WriteCore<F> {
     /// account with [`wrote_batch`](Self::wrote_batch)): a message packed
     /// alone, or the block it filled. On an error nothing of `item` is
     /// held; a block that fails to pack is dropped with the error.
+    #[inline]
     pub(crate) fn pack_message<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<bool> {
         let block_len = self.framer.block_len();
         if block_len == 0 {
@@ -176,6 +177,7 @@ impl<F: Framer> WriteCore<F> {
     /// Packs the open block of a packing framer, if it holds messages, into
     /// a frame in the batch; whether there was one. On an error the block
     /// is dropped.
+    #[inline(never)]
     pub(crate) fn pack_open_block(&mut self) -> Result<bool> {
         if self.block.is_empty() {
             return Ok(false);

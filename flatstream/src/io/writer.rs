@@ -136,6 +136,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// [`write`](Self::write) for a packing framer: the message goes into
     /// the open block (or is packed alone), and a frame it completes is
     /// written out.
+    #[inline]
     fn write_packed<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
         if self.core.pack_message(item)? {
             self.write_out_batch()?;

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Flag 1 marks a block: the uncompressed bytes are entries
-//! `[length: u32 LE][message]`, one per message. Codec 0 is *stored*: the
+//! `[length: LEB128 u32][message]`, one per message. Codec 0 is *stored*: the
 //! bytes did not shrink, so they are kept as they are (a payload never grows
 //! by more than its header). The inner framing's checksum covers the packed
 //! payload, so damage is caught before anything is decompressed; the
@@ -58,8 +58,6 @@ const FLAG_DICTIONARY: u8 = 2;
 /// Two bits: the content checksum's size, as 0, 2, 4 or 8 bytes.
 const CONTENT_SUM_SHIFT: u8 = 2;
 const KNOWN_FLAGS: u8 = FLAG_BLOCK | FLAG_DICTIONARY | (3 << CONTENT_SUM_SHIFT);
-/// Bytes of a block entry's length field.
-const ENTRY_LEN: usize = 4;
 
 /// The default block size: messages are grouped until they hold this many
 /// bytes (uncompressed), then compressed as one frame.
@@ -603,59 +601,84 @@ fn read_le(bytes: &[u8]) -> u64 {
     bytes.iter().rev().fold(0, |acc, &b| acc << 8 | u64::from(b))
 }
 
-/// Appends a block entry for a message to `block`: room for its length, the
-/// message is then appended by the caller, and [`close_entry`] fills the
-/// length in. Returns where the entry starts.
+/// Appends a block entry for a message to `block`: a byte of room for its
+/// length; the message is then appended by the caller, and [`close_entry`]
+/// fills the length in. Returns where the entry starts.
+#[inline]
 pub(crate) fn open_entry(block: &mut Vec<u8>) -> usize {
     let at = block.len();
-    block.extend_from_slice(&[0; ENTRY_LEN]);
+    block.push(0);
     at
 }
 
 /// Fills in the length of the entry opened at `at`, now that its message
-/// runs to the end of `block`; a message too long for the length field is
-/// taken back out and refused.
+/// runs to the end of `block`: one byte below 128, else the message moves
+/// up to make room for the longer LEB128. A message too long for a `u32`
+/// is taken back out and refused.
+#[inline]
 pub(crate) fn close_entry(block: &mut Vec<u8>, at: usize) -> Result<()> {
-    let len = block.len() - at - ENTRY_LEN;
-    match u32::try_from(len) {
-        Ok(len) => {
-            block[at..at + ENTRY_LEN].copy_from_slice(&len.to_le_bytes());
-            Ok(())
-        }
-        Err(_) => {
-            block.truncate(at);
-            Err(Error::FrameTooLarge {
-                offset: 0,
-                len: len as u64,
-                max: u32::MAX as u64,
-            })
-        }
+    let len = block.len() - at - 1;
+    if len < 0x80 {
+        block[at] = len as u8;
+        return Ok(());
     }
+    close_long_entry(block, at, len)
+}
+
+/// [`close_entry`] for a message of 128 bytes or more.
+#[cold]
+fn close_long_entry(block: &mut Vec<u8>, at: usize, len: usize) -> Result<()> {
+    let Ok(len) = u32::try_from(len) else {
+        block.truncate(at);
+        return Err(Error::FrameTooLarge {
+            offset: 0,
+            len: len as u64,
+            max: u32::MAX as u64,
+        });
+    };
+    let mut field = Vec::with_capacity(MAX_VARINT_LEN);
+    put_varint(&mut field, len);
+    let (message, extra) = (at + 1..block.len(), field.len() - 1);
+    block.resize(block.len() + extra, 0);
+    block.copy_within(message, at + field.len());
+    block[at..at + field.len()].copy_from_slice(&field);
+    Ok(())
 }
 
 /// The message entry at `at` of a decompressed block: its range, and where
 /// the next entry starts. `Ok(None)` at the end of the block. Errors have
 /// offset 0 (the caller's frame).
+#[inline]
 pub(crate) fn block_entry(block: &[u8], at: usize) -> Result<Option<(Range<usize>, usize)>> {
-    if at >= block.len() {
+    let Some(rest) = block.get(at..).filter(|rest| !rest.is_empty()) else {
         return Ok(None);
+    };
+    // A length below 128 is one byte: the common case, inline.
+    let (len, start) = match rest[0] {
+        len @ 0..0x80 => (len as usize, at + 1),
+        _ => match get_varint(rest) {
+            Some(Ok((len, field))) => (len as usize, at + field),
+            _ => return Err(bad_entry(block, at, None)),
+        },
+    };
+    match start.checked_add(len) {
+        Some(end) if end <= block.len() => Ok(Some((start..end, end))),
+        _ => Err(bad_entry(block, at, Some((len, start)))),
     }
-    let bad = |len: u64| Error::InvalidFrame {
+}
+
+/// The error for the damaged entry at `at`: its length (and where its
+/// message starts), when that much could be read.
+#[cold]
+fn bad_entry(block: &[u8], at: usize, len: Option<(usize, usize)>) -> Error {
+    let (len, start) = len.unwrap_or((0, block.len()));
+    Error::InvalidFrame {
         offset: 0,
         reason: FrameDefect::BadBlockEntry {
             at: at as u64,
-            len,
-            remaining: block.len().saturating_sub(at + ENTRY_LEN) as u64,
+            len: len as u64,
+            remaining: block.len().saturating_sub(start) as u64,
         },
-    };
-    let Some(&[a, b, c, d]) = block.get(at..at + ENTRY_LEN) else {
-        return Err(bad(0));
-    };
-    let len = u32::from_le_bytes([a, b, c, d]) as usize;
-    let start = at + ENTRY_LEN;
-    match start.checked_add(len) {
-        Some(end) if end <= block.len() => Ok(Some((start..end, end))),
-        _ => Err(bad(len as u64)),
     }
 }
 
@@ -768,7 +791,8 @@ mod tests {
     #[test]
     fn block_entries_are_bounds_checked() {
         let mut block = Vec::new();
-        for message in [&b"one"[..], b"", b"three"] {
+        let long = vec![7; 300];
+        for message in [&b"one"[..], b"", b"three", &long] {
             let at = open_entry(&mut block);
             block.extend_from_slice(message);
             close_entry(&mut block, at).unwrap();
@@ -779,7 +803,12 @@ mod tests {
             seen.push(&block[range]);
             at = next;
         }
-        assert_eq!(seen, [&b"one"[..], b"", b"three"]);
+        assert_eq!(seen, [&b"one"[..], b"", b"three", &long]);
+        assert_eq!(
+            block.len(),
+            1 + 3 + 1 + 1 + 5 + 2 + 300,
+            "a 300-byte message has a 2-byte length"
+        );
         // Every cut inside the block is an error at the cut entry, never a
         // panic or a short message.
         for cut in 1..block.len() {
@@ -794,7 +823,11 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(failed, ![4 + 3, 4 + 3 + 4].contains(&cut), "cut at {cut}");
+            assert_eq!(
+                failed,
+                ![1 + 3, 1 + 3 + 1, 1 + 3 + 1 + 1 + 5].contains(&cut),
+                "cut at {cut}"
+            );
         }
     }
 }

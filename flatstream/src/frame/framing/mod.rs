@@ -133,7 +133,7 @@ pub trait Framer {
 pub enum Packing {
     /// One message.
     Message,
-    /// A block of entries `[length: u32 LE][message]`.
+    /// A block of entries `[length: LEB128 u32][message]`.
     Block,
 }
 
