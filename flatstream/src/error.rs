@@ -248,6 +248,51 @@ pub enum FrameDefect {
         /// Bytes left in the block after the entry's length field.
         remaining: u64,
     },
+    /// An encrypted framing ([`EncryptedDeframer`](crate::encrypt::EncryptedDeframer))
+    /// found no stream header in the first frame: the stream was written
+    /// without encryption, or its first frame is lost.
+    NotEncrypted,
+    /// The stream header names a format version or cipher this reader does
+    /// not know (written by a newer flatstream, or damaged).
+    UnsupportedEncryption {
+        /// The format version found (this reader knows 1).
+        version: u8,
+        /// The cipher id found.
+        cipher: u8,
+    },
+    /// The stream was encrypted with another cipher than the reader's.
+    CipherMismatch {
+        /// The cipher id in the stream header.
+        found: u8,
+        /// The reader's cipher.
+        expected: &'static str,
+    },
+    /// The stream was encrypted with another key than the reader's: the ids
+    /// (derived from the keys, revealing nothing of them) differ.
+    KeyMismatch {
+        /// The key id in the stream header.
+        found: u32,
+        /// The reader's key id.
+        expected: u32,
+    },
+    /// A frame's authentication tag does not verify: it was altered, forged,
+    /// moved, repeated, or comes from another stream. Nothing of it is
+    /// returned.
+    AuthenticationFailed,
+    /// Frames are missing before this one: it authenticates as frame
+    /// `found` of the stream where frame `expected` was due (dropped or
+    /// skipped frames). Its own messages are read after this error.
+    FramesMissing {
+        /// The frame number due.
+        expected: u64,
+        /// The frame number this frame has.
+        found: u64,
+    },
+    /// The encrypted stream ends without its final frame: it was truncated
+    /// (or its writer never called `finish`).
+    StreamUnfinished,
+    /// Bytes follow the final frame of an encrypted stream.
+    AfterFinalFrame,
     /// Anything else (custom deframers, misuse of the sans-IO API).
     Other(Cow<'static, str>),
 }
@@ -343,6 +388,40 @@ impl fmt::Display for FrameDefect {
                 "the message entry at byte {at} of the decompressed block claims {len} bytes, \
                  {remaining} remain: the block is corrupt"
             ),
+            FrameDefect::NotEncrypted => f.write_str(
+                "no encrypted stream header in the first frame: the stream was written without \
+                 encryption (read it with the plain deframer), or its first frame is lost",
+            ),
+            FrameDefect::UnsupportedEncryption { version, cipher } => write!(
+                f,
+                "encrypted stream of format version {version} with cipher {cipher}: this reader \
+                 understands version 1 (written by a newer flatstream, or damaged)"
+            ),
+            FrameDefect::CipherMismatch { found, expected } => write!(
+                f,
+                "the stream was encrypted with cipher {found} ({}), the reader decrypts {expected}",
+                crate::encrypt::cipher_name(*found)
+            ),
+            FrameDefect::KeyMismatch { found, expected } => write!(
+                f,
+                "the stream was encrypted with key {found:#010x}, the reader has key {expected:#010x}: \
+                 use the key the stream was written with"
+            ),
+            FrameDefect::AuthenticationFailed => f.write_str(
+                "the frame does not authenticate: it was altered, forged, moved or repeated, or belongs \
+                 to another stream; nothing of it is returned",
+            ),
+            FrameDefect::FramesMissing { expected, found } => write!(
+                f,
+                "frames {expected} to {} of the stream are missing before this one (frame {found}); \
+                 its messages follow",
+                found.saturating_sub(1)
+            ),
+            FrameDefect::StreamUnfinished => f.write_str(
+                "the encrypted stream ends without its final frame: it was truncated (or its writer \
+                 never called finish)",
+            ),
+            FrameDefect::AfterFinalFrame => f.write_str("bytes follow the final frame of the encrypted stream"),
             FrameDefect::Other(reason) => f.write_str(reason),
         }
     }
@@ -363,6 +442,12 @@ impl FrameDefect {
                 | FrameDefect::DecompressionFailed { .. }
                 | FrameDefect::ContentChecksumMismatch { .. }
                 | FrameDefect::BadBlockEntry { .. }
+                | FrameDefect::NotEncrypted
+                | FrameDefect::UnsupportedEncryption { .. }
+                | FrameDefect::CipherMismatch { .. }
+                | FrameDefect::KeyMismatch { .. }
+                | FrameDefect::AuthenticationFailed
+                | FrameDefect::FramesMissing { .. }
         )
     }
 }

@@ -145,7 +145,7 @@ mod io;
 
 #[cfg(any(feature = "lz4", feature = "zstd"))]
 pub use compress::{CompressedDeframer, CompressedFramer};
-pub use frame::{checksum, compress, framing, layout, recovery};
+pub use frame::{checksum, compress, encrypt, framing, layout, recovery};
 
 #[cfg(feature = "crc32")]
 pub use checksum::Crc32;

@@ -6,6 +6,7 @@ pub mod checksum;
 pub(crate) mod checksum_keywords;
 pub mod compress;
 pub mod dynamic;
+pub mod encrypt;
 pub mod framing;
 pub mod layout;
 pub mod recovery;

@@ -114,6 +114,15 @@ where
     const MODE: RecoveryMode = RecoveryMode::SkipCorrupt;
 }
 
+/// An encrypted framing resynchronises as its inner framing does; a frame
+/// that fails to authenticate is skipped and reported like a damaged one.
+impl<D, A> RecoveryPolicy<crate::encrypt::EncryptedDeframer<D, A>> for SkipCorrupt
+where
+    SkipCorrupt: RecoveryPolicy<D>,
+{
+    const MODE: RecoveryMode = RecoveryMode::SkipCorrupt;
+}
+
 /// An incomplete frame at the end of the input, accepted by
 /// [`Recovery::TolerateTornTail`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

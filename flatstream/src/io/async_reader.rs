@@ -152,6 +152,10 @@ impl<R: AsyncRead + Unpin, D: Deframer> AsyncStreamReader<R, D> {
             }
             match self.poll_next_raw_frame(cx, at_end) {
                 Poll::Ready(Ok(Some(frame))) => self.core.load(frame)?,
+                Poll::Ready(Ok(None)) => {
+                    self.core.scan.end_of_stream(self.core.scan.position)?;
+                    return Poll::Ready(Ok(None));
+                }
                 other => return other,
             }
         }

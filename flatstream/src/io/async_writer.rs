@@ -155,6 +155,18 @@ impl<W: AsyncWrite + Unpin, F: Framer> AsyncStreamWriter<W, F> {
         Ok(())
     }
 
+    /// Ends the stream (see [`StreamWriter::finish`](crate::StreamWriter::finish)):
+    /// what the writer holds, the framing's final frame if it has one,
+    /// then a flush.
+    pub async fn finish(&mut self) -> Result<()> {
+        self.hand_over().await?;
+        if self.core.pack_end()? {
+            self.write_out_batch().await?;
+        }
+        self.inner.flush().await?;
+        Ok(())
+    }
+
     /// Flushes, then asks the operating system to put the data on the disk
     /// (see [`StreamWriter::sync`](crate::StreamWriter::sync)).
     pub async fn sync(&mut self) -> Result<()>

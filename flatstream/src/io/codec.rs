@@ -176,10 +176,18 @@ impl<F, D: Deframer> FrameCodec<F, D> {
                 Err(e) => self.scan.reject_frame(self.last_frame.0, self.last_frame.1, e)?,
             }
             let Some(payload) = self.decode_frame(src, at_end)? else {
+                if at_end && src.is_empty() {
+                    self.scan.end_of_stream(self.scan.position)?;
+                }
                 return Ok(None);
             };
             match self.unpacked.load(&self.scan.deframer, &payload) {
-                Ok(()) => self.block = Bytes::copy_from_slice(self.unpacked.unpacked()),
+                Ok(()) => {
+                    self.block = Bytes::copy_from_slice(self.unpacked.unpacked());
+                    if let Some(e) = self.scan.deframer.take_notice() {
+                        self.scan.notice(self.last_frame.0, e)?;
+                    }
+                }
                 Err(e) => self.scan.reject_frame(self.last_frame.0, self.last_frame.1, e)?,
             }
         }
@@ -192,6 +200,22 @@ impl<F, D: Deframer> FrameCodec<F, D> {
             return Ok(None);
         }
         self.next_ready().map(Some)
+    }
+}
+
+impl<F: Framer, D> FrameCodec<F, D> {
+    /// Ends the stream: appends the framing's final frame to `dst`, for a
+    /// framing that has one (an encrypted stream's, without which a reader
+    /// refuses the stream as truncated); nothing for the others. Items
+    /// encoded after it are refused.
+    pub fn finish_into(&mut self, dst: &mut BytesMut) -> Result<()> {
+        if self.writer.pack_end()? {
+            let frame = self.writer.batch();
+            dst.extend_from_slice(frame);
+            let len = frame.len();
+            self.writer.wrote_batch(len);
+        }
+        Ok(())
     }
 }
 

@@ -137,7 +137,10 @@ impl<D: Deframer> ReadCore<D> {
         // The unpacked bytes change: tokens for the old ones are void.
         self.generation += 1;
         match self.unpacked.load(&self.scan.deframer, &self.buffer[range]) {
-            Ok(()) => Ok(()),
+            Ok(()) => match self.scan.deframer.take_notice() {
+                None => Ok(()),
+                Some(e) => self.scan.notice(self.scan.frame_start, e),
+            },
             Err(e) => self.scan.reject(e),
         }
     }

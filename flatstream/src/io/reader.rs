@@ -184,6 +184,7 @@ impl<R: Read, D: Deframer> StreamReader<R, D> {
                 return Ok(Some(range));
             }
             let Some(frame) = self.next_raw_frame()? else {
+                self.core.scan.end_of_stream(self.core.scan.position)?;
                 return Ok(None);
             };
             self.core.load(frame)?;
@@ -512,10 +513,16 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
                 Err(e) => self.reject(e)?,
             }
             let Some(payload) = self.read_frame()? else {
+                self.scan.end_of_stream(Self::position(self) as u64)?;
                 return Ok(None);
             };
-            if let Err(e) = self.unpacked.load(&self.scan.deframer, payload) {
-                self.reject(e)?;
+            match self.unpacked.load(&self.scan.deframer, payload) {
+                Ok(()) => {
+                    if let Some(e) = self.scan.deframer.take_notice() {
+                        self.scan.notice(Self::last_frame_at(self) as u64, e)?;
+                    }
+                }
+                Err(e) => self.reject(e)?,
             }
         }
     }

@@ -305,6 +305,40 @@ impl<D: Deframer> FrameScanner<D> {
         }
     }
 
+    /// At a clean end of the input, at stream offset `at`: the deframer's
+    /// verdict on ending there ([`Deframer::end_of_stream`]). An encrypted
+    /// stream without its final frame is an error at `at`, or under
+    /// `TolerateTornTail` a torn tail there.
+    #[cold]
+    pub(crate) fn end_of_stream(&mut self, at: u64) -> Result<()> {
+        let Err(e) = self.deframer.end_of_stream() else {
+            return Ok(());
+        };
+        if self.mode == RecoveryMode::TolerateTornTail {
+            self.torn_tail.get_or_insert(TornTail { offset: at, len: 0 });
+            return Ok(());
+        }
+        Err(e.shifted(at))
+    }
+
+    /// A notice about the frame at `at` just unpacked, whose messages are
+    /// good ([`Deframer::take_notice`]: frames missing before it): an error
+    /// (the messages follow on the next read), or under `SkipCorrupt` an
+    /// empty skipped region there.
+    #[cold]
+    pub(crate) fn notice(&mut self, at: u64, e: Error) -> Result<()> {
+        let e = e.shifted(at);
+        if self.mode != RecoveryMode::SkipCorrupt {
+            return Err(e);
+        }
+        self.skipped.push(SkippedRegion {
+            offset: at,
+            len: 0,
+            reason: e,
+        });
+        Ok(())
+    }
+
     /// The limits a typed read of `T` verifies with.
     #[inline]
     pub(crate) fn limits_for<T: StreamDeserialize>(&self) -> VerifyLimits {

@@ -196,6 +196,23 @@ impl<F: Framer> WriteCore<F> {
         Ok(true)
     }
 
+    /// Packs the framing's final frame into the batch, for a framing that
+    /// ends its streams with one ([`Framer::end_payload`]); whether it has
+    /// one.
+    pub(crate) fn pack_end(&mut self) -> Result<bool> {
+        self.packed.clear();
+        if !self
+            .framer
+            .end_payload(&mut self.packed)
+            .map_err(|e| e.shifted(self.position))?
+        {
+            return Ok(false);
+        }
+        frame_payload(&self.framer, &self.packed, &mut self.batch, self.position)?;
+        self.batch_ends.push(self.batch.len());
+        Ok(true)
+    }
+
     /// Whether a packing framer's block holds messages not yet written.
     pub(crate) fn holds_block(&self) -> bool {
         !self.block.is_empty()
@@ -350,6 +367,12 @@ fn frame_packed<F: Framer>(
     framer
         .pack(content, packing, packed)
         .map_err(|e| e.shifted(position))?;
+    frame_payload(framer, packed, batch, position)
+}
+
+/// Frames the packed payload `packed` into `batch`, replacing what it
+/// held.
+fn frame_payload<F: Framer>(framer: &F, packed: &[u8], batch: &mut Vec<u8>, position: u64) -> Result<()> {
     let mut scratch = [0; MAX_HEADER_LEN];
     let header = header_slot(&mut scratch, framer.header_len())?;
     // The packing framer's header is its inner framer's, for the packed

@@ -255,6 +255,20 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         finished
     }
 
+    /// Ends the stream: writes what a buffered or block-compressing writer
+    /// holds, then the framing's final frame, for a framing that has one
+    /// (an encrypted stream's: a reader refuses a stream without it as
+    /// truncated), then flushes. Writes after it are refused by such a
+    /// framing. For other framings it is [`flush`](Self::flush).
+    pub fn finish(&mut self) -> Result<()> {
+        self.hand_over()?;
+        if self.core.pack_end()? {
+            self.write_out_batch()?;
+        }
+        self.inner.flush()?;
+        Ok(())
+    }
+
     /// Flushes, then asks the operating system to put the data on the disk
     /// (`File::sync_data`): after it returns, the frames written so far
     /// survive a power loss (as far as the disk keeps its promises).

@@ -126,6 +126,15 @@ pub trait Framer {
             reason: "this framer does not pack payloads".into(),
         })
     }
+
+    /// For a framing whose streams end with a frame of their own (an
+    /// encrypted stream's final frame): appends that frame's payload to
+    /// `out` and returns `true`; writers call it from `finish`, and refuse
+    /// writes after it. `false`, the default: streams just end.
+    fn end_payload(&self, out: &mut Vec<u8>) -> Result<bool> {
+        let _ = out;
+        Ok(false)
+    }
 }
 
 /// What a packed payload holds.
@@ -278,5 +287,20 @@ pub trait Deframer {
         Err(Error::InvalidConfig {
             reason: "this deframer does not unpack payloads".into(),
         })
+    }
+
+    /// Called by the readers when the input ends cleanly on a frame
+    /// boundary: a framing whose streams end with a frame of their own (an
+    /// encrypted stream's final frame) refuses an end without it, with an
+    /// error at offset 0 (the readers add the end's). `Ok` by default.
+    fn end_of_stream(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// After a frame was unpacked: something the readers must report about
+    /// it although its messages are good (frames missing before it), with
+    /// offset 0. `None` by default.
+    fn take_notice(&self) -> Option<Error> {
+        None
     }
 }
