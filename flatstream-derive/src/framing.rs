@@ -41,6 +41,7 @@ pub fn default_layout() -> Layout {
         covers_frame: false,
         align: 1,
         compress: None,
+        encrypt: None,
     }
 }
 
@@ -128,6 +129,10 @@ pub fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of:
                     )
                 }
             };
+            let encrypted = layout
+                .encrypt
+                .as_ref()
+                .map(|cipher| encrypted_fns(paths, model, cipher));
             quote! {
                 #layout_decl
 
@@ -163,6 +168,8 @@ pub fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of:
                 #resync
 
                 #message_of
+
+                #encrypted
             }
         }
         Framing::Protocol(protocol) => {
@@ -190,6 +197,52 @@ pub fn framed_impls(paths: &Paths, model: &Input, framing: &Framing, message_of:
 
                 #[automatically_derived]
                 impl #impl_generics #message_of_trait<#protocol> for #ident #ty_generics #where_clause {}
+            }
+        }
+    }
+}
+
+/// `T::encrypted_framer(&key)` and `T::encrypted_deframer(&key)` for
+/// `#[frame(encrypt = ..)]`: the framing is a type, the key a value.
+fn encrypted_fns(paths: &Paths, model: &Input, cipher: &syn::Ident) -> TokenStream {
+    let ident = model.ident;
+    let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
+    let cipher_ty = paths.cipher_type(cipher);
+    let (framed, key, derived_cipher, result) = (
+        paths.framed(),
+        paths.encryption_key(),
+        paths.derived_cipher(),
+        paths.result(),
+    );
+    let (encrypted_framer, encrypted_deframer, new_encrypted_framer) = (
+        paths.encrypted_framer(),
+        paths.encrypted_deframer(),
+        paths.new_encrypted_framer(),
+    );
+    let framer_doc = format!(
+        "A framer writing one stream of `{ident}` messages encrypted with `key` (`#[frame(encrypt = {cipher})]`) \
+         under a fresh nonce prefix; end the stream with `StreamWriter::finish`."
+    );
+    let deframer_doc = format!("A deframer reading one stream of `{ident}` messages encrypted with `key`.");
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #ident #ty_generics #where_clause {
+            #[doc = #framer_doc]
+            pub fn encrypted_framer(
+                key: &#key,
+            ) -> #result<#encrypted_framer<<Self as #framed>::Framer, #cipher_ty>> {
+                #new_encrypted_framer(
+                    <Self as #framed>::framer(),
+                    <#cipher_ty as #derived_cipher>::keyed(key),
+                )
+            }
+
+            #[doc = #deframer_doc]
+            pub fn encrypted_deframer(key: &#key) -> #encrypted_deframer<<Self as #framed>::Deframer, #cipher_ty> {
+                #encrypted_deframer::new(
+                    <Self as #framed>::deframer(),
+                    <#cipher_ty as #derived_cipher>::keyed(key),
+                )
             }
         }
     }

@@ -81,6 +81,11 @@ private_items! {
     compressed_framer => CompressedFramer,
     compressed_deframer => CompressedDeframer,
     derived_codec => DerivedCodec,
+    derived_cipher => DerivedCipher,
+    encrypted_framer => EncryptedFramer,
+    encrypted_deframer => EncryptedDeframer,
+    new_encrypted_framer => new_encrypted_framer,
+    encryption_key => EncryptionKey,
     layout_deframer => LayoutDeframer,
     clamp_len => clamp_len,
     min_flatbuffers_len => MIN_FLATBUFFERS_LEN,
@@ -166,6 +171,14 @@ impl Paths {
 }
 
 impl Paths {
+    /// The cipher type for an `encrypt = keyword`, spanned at the keyword
+    /// so a missing cargo feature is reported there.
+    pub fn cipher_type(&self, keyword: &syn::Ident) -> TokenStream {
+        let mac = format_ident!("cipher_{}", keyword, span = keyword.span());
+        let private = respan(self.private.clone(), keyword.span());
+        quote_spanned!(keyword.span()=> #private::#mac!())
+    }
+
     /// The codec type for a `compress = keyword`, spanned at the keyword so
     /// a missing cargo feature is reported there (as for checksums).
     pub fn codec_type(&self, keyword: &syn::Ident) -> TokenStream {

@@ -295,4 +295,8 @@ pub mod __private {
     pub use crate::frame::checksum_keywords::*;
     pub use crate::frame::compress::keywords::{compress_lz4, compress_zstd, CodecDisabled, DerivedCodec};
     pub use crate::frame::compress::{CompressedDeframer, CompressedFramer};
+    pub use crate::frame::encrypt::keywords::{
+        cipher_aes256gcm, cipher_chacha20poly1305, new_encrypted_framer, CipherDisabled, DerivedCipher,
+    };
+    pub use crate::frame::encrypt::{EncryptedDeframer, EncryptedFramer, EncryptionKey};
 }

@@ -34,11 +34,15 @@ fn a_disabled_checksum_or_codec_names_its_feature() {
         "src/main.rs:19:20: error: `compress = zstd` needs the cargo feature `zstd` of flatstream: \
                     add `features = [\"zstd\"]` to the flatstream entry in Cargo.toml";
     assert!(errors.get(1) == Some(&expected), "unexpected errors:\n{stderr}");
+    let expected =
+        "src/main.rs:26:19: error: `encrypt = aes256gcm` needs the cargo feature `aes-gcm` of flatstream: \
+                    add `features = [\"aes-gcm\"]` to the flatstream entry in Cargo.toml";
+    assert!(errors.get(2) == Some(&expected), "unexpected errors:\n{stderr}");
     // Exactly these errors (plus cargo's summary line): the enabled
     // checksum compiles and nothing cascades.
     assert_eq!(
         errors.iter().filter(|l| l.starts_with("src/")).count(),
-        2,
+        3,
         "{stderr}"
     );
 }

@@ -10,7 +10,7 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, Path, Token};
 
 use crate::internals::ctxt::Ctxt;
 use crate::internals::symbol::{
-    nearest, one_of, ChecksumKind, CHECKSUMS, CODECS, FIELD_KEYS, FRAME_KEYS, LEN_TYPES, ZSTD_LEVELS,
+    nearest, one_of, ChecksumKind, CHECKSUMS, CIPHERS, CODECS, FIELD_KEYS, FRAME_KEYS, LEN_TYPES, ZSTD_LEVELS,
 };
 
 /// One `key` or `key = value` entry of an attribute list.
@@ -121,6 +121,7 @@ pub struct FrameAttr {
     pub covers: Slot<Covers>,
     pub align: Slot<u64>,
     pub compress: Slot<Compress>,
+    pub encrypt: Slot<Ident>,
     pub protocol: Slot<Path>,
     pub krate: Slot<Path>,
     pub max_depth: Slot<u64>,
@@ -138,7 +139,7 @@ impl FrameAttr {
                 }
             )*};
         }
-        push!(len, checksum, max_len, min_len, endian, magic, covers, align, compress);
+        push!(len, checksum, max_len, min_len, endian, magic, covers, align, compress, encrypt);
         keys
     }
 }
@@ -273,6 +274,7 @@ fn frame_entry(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
         }
         "align" => frame_align(cx, frame, entry),
         "compress" => frame_compress(cx, frame, entry),
+        "encrypt" => frame_encrypt(cx, frame, entry),
         "protocol" => {
             let Some(value) = require_value(cx, entry, "protocol = MyProtocol") else {
                 return;
@@ -420,6 +422,40 @@ fn frame_compress(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
             level,
         },
     );
+}
+
+/// `#[frame(encrypt = ..)]`.
+fn frame_encrypt(cx: &mut Ctxt, frame: &mut FrameAttr, entry: &Entry) {
+    let Some(value) = require_value(cx, entry, "encrypt = chacha20poly1305") else {
+        return;
+    };
+    let ciphers = || CIPHERS.iter().copied();
+    match as_ident(value) {
+        Some(ident) if CIPHERS.contains(&ident.to_string().as_str()) => {
+            frame.encrypt.set(cx, "frame", entry, ident.clone());
+        }
+        Some(ident) => {
+            let word = ident.to_string();
+            let suggestion = nearest(&word.to_lowercase().replace(['-', '_'], ""), ciphers())
+                .map(|n| format!("did you mean `encrypt = {n}`? "))
+                .unwrap_or_default();
+            cx.error_spanned(
+                value,
+                format!(
+                    "unknown cipher `{word}`: {suggestion}expected one of {}",
+                    one_of(ciphers())
+                ),
+            );
+        }
+        None => cx.error_spanned(
+            value,
+            format!(
+                "`encrypt` takes a cipher, one of {} (e.g. `encrypt = chacha20poly1305`); the key is \
+                 given at run time, to `T::encrypted_framer(&key)`",
+                one_of(ciphers())
+            ),
+        ),
+    }
 }
 
 /// The level of `zstd(level = N)`.

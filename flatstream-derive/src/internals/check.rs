@@ -45,6 +45,8 @@ pub struct Layout {
     pub align: u64,
     /// `compress = ..`: frames compressed with this codec.
     pub compress: Option<crate::internals::attr::Compress>,
+    /// `encrypt = ..`: the cipher of `T::encrypted_framer(&key)`.
+    pub encrypt: Option<Ident>,
 }
 
 /// Where a message's framing comes from.
@@ -479,6 +481,7 @@ fn resolve_framing(cx: &mut Ctxt, frame: &FrameAttr, derive: Derive) -> Framing 
         covers_frame,
         align: frame.align.get().copied().unwrap_or(1),
         compress: frame.compress.get().cloned(),
+        encrypt: frame.encrypt.get().cloned(),
     })
 }
 

@@ -12,11 +12,15 @@ pub const FRAME_KEYS: &[&str] = &[
     "covers",
     "align",
     "compress",
+    "encrypt",
     "protocol",
     "crate",
     "max_depth",
     "max_tables",
 ];
+
+/// `encrypt = ..` ciphers.
+pub const CIPHERS: &[&str] = &["chacha20poly1305", "aes256gcm"];
 
 /// `compress = ..` codecs.
 pub const CODECS: &[&str] = &["lz4", "zstd"];

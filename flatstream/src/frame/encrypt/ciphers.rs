@@ -2,48 +2,20 @@
 //! `chacha20poly1305`) and [`Aes256Gcm`] (feature `aes-gcm`), and the
 //! [`EncryptionKey`] both take.
 
-use zeroize::{Zeroize, ZeroizeOnDrop};
-
-use super::{Cipher, TAG_LEN};
+use super::{Cipher, EncryptionKey, TAG_LEN};
 use crate::error::{Error, Result};
 
-/// A 256-bit key. Wiped from memory when dropped; never printed (its
-/// `Debug` shows only that it is a key).
-#[derive(Clone)]
-pub struct EncryptionKey([u8; 32]);
-
-impl Drop for EncryptionKey {
-    fn drop(&mut self) {
-        self.0.zeroize();
+#[cfg(feature = "chacha20poly1305")]
+impl super::keywords::DerivedCipher for ChaCha20Poly1305 {
+    fn keyed(key: &EncryptionKey) -> Self {
+        ChaCha20Poly1305::new(key)
     }
 }
 
-impl ZeroizeOnDrop for EncryptionKey {}
-
-impl EncryptionKey {
-    /// A key from its 32 bytes (from your key store; wipe your copy).
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        EncryptionKey(bytes)
-    }
-
-    /// A new random key from the operating system's random source.
-    pub fn generate() -> Result<Self> {
-        let mut key = EncryptionKey([0; 32]);
-        getrandom::fill(&mut key.0).map_err(|e| Error::InvalidConfig {
-            reason: format!("the operating system's random source failed: {e}").into(),
-        })?;
-        Ok(key)
-    }
-
-    /// The key's bytes, to store it.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for EncryptionKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("EncryptionKey(<redacted>)")
+#[cfg(feature = "aes-gcm")]
+impl super::keywords::DerivedCipher for Aes256Gcm {
+    fn keyed(key: &EncryptionKey) -> Self {
+        Aes256Gcm::new(key)
     }
 }
 
@@ -58,7 +30,7 @@ impl ChaCha20Poly1305 {
     /// The cipher keyed with `key` (the expanded key is wiped on drop).
     pub fn new(key: &EncryptionKey) -> Self {
         use chacha20poly1305::KeyInit;
-        ChaCha20Poly1305(chacha20poly1305::ChaCha20Poly1305::new(&key.0.into()))
+        ChaCha20Poly1305(chacha20poly1305::ChaCha20Poly1305::new(&(*key.as_bytes()).into()))
     }
 }
 
@@ -101,7 +73,7 @@ impl Aes256Gcm {
     /// The cipher keyed with `key` (the expanded key is wiped on drop).
     pub fn new(key: &EncryptionKey) -> Self {
         use aes_gcm::KeyInit;
-        Aes256Gcm(aes_gcm::Aes256Gcm::new(&key.0.into()))
+        Aes256Gcm(aes_gcm::Aes256Gcm::new(&(*key.as_bytes()).into()))
     }
 }
 

@@ -29,6 +29,8 @@
 
 #[cfg(any(feature = "chacha20poly1305", feature = "aes-gcm"))]
 mod ciphers;
+mod key;
+pub(crate) mod keywords;
 
 use std::cell::{Cell, RefCell};
 
@@ -36,8 +38,7 @@ use std::cell::{Cell, RefCell};
 pub use ciphers::Aes256Gcm;
 #[cfg(feature = "chacha20poly1305")]
 pub use ciphers::ChaCha20Poly1305;
-#[cfg(any(feature = "chacha20poly1305", feature = "aes-gcm"))]
-pub use ciphers::EncryptionKey;
+pub use key::EncryptionKey;
 
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{Decoded, Deframer, Framer, Packing, Unpacked};
