@@ -411,6 +411,10 @@ impl fmt::Display for FrameDefect {
                 "the frame does not authenticate: it was altered, forged, moved or repeated, or belongs \
                  to another stream; nothing of it is returned",
             ),
+            FrameDefect::FramesMissing { expected, found } if found.saturating_sub(*expected) == 1 => write!(
+                f,
+                "frame {expected} of the stream is missing before this one (frame {found}); its messages follow"
+            ),
             FrameDefect::FramesMissing { expected, found } => write!(
                 f,
                 "frames {expected} to {} of the stream are missing before this one (frame {found}); \
@@ -608,6 +612,10 @@ impl fmt::Display for Error {
                  (raise it with `with_max_frame_len` if such frames are expected, otherwise the \
                  header is corrupt)"
             ),
+            Error::InvalidFrame {
+                offset,
+                reason: reason @ (FrameDefect::StreamUnfinished | FrameDefect::AfterFinalFrame),
+            } => write!(f, "invalid stream at byte {offset}: {reason}"),
             Error::InvalidFrame { offset, reason } if reason.concerns_payload() => {
                 write!(f, "invalid payload in the frame at byte {offset}: {reason}")
             }

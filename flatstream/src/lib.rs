@@ -94,6 +94,7 @@
 //! | recovery | [`Recovery`], [`RecoveryMode`], [`TornTail`], [`SkippedRegion`] |
 //! | typed reading | [`StreamDeserialize`], [`FromPayload`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
 //! | serde payloads | `Postcard`, `Json`, `MsgPack`, `Serde`, `SerdeFormat` (features `postcard`, `json`, `msgpack`, `serde`; see [`formats`](crate#cargo-features)) |
+//! | encryption | [`encrypt`]: `EncryptedFramer`/`EncryptedDeframer` over any framing, [`Cipher`](encrypt::Cipher), [`EncryptionKey`](encrypt::EncryptionKey); `ChaCha20Poly1305`, `Aes256Gcm` (features `chacha20poly1305`, `aes-gcm`; threat model in `docs/security.md`) |
 //! | compression | [`compress`]: `CompressedFramer`/`CompressedDeframer` over any framing, per message or in blocks; [`Compressor`](compress::Compressor); `Lz4`, `Zstd`, `ZstdDictionary` (features `lz4`, `zstd`) |
 //! | errors | [`Error`], [`FrameDefect`], [`Result`] |
 //!
@@ -117,6 +118,8 @@
 //! | `tokio` | no | [`AsyncStreamReader`], [`AsyncStreamWriter`] and the `tokio_util` codecs [`FrameCodec`] and [`BatchCodec`] (adds `tokio`, `tokio-util`, `bytes`) |
 //! | `lz4` | no | `compress::Lz4` and `#[frame(compress = lz4)]` (adds `lz4_flex`, pure Rust) |
 //! | `zstd` | no | `compress::Zstd`, `compress::ZstdDictionary` and `#[frame(compress = zstd)]` (adds `zstd`, which builds the C library) |
+//! | `chacha20poly1305` | no | `encrypt::ChaCha20Poly1305` and `#[frame(encrypt = chacha20poly1305)]` (adds RustCrypto's `chacha20poly1305` and `getrandom`) |
+//! | `aes-gcm` | no | `encrypt::Aes256Gcm` and `#[frame(encrypt = aes256gcm)]` (adds RustCrypto's `aes-gcm` and `getrandom`) |
 //!
 //! To trim dependencies, turn the defaults off and name what you use, e.g.
 //! `flatstream = { version = "0.1", default-features = false, features = ["crc32c"] }`.

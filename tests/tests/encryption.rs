@@ -95,8 +95,9 @@ fn chacha20poly1305_known_answer() {
     let tag = cipher.seal(&nonce, &ad, &mut buffer).unwrap();
     assert_eq!(tag.to_vec(), hex("1ae10b594f09e26a7e902ecbd0600691"));
     assert_eq!(buffer[..16], hex("d31a8d34648e60db7b86afbc53ef7ec2")[..]);
-    assert!(cipher.open(&nonce, &ad, &mut buffer, &tag));
-    assert_eq!(&buffer[..], &plaintext[..]);
+    let mut opened = vec![0; buffer.len()];
+    assert!(cipher.open(&nonce, &ad, &buffer, &mut opened, &tag));
+    assert_eq!(&opened[..], &plaintext[..]);
 }
 
 /// AES-256-GCM, a NIST CAVP (GCMVS) vector with associated data.
@@ -117,10 +118,15 @@ fn aes256gcm_known_answer() {
     // A flipped bit of the tag, the ciphertext or the data: refused.
     let mut wrong = tag;
     wrong[15] ^= 1;
-    assert!(!cipher.open(&nonce, &ad, &mut buffer.clone(), &wrong));
-    assert!(!cipher.open(&nonce, &ad[1..], &mut buffer.clone(), &tag));
-    assert!(cipher.open(&nonce, &ad, &mut buffer, &tag));
-    assert_eq!(buffer, hex("33d893a2114ce06fc15d55e454cf90c3"));
+    let mut opened = vec![0; buffer.len()];
+    assert!(!cipher.open(&nonce, &ad, &buffer, &mut opened, &wrong));
+    assert!(!cipher.open(&nonce, &ad[1..], &buffer, &mut opened, &tag));
+    assert!(
+        !cipher.open(&nonce, &ad, &buffer, &mut opened[1..], &tag),
+        "lengths differ"
+    );
+    assert!(cipher.open(&nonce, &ad, &buffer, &mut opened, &tag));
+    assert_eq!(opened, hex("33d893a2114ce06fc15d55e454cf90c3"));
 }
 
 /// Reads `bytes` with every reader and checks each gives `expected`.
@@ -471,7 +477,15 @@ impl Cipher for &Recording {
         self.0.borrow_mut().push(*nonce);
         Ok([0; 16])
     }
-    fn open(&self, _nonce: &[u8; 12], _ad: &[u8], _buffer: &mut [u8], _tag: &[u8; 16]) -> bool {
+    fn open(
+        &self,
+        _nonce: &[u8; 12],
+        _ad: &[u8],
+        ciphertext: &[u8],
+        out: &mut [u8],
+        _tag: &[u8; 16],
+    ) -> bool {
+        out.copy_from_slice(ciphertext);
         true
     }
     fn key_id(&self) -> u32 {
@@ -678,4 +692,59 @@ mod derived {
             .unwrap();
         assert!(matches!(defect(&e), FrameDefect::KeyMismatch { .. }));
     }
+}
+
+/// The async writer and the codec end a stream the same way.
+#[test]
+fn the_async_writer_and_the_codec_finish_streams() {
+    use tokio_util::codec::Encoder;
+    let items = readings(10);
+    let k = key(8);
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let bytes = rt.block_on(async {
+        let mut w = AsyncStreamWriter::new(
+            Vec::new(),
+            EncryptedFramer::new(DefaultFramer, Aes256Gcm::new(&k)).unwrap(),
+        );
+        w.write_batch(&items).await.unwrap();
+        w.finish().await.unwrap();
+        w.into_inner()
+    });
+    let (got, e) = read_all(
+        &bytes,
+        EncryptedDeframer::new(DefaultDeframer::new(), Aes256Gcm::new(&k)),
+    );
+    assert_eq!((got, e.is_none()), (items.clone(), true));
+
+    let mut codec = FrameCodec::new(
+        EncryptedFramer::new(DefaultFramer, Aes256Gcm::new(&k)).unwrap(),
+        EncryptedDeframer::new(DefaultDeframer::new(), Aes256Gcm::new(&k)),
+    );
+    let mut buf = tokio_util::bytes::BytesMut::new();
+    for item in &items {
+        codec.encode(item.clone(), &mut buf).unwrap();
+    }
+    // Unfinished: the decoder refuses the end.
+    let (decoded, error, _) = drive_decoder(
+        FrameCodec::new(
+            DefaultFramer,
+            EncryptedDeframer::new(DefaultDeframer::new(), Aes256Gcm::new(&k)),
+        ),
+        &buf,
+        64,
+    );
+    assert_eq!(decoded.len(), items.len());
+    assert_eq!(defect(&error.unwrap()), &FrameDefect::StreamUnfinished);
+    codec.finish_into(&mut buf).unwrap();
+    assert!(
+        codec.encode(items[0].clone(), &mut buf).is_err(),
+        "nothing after the final frame"
+    );
+    let (decoded, error, _) = drive_decoder(codec, &buf, 64);
+    assert!(error.is_none(), "{error:?}");
+    let got: Vec<Reading> = decoded
+        .iter()
+        .map(|p| Reading::from_payload(p, None).unwrap())
+        .collect();
+    assert_eq!(got, items);
 }

@@ -41,8 +41,6 @@ pub(crate) struct WriteCore<F> {
     /// A packing framer's open block: entries of the messages taken since
     /// the last block was packed.
     block: Vec<u8>,
-    /// A packing framer's packed payload, before it is framed.
-    packed: Vec<u8>,
     pub(crate) position: u64,
     pub(crate) frames_written: u64,
 }
@@ -57,7 +55,6 @@ impl<F: Framer> WriteCore<F> {
             staged: [Vec::new(), Vec::new()],
             deferred: None,
             block: Vec::new(),
-            packed: Vec::new(),
             position: 0,
             frames_written: 0,
         }
@@ -159,17 +156,20 @@ impl<F: Framer> WriteCore<F> {
     /// framer's message, whatever its grouping: the codec's encoder, which
     /// has no flush to end a block on).
     pub(crate) fn pack_alone<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
-        let stage = &mut self.staged[0];
-        stage.clear();
-        item.encode_into(&mut PayloadSink::with_builder(stage, &mut self.builder))?;
-        frame_packed(
-            &self.framer,
-            &self.staged[0],
-            Packing::Message,
-            &mut self.packed,
-            &mut self.batch,
-            self.position,
-        )?;
+        // Bytes that already are a payload are packed from where they are.
+        let content = match item.as_built_payload() {
+            Some(payload) => payload,
+            None => {
+                let stage = &mut self.staged[0];
+                stage.clear();
+                item.encode_into(&mut PayloadSink::with_builder(stage, &mut self.builder))?;
+                &self.staged[0]
+            }
+        };
+        let framer = &self.framer;
+        frame_packed(framer, &mut self.batch, self.position, |out| {
+            framer.pack(content, Packing::Message, out).map(|()| true)
+        })?;
         self.batch_ends.push(self.batch.len());
         Ok(())
     }
@@ -182,14 +182,10 @@ impl<F: Framer> WriteCore<F> {
         if self.block.is_empty() {
             return Ok(false);
         }
-        let framed = frame_packed(
-            &self.framer,
-            &self.block,
-            Packing::Block,
-            &mut self.packed,
-            &mut self.batch,
-            self.position,
-        );
+        let (framer, block) = (&self.framer, &self.block);
+        let framed = frame_packed(framer, &mut self.batch, self.position, |out| {
+            framer.pack(block, Packing::Block, out).map(|()| true)
+        });
         self.block.clear();
         framed?;
         self.batch_ends.push(self.batch.len());
@@ -200,15 +196,12 @@ impl<F: Framer> WriteCore<F> {
     /// ends its streams with one ([`Framer::end_payload`]); whether it has
     /// one.
     pub(crate) fn pack_end(&mut self) -> Result<bool> {
-        self.packed.clear();
-        if !self
-            .framer
-            .end_payload(&mut self.packed)
-            .map_err(|e| e.shifted(self.position))?
-        {
+        let framer = &self.framer;
+        if !frame_packed(framer, &mut self.batch, self.position, |out| {
+            framer.end_payload(out)
+        })? {
             return Ok(false);
         }
-        frame_payload(&self.framer, &self.packed, &mut self.batch, self.position)?;
         self.batch_ends.push(self.batch.len());
         Ok(true)
     }
@@ -351,39 +344,43 @@ impl<F: Framer> WriteCore<F> {
     }
 }
 
-/// Packs `content` with `framer` (into `packed`) and frames the packed
-/// payload into `batch`, replacing what it held: the framer's header, the
-/// packed payload, its padding. `position`: where the frame will start in
-/// the stream, for errors.
+/// Frames the payload `pack` appends into `batch`, replacing what it
+/// held: the framer's header, the payload (packed straight behind room for
+/// the header, so it is not copied again), its padding. `pack` returns
+/// whether it made a payload (`false`: `batch` is left empty). `position`:
+/// where the frame will start in the stream, for errors.
 fn frame_packed<F: Framer>(
     framer: &F,
-    content: &[u8],
-    packing: Packing,
-    packed: &mut Vec<u8>,
     batch: &mut Vec<u8>,
     position: u64,
-) -> Result<()> {
-    packed.clear();
-    framer
-        .pack(content, packing, packed)
-        .map_err(|e| e.shifted(position))?;
-    frame_payload(framer, packed, batch, position)
-}
-
-/// Frames the packed payload `packed` into `batch`, replacing what it
-/// held.
-fn frame_payload<F: Framer>(framer: &F, packed: &[u8], batch: &mut Vec<u8>, position: u64) -> Result<()> {
-    let mut scratch = [0; MAX_HEADER_LEN];
-    let header = header_slot(&mut scratch, framer.header_len())?;
+    pack: impl FnOnce(&mut Vec<u8>) -> Result<bool>,
+) -> Result<bool> {
+    let header_len = framer.header_len();
+    if header_len > MAX_HEADER_LEN {
+        return Err(header_too_long(header_len));
+    }
+    batch.clear();
+    extend_zeroed(batch, header_len);
+    let packed = pack(batch).map_err(|e| e.shifted(position));
+    if !matches!(packed, Ok(true)) {
+        batch.clear();
+        return packed;
+    }
+    let (header, payload) = batch.split_at_mut(header_len);
     // The packing framer's header is its inner framer's, for the packed
     // payload (`encode_frame` would pack it again).
-    framer
-        .encode_header(packed, header)
-        .map_err(|e| e.shifted(position))?;
-    let padding = padding_slice(framer.padding_len(packed.len()))?;
-    batch.clear();
-    for part in [&*header, packed, padding] {
-        batch.extend_from_slice(part);
+    let framed = framer
+        .encode_header(payload, header)
+        .map_err(|e| e.shifted(position))
+        .and_then(|()| padding_slice(framer.padding_len(payload.len())));
+    match framed {
+        Ok(padding) => {
+            batch.extend_from_slice(padding);
+            Ok(true)
+        }
+        Err(e) => {
+            batch.clear();
+            Err(e)
+        }
     }
-    Ok(())
 }

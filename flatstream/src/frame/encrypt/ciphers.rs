@@ -47,10 +47,21 @@ impl Cipher for ChaCha20Poly1305 {
             .map_err(|_| seal_failed(Self::NAME))
     }
 
-    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut [u8], tag: &[u8; TAG_LEN]) -> bool {
+    fn open(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        ciphertext: &[u8],
+        out: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> bool {
+        use chacha20poly1305::aead::inout::InOutBuf;
         use chacha20poly1305::AeadInOut;
+        let Ok(buffer) = InOutBuf::new(ciphertext, out) else {
+            return false;
+        };
         self.0
-            .decrypt_inout_detached(&(*nonce).into(), ad, buffer.into(), &(*tag).into())
+            .decrypt_inout_detached(&(*nonce).into(), ad, buffer, &(*tag).into())
             .is_ok()
     }
 }
@@ -90,10 +101,21 @@ impl Cipher for Aes256Gcm {
             .map_err(|_| seal_failed(Self::NAME))
     }
 
-    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut [u8], tag: &[u8; TAG_LEN]) -> bool {
+    fn open(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        ciphertext: &[u8],
+        out: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> bool {
+        use aes_gcm::aead::inout::InOutBuf;
         use aes_gcm::AeadInOut;
+        let Ok(buffer) = InOutBuf::new(ciphertext, out) else {
+            return false;
+        };
         self.0
-            .decrypt_inout_detached(&(*nonce).into(), ad, buffer.into(), &(*tag).into())
+            .decrypt_inout_detached(&(*nonce).into(), ad, buffer, &(*tag).into())
             .is_ok()
     }
 }

@@ -44,7 +44,14 @@ impl<const N: usize> Cipher for CipherDisabled<N> {
             reason: "this cipher's cargo feature is off".into(),
         })
     }
-    fn open(&self, _nonce: &[u8; 12], _ad: &[u8], _buffer: &mut [u8], _tag: &[u8; TAG_LEN]) -> bool {
+    fn open(
+        &self,
+        _nonce: &[u8; 12],
+        _ad: &[u8],
+        _ciphertext: &[u8],
+        _out: &mut [u8],
+        _tag: &[u8; TAG_LEN],
+    ) -> bool {
         false
     }
 }

@@ -14,8 +14,9 @@
 //! * Frame `n`'s nonce is `prefix (7) || n (u32 BE) || final (1)`: never
 //!   stored, never reused (the prefix comes from the OS's random source for
 //!   each stream, the counter never repeats within one).
-//! * The associated data of frame `n` is the stream header, the flags, `n`
-//!   (u64 LE) and the payload's length (u32 LE), so a frame authenticates
+//! * The associated data of frame `n` is the stream header's version,
+//!   cipher and key id, the flags, `n` (u32 LE) and the payload's length
+//!   (u32 LE); with the prefix and `n` in the nonce, a frame authenticates
 //!   only as the `n`-th frame of its own stream, at its own length.
 //! * A writer's [`finish`](crate::StreamWriter::finish) writes a final frame
 //!   (no messages, the final flag set); a stream without it is refused as
@@ -62,6 +63,8 @@ const KNOWN_FLAGS: u8 = FLAG_FINAL | FLAG_BLOCK;
 /// The nonce prefix's length: the rest of the 12-byte nonce is the
 /// counter (4) and the final flag (1).
 const PREFIX_LEN: usize = 7;
+/// Bytes of a frame's associated data.
+const AD_LEN: usize = 15;
 
 /// An AEAD cipher with 12-byte nonces and 16-byte tags, for
 /// [`EncryptedFramer`] and [`EncryptedDeframer`].
@@ -78,10 +81,19 @@ pub trait Cipher {
     /// Encrypts `buffer` in place; returns the tag over it and `ad`.
     fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut [u8]) -> Result<[u8; TAG_LEN]>;
 
-    /// Checks `tag` over `buffer` (ciphertext) and `ad`, and only then
-    /// decrypts `buffer` in place. `false`, with `buffer` unspecified, when
-    /// the tag does not verify.
-    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut [u8], tag: &[u8; TAG_LEN]) -> bool;
+    /// Checks `tag` over `ciphertext` and `ad`, and only then decrypts
+    /// `ciphertext` into `out` (as long as it). `false`, with `out`
+    /// unspecified, when the tag does not verify. (Out of place: the
+    /// readers decrypt from their read buffer into their message buffer,
+    /// the copy and the decryption in one pass.)
+    fn open(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        ciphertext: &[u8],
+        out: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> bool;
 
     /// An id of the key, written in the stream header so that a reader
     /// with another key says so at the first frame. It must reveal nothing
@@ -138,13 +150,16 @@ impl StreamHeader {
         nonce
     }
 
-    /// Frame `counter`'s associated data.
-    fn ad(&self, flags: u8, counter: u64, payload_len: usize) -> [u8; STREAM_HEADER_LEN + 1 + 8 + 4] {
-        let mut ad = [0; STREAM_HEADER_LEN + 13];
-        ad[..STREAM_HEADER_LEN].copy_from_slice(&self.bytes);
-        ad[STREAM_HEADER_LEN] = flags;
-        ad[STREAM_HEADER_LEN + 1..STREAM_HEADER_LEN + 9].copy_from_slice(&counter.to_le_bytes());
-        ad[STREAM_HEADER_LEN + 9..].copy_from_slice(&(payload_len as u32).to_le_bytes());
+    /// Frame `counter`'s associated data: what of the stream header the
+    /// nonce does not carry (version, cipher, key id; the prefix is in the
+    /// nonce), the flags, the counter (u32 LE) and the payload's length
+    /// (u32 LE). 15 bytes: one GHASH or Poly1305 block.
+    fn ad(&self, flags: u8, counter: u64, payload_len: usize) -> [u8; AD_LEN] {
+        let mut ad = [0; AD_LEN];
+        ad[..6].copy_from_slice(&self.bytes[2..8]);
+        ad[6] = flags;
+        ad[7..11].copy_from_slice(&(counter as u32).to_le_bytes());
+        ad[11..].copy_from_slice(&(payload_len as u32).to_le_bytes());
         ad
     }
 }
@@ -453,12 +468,14 @@ impl<D: Deframer, A: Cipher> EncryptedDeframer<D, A> {
         // further on follows a gap, which is reported; one that does not
         // authenticate at all is refused.
         for counter in due..due.saturating_add(GAP_WINDOW).min(u64::from(u32::MAX) + 1) {
-            out[..len].copy_from_slice(ciphertext);
             let ad = header.ad(flags, counter, payload.len());
-            if self
-                .cipher
-                .open(&header.nonce(counter, flags), &ad, &mut out[..len], tag)
-            {
+            if self.cipher.open(
+                &header.nonce(counter, flags),
+                &ad,
+                ciphertext,
+                &mut out[..len],
+                tag,
+            ) {
                 self.next.set(counter + 1);
                 if counter != due {
                     self.notice.set(Some((due, counter)));
