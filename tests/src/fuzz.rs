@@ -383,3 +383,122 @@ pub fn view(data: &[u8]) {
     let _ = Tiny::decode(data);
     let _ = Guarded::decode(data);
 }
+
+/// Drains a reader of a packing framing (compressed or encrypted) over
+/// `bytes`: messages or an error, never a panic, no message above `limit`,
+/// and the read buffer bounded by the input. Returns the messages and
+/// whether it ended cleanly.
+fn drain_packed<D: Deframer>(deframer: D, bytes: &[u8], chunk: usize, limit: usize) -> (Vec<Vec<u8>>, bool) {
+    let mut r = StreamReader::new(Chunked { data: bytes, chunk }, deframer);
+    let mut messages = Vec::new();
+    // A frame holds at most `limit` bytes of entries, each at least a byte.
+    for _ in 0..=(bytes.len() + 1) * (limit + 1) {
+        match r.read_message() {
+            Ok(Some(m)) => {
+                assert!(
+                    m.len() <= limit,
+                    "a message of {} bytes, above the limit {limit}",
+                    m.len()
+                );
+                messages.push(m.to_vec());
+            }
+            Ok(None) => return (messages, true),
+            Err(e) => {
+                assert!(
+                    e.offset().is_none_or(|o| o <= bytes.len() as u64),
+                    "offset past the input: {e}"
+                );
+                return (messages, false);
+            }
+        }
+        assert!(r.buffer_capacity() <= bytes.len().max(8192) * 2 + 64);
+    }
+    panic!("the reader did not finish");
+}
+
+/// Fuzz target `packed`: compressed and encrypted streams. The first byte
+/// picks a framing; the rest either is read as it is, or (odd first
+/// bytes) flips bytes of a valid stream of that framing, which must then
+/// give back only messages that were written, in order, and (encrypted)
+/// nothing after the first damaged frame.
+pub fn packed(data: &[u8]) {
+    use flatstream::compress::{CompressedDeframer, CompressedFramer, Lz4, Zstd};
+    use flatstream::encrypt::{ChaCha20Poly1305, EncryptedDeframer, EncryptedFramer, EncryptionKey};
+    const LIMIT: usize = 1 << 14;
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let key = EncryptionKey::from_bytes([7; 32]);
+    let chunk = 1 + usize::from(rest.first().copied().unwrap_or(0) % 64);
+    let written: Vec<Vec<u8>> = (0..12u8).map(|i| vec![i; 1 + usize::from(i) * 9]).collect();
+    let valid = |framer_kind: u8| -> Vec<u8> {
+        let mut out = Vec::new();
+        let write = |w: &mut dyn FnMut(&[u8])| written.iter().for_each(|m| w(m));
+        match framer_kind {
+            0 => {
+                let mut w = StreamWriter::new(&mut out, CompressedFramer::blocks(DefaultFramer, Lz4, 64));
+                write(&mut |m| w.write(&flatstream::RawPayload(m)).expect("writes"));
+                w.finish().expect("finishes");
+            }
+            1 => {
+                let mut w = StreamWriter::new(&mut out, CompressedFramer::new(DefaultFramer, Zstd::new()));
+                write(&mut |m| w.write(&flatstream::RawPayload(m)).expect("writes"));
+                w.finish().expect("finishes");
+            }
+            _ => {
+                let framer = EncryptedFramer::with_nonce_prefix(
+                    CompressedFramer::blocks(DefaultFramer, Lz4, 48),
+                    ChaCha20Poly1305::new(&key),
+                    [1; 7],
+                );
+                let mut w = StreamWriter::new(&mut out, framer);
+                write(&mut |m| w.write(&flatstream::RawPayload(m)).expect("writes"));
+                w.finish().expect("finishes");
+            }
+        }
+        out
+    };
+    let kind = (pick >> 1) % 3;
+    let bytes = if pick & 1 == 0 {
+        rest.to_vec()
+    } else {
+        let mut bytes = valid(kind);
+        for pair in rest.chunks(2) {
+            let at = usize::from(pair[0]) * 7 % bytes.len();
+            bytes[at] ^= pair.get(1).copied().unwrap_or(1).max(1);
+        }
+        bytes
+    };
+    let (messages, _) = match kind {
+        0 => drain_packed(
+            CompressedDeframer::new(DefaultDeframer::new(), Lz4).with_max_unpacked_len(LIMIT),
+            &bytes,
+            chunk,
+            LIMIT,
+        ),
+        1 => drain_packed(
+            CompressedDeframer::new(DefaultDeframer::new(), Zstd::new()).with_max_unpacked_len(LIMIT),
+            &bytes,
+            chunk,
+            LIMIT,
+        ),
+        _ => drain_packed(
+            EncryptedDeframer::new(
+                CompressedDeframer::new(DefaultDeframer::new(), Lz4).with_max_unpacked_len(LIMIT),
+                ChaCha20Poly1305::new(&key),
+            ),
+            &bytes,
+            chunk,
+            LIMIT,
+        ),
+    };
+    if pick & 1 == 1 && kind == 2 {
+        // Authenticated: a prefix of what was written, never anything else.
+        assert!(messages.len() <= written.len());
+        assert_eq!(
+            messages[..],
+            written[..messages.len()],
+            "an encrypted stream gave a message not written"
+        );
+    }
+}

@@ -748,3 +748,35 @@ fn the_async_writer_and_the_codec_finish_streams() {
         .collect();
     assert_eq!(got, items);
 }
+
+/// A torn last frame (the write cut short) of a stream over a framing
+/// without checksums reads as a torn tail under TolerateTornTail, as it
+/// does unencrypted: the tag is no reason to suspect a corrupt length.
+#[test]
+fn a_torn_last_frame_is_a_torn_tail() {
+    let items = readings(4);
+    let k = key(4);
+    let mut w = StreamWriter::new(
+        Vec::new(),
+        EncryptedFramer::new(DefaultFramer, ChaCha20Poly1305::new(&k)).unwrap(),
+    );
+    w.write_batch(&items).unwrap();
+    let bytes = w.into_inner();
+    let f = frame_ranges(&bytes);
+    let cut = f[3].start + 10;
+    let mut r = StreamReader::new(
+        &bytes[..cut],
+        EncryptedDeframer::new(DefaultDeframer::new(), ChaCha20Poly1305::new(&k)),
+    )
+    .with_recovery(TolerateTornTail)
+    .unwrap();
+    let got: Vec<Reading> = std::iter::from_fn(|| r.read::<Reading>().unwrap()).collect();
+    assert_eq!(got, items[..3]);
+    let torn = r.torn_tail().unwrap();
+    assert_eq!((torn.offset, torn.len), (f[3].start as u64, 10));
+    // Frames are found by the inner framing, which is what says whether
+    // a payload found in a tail can be trusted as a frame.
+    let cipher = || ChaCha20Poly1305::new(&k);
+    assert!(!EncryptedDeframer::new(DefaultDeframer::new(), cipher()).validates_payload());
+    assert!(EncryptedDeframer::new(ChecksumDeframer::new(Crc32c::new()), cipher()).validates_payload());
+}

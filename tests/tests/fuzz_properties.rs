@@ -21,6 +21,11 @@ proptest! {
     }
 
     #[test]
+    fn packed_streams(data in prop::collection::vec(any::<u8>(), 1..300)) {
+        fuzz::packed(&data);
+    }
+
+    #[test]
     fn view_on_random_payloads(data in prop::collection::vec(any::<u8>(), 0..400)) {
         fuzz::view(&data);
     }
@@ -32,10 +37,11 @@ type Target = fn(&[u8]);
 #[test]
 fn regression_corpus_replays() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz-corpus");
-    let targets: [(&str, Target); 3] = [
+    let targets: [(&str, Target); 4] = [
         ("reader", fuzz::reader),
         ("mutated_stream", fuzz::mutated_stream),
         ("view", fuzz::view),
+        ("packed", fuzz::packed),
     ];
     let mut replayed = 0;
     for (name, target) in targets {

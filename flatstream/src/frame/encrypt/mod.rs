@@ -519,10 +519,13 @@ impl<D: Deframer, A: Cipher> Deframer for EncryptedDeframer<D, A> {
         self.inner.validates_header()
     }
 
-    /// Always: the tag protects every payload.
+    /// The inner deframer's answer: the tag protects every payload, but it
+    /// is checked when the payload is unpacked, not when the scanner looks
+    /// for frames (which asks this to tell a torn tail from a corrupt
+    /// length).
     #[inline]
     fn validates_payload(&self) -> bool {
-        true
+        self.inner.validates_payload()
     }
 
     #[inline]
