@@ -14,7 +14,7 @@ use flatstream::{Encoder, Error, FrameDefect, FromPayload, Packing, RawPayload};
 use proptest::prelude::*;
 
 mod common;
-use common::{drive_decoder, Chunked};
+use common::{defect, drive_decoder, Chunked};
 
 #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
 #[frame(len = u32, checksum = crc32c, covers = frame, magic = b"R1")]
@@ -342,15 +342,7 @@ type ReadAll = dyn Fn(&[u8]) -> (Vec<Reading>, Option<Error>);
 
 /// Reads `bytes` to the end or the first error: the messages, and the error.
 fn read_all<D: Deframer>(bytes: &[u8], deframer: D) -> (Vec<Reading>, Option<Error>) {
-    let mut r = StreamReader::new(bytes, deframer);
-    let mut got = Vec::new();
-    loop {
-        match r.read::<Reading>() {
-            Ok(Some(item)) => got.push(item),
-            Ok(None) => return (got, None),
-            Err(e) => return (got, Some(e)),
-        }
-    }
+    common::read_all_as(bytes, deframer)
 }
 
 /// Every cut of a small stream of several blocks: the messages of the
@@ -529,13 +521,6 @@ fn frames(payloads: &[Vec<u8>]) -> Vec<u8> {
         w.write(&RawPayload(p)).unwrap();
     }
     w.into_inner()
-}
-
-fn defect(e: &Error) -> &FrameDefect {
-    match e {
-        Error::InvalidFrame { reason, .. } => reason,
-        other => panic!("not a frame defect: {other}"),
-    }
 }
 
 #[test]

@@ -18,7 +18,7 @@ use flatstream::{Error, FrameDefect, FromPayload, RawPayload};
 use proptest::prelude::*;
 
 mod common;
-use common::{drive_decoder, Chunked};
+use common::{defect, drive_decoder, Chunked};
 
 #[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
 #[frame(len = u32, checksum = crc32c, covers = frame, magic = b"E1")]
@@ -61,22 +61,7 @@ fn write_with<F: Framer, T: StreamSerialize>(framer: F, items: &[T]) -> Vec<u8> 
 
 /// Reads to the end or the first error.
 fn read_all<D: Deframer>(bytes: &[u8], deframer: D) -> (Vec<Reading>, Option<Error>) {
-    let mut r = StreamReader::new(bytes, deframer);
-    let mut got = Vec::new();
-    loop {
-        match r.read::<Reading>() {
-            Ok(Some(item)) => got.push(item),
-            Ok(None) => return (got, None),
-            Err(e) => return (got, Some(e)),
-        }
-    }
-}
-
-fn defect(e: &Error) -> &FrameDefect {
-    match e {
-        Error::InvalidFrame { reason, .. } => reason,
-        other => panic!("not a frame defect: {other}"),
-    }
+    common::read_all_as(bytes, deframer)
 }
 
 /// ChaCha20-Poly1305, RFC 8439 section 2.8.2.

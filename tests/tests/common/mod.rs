@@ -132,3 +132,28 @@ where
         }
     }
 }
+
+/// The defect of an `Error::InvalidFrame`; panics on any other error.
+pub fn defect(e: &flatstream::Error) -> &flatstream::FrameDefect {
+    match e {
+        flatstream::Error::InvalidFrame { reason, .. } => reason,
+        other => panic!("not a frame defect: {other}"),
+    }
+}
+
+/// Reads `bytes` as owned `T`s to the end or the first error: the values,
+/// and the error.
+pub fn read_all_as<T: flatstream::FromPayload, D: flatstream::Deframer>(
+    bytes: &[u8],
+    deframer: D,
+) -> (Vec<T>, Option<flatstream::Error>) {
+    let mut r = flatstream::StreamReader::new(bytes, deframer);
+    let mut got = Vec::new();
+    loop {
+        match r.read::<T>() {
+            Ok(Some(item)) => got.push(item),
+            Ok(None) => return (got, None),
+            Err(e) => return (got, Some(e)),
+        }
+    }
+}

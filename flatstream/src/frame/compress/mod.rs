@@ -215,28 +215,7 @@ impl<F, C, K> CompressedFramer<F, C, K> {
 impl<F: Framer, C: Compressor, K: Checksum> Framer for CompressedFramer<F, C, K> {
     const PACKS: bool = true;
 
-    #[inline]
-    fn header_len(&self) -> usize {
-        self.inner.header_len()
-    }
-
-    /// The inner framer's limit, on the compressed payload.
-    #[inline]
-    fn max_frame_len(&self) -> usize {
-        self.inner.max_frame_len()
-    }
-
-    #[inline]
-    fn padding_len(&self, payload_len: usize) -> usize {
-        self.inner.padding_len(payload_len)
-    }
-
-    /// The inner framer's header for `payload`, which must already be
-    /// packed (writers pack through [`pack`](Framer::pack) first).
-    #[inline]
-    fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
-        self.inner.encode_header(payload, header)
-    }
+    crate::framing::frame_like_inner_framer!();
 
     /// Packs `payload` as one message, then frames it with the inner framer.
     fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
@@ -388,46 +367,7 @@ impl<D, C, K> CompressedDeframer<D, C, K> {
 impl<D: Deframer, C: Compressor, K: Checksum> Deframer for CompressedDeframer<D, C, K> {
     const PACKED: bool = true;
 
-    #[inline]
-    fn header_len(&self) -> usize {
-        self.inner.header_len()
-    }
-
-    /// The inner deframer's limit, on the compressed payload.
-    #[inline]
-    fn max_frame_len(&self) -> usize {
-        self.inner.max_frame_len()
-    }
-
-    #[inline]
-    fn validates_header(&self) -> bool {
-        self.inner.validates_header()
-    }
-
-    #[inline]
-    fn validates_payload(&self) -> bool {
-        self.inner.validates_payload()
-    }
-
-    #[inline]
-    fn padding_len(&self, payload_len: usize) -> usize {
-        self.inner.padding_len(payload_len)
-    }
-
-    #[inline]
-    fn decode_header(&self, header: &[u8]) -> Result<usize> {
-        self.inner.decode_header(header)
-    }
-
-    #[inline]
-    fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
-        self.inner.verify(header, payload)
-    }
-
-    #[inline]
-    fn decode_frame(&self, input: &[u8]) -> Result<Decoded> {
-        self.inner.decode_frame(input)
-    }
+    crate::framing::deframe_like_inner_deframer!();
 
     fn unpack(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<Unpacked> {
         unpack_into(

@@ -297,27 +297,7 @@ impl<F: std::fmt::Debug, A> std::fmt::Debug for EncryptedFramer<F, A> {
 impl<F: Framer, A: Cipher> Framer for EncryptedFramer<F, A> {
     const PACKS: bool = true;
 
-    #[inline]
-    fn header_len(&self) -> usize {
-        self.inner.header_len()
-    }
-
-    #[inline]
-    fn max_frame_len(&self) -> usize {
-        self.inner.max_frame_len()
-    }
-
-    #[inline]
-    fn padding_len(&self, payload_len: usize) -> usize {
-        self.inner.padding_len(payload_len)
-    }
-
-    /// The inner framer's header for `payload`, which must already be
-    /// sealed (writers seal through [`pack`](Framer::pack) first).
-    #[inline]
-    fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
-        self.inner.encode_header(payload, header)
-    }
+    crate::framing::frame_like_inner_framer!();
 
     /// Seals `payload` as the next frame, then frames it with the inner
     /// framer.
@@ -504,49 +484,7 @@ impl<D: std::fmt::Debug, A> std::fmt::Debug for EncryptedDeframer<D, A> {
 impl<D: Deframer, A: Cipher> Deframer for EncryptedDeframer<D, A> {
     const PACKED: bool = true;
 
-    #[inline]
-    fn header_len(&self) -> usize {
-        self.inner.header_len()
-    }
-
-    #[inline]
-    fn max_frame_len(&self) -> usize {
-        self.inner.max_frame_len()
-    }
-
-    #[inline]
-    fn validates_header(&self) -> bool {
-        self.inner.validates_header()
-    }
-
-    /// The inner deframer's answer: the tag protects every payload, but it
-    /// is checked when the payload is unpacked, not when the scanner looks
-    /// for frames (which asks this to tell a torn tail from a corrupt
-    /// length).
-    #[inline]
-    fn validates_payload(&self) -> bool {
-        self.inner.validates_payload()
-    }
-
-    #[inline]
-    fn padding_len(&self, payload_len: usize) -> usize {
-        self.inner.padding_len(payload_len)
-    }
-
-    #[inline]
-    fn decode_header(&self, header: &[u8]) -> Result<usize> {
-        self.inner.decode_header(header)
-    }
-
-    #[inline]
-    fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
-        self.inner.verify(header, payload)
-    }
-
-    #[inline]
-    fn decode_frame(&self, input: &[u8]) -> Result<Decoded> {
-        self.inner.decode_frame(input)
-    }
+    crate::framing::deframe_like_inner_deframer!();
 
     fn unpack(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<Unpacked> {
         let invalid = |reason| Error::InvalidFrame { offset: 0, reason };

@@ -137,6 +137,89 @@ pub trait Framer {
     }
 }
 
+/// The methods of a packing [`Framer`] that are its inner framer's (in
+/// field `inner`): the frame around a packed payload is the inner
+/// framing's.
+macro_rules! frame_like_inner_framer {
+    () => {
+        #[inline]
+        fn header_len(&self) -> usize {
+            self.inner.header_len()
+        }
+
+        /// The inner framer's limit, on the packed payload.
+        #[inline]
+        fn max_frame_len(&self) -> usize {
+            self.inner.max_frame_len()
+        }
+
+        #[inline]
+        fn padding_len(&self, payload_len: usize) -> usize {
+            self.inner.padding_len(payload_len)
+        }
+
+        /// The inner framer's header for `payload`, which must already be
+        /// packed (writers pack through [`pack`](Framer::pack) first).
+        #[inline]
+        fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()> {
+            self.inner.encode_header(payload, header)
+        }
+    };
+}
+pub(crate) use frame_like_inner_framer;
+
+/// The methods of a packing [`Deframer`] that are its inner deframer's (in
+/// field `inner`): frames are found and checked by the inner framing, and
+/// only their payloads unpacked.
+macro_rules! deframe_like_inner_deframer {
+    () => {
+        #[inline]
+        fn header_len(&self) -> usize {
+            self.inner.header_len()
+        }
+
+        /// The inner deframer's limit, on the packed payload.
+        #[inline]
+        fn max_frame_len(&self) -> usize {
+            self.inner.max_frame_len()
+        }
+
+        #[inline]
+        fn validates_header(&self) -> bool {
+            self.inner.validates_header()
+        }
+
+        /// The inner deframer's answer: what unpacking checks (a tag, a
+        /// content checksum) is checked when a payload is unpacked, not when
+        /// the scanner weighs a tail as torn or as a corrupt length.
+        #[inline]
+        fn validates_payload(&self) -> bool {
+            self.inner.validates_payload()
+        }
+
+        #[inline]
+        fn padding_len(&self, payload_len: usize) -> usize {
+            self.inner.padding_len(payload_len)
+        }
+
+        #[inline]
+        fn decode_header(&self, header: &[u8]) -> Result<usize> {
+            self.inner.decode_header(header)
+        }
+
+        #[inline]
+        fn verify(&self, header: &[u8], payload: &[u8]) -> Result<()> {
+            self.inner.verify(header, payload)
+        }
+
+        #[inline]
+        fn decode_frame(&self, input: &[u8]) -> Result<Decoded> {
+            self.inner.decode_frame(input)
+        }
+    };
+}
+pub(crate) use deframe_like_inner_deframer;
+
 /// What a packed payload holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Packing {
