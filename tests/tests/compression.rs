@@ -1074,3 +1074,32 @@ fn the_documented_example_is_what_is_written() {
         [0x09, 0, 0, 0, 0x46, 0x5A, 0x01, 0x00, 0x01, 0x03, 2, b'h', b'i']
     );
 }
+
+/// The original design's one-frame API compresses and decompresses a
+/// message per frame, and refuses a block (several messages) by name.
+#[test]
+fn the_one_frame_api_compresses_each_message() {
+    use flatstream::{DeframerIo, FramerIo};
+    let message = "a message that repeats itself, repeats itself, repeats itself".repeat(10);
+    let framer = CompressedFramer::new(DefaultFramer, Lz4);
+    let mut out = Vec::new();
+    framer.frame_and_write(&mut out, message.as_bytes()).unwrap();
+    framer.end_and_write(&mut out).unwrap(); // nothing for compression
+    assert!(out.len() < message.len() / 4, "compressed: {} bytes", out.len());
+    let deframer = CompressedDeframer::new(DefaultDeframer::new(), Lz4);
+    let (mut input, mut buffer) = (&out[..], Vec::new());
+    assert!(deframer
+        .read_and_deframe(&mut input, &mut buffer)
+        .unwrap()
+        .is_some());
+    assert_eq!(buffer, message.as_bytes());
+    assert!(deframer
+        .read_and_deframe(&mut input, &mut buffer)
+        .unwrap()
+        .is_none());
+    let blocks = write_with(CompressedFramer::blocks(DefaultFramer, Lz4, 4096), &readings(10));
+    let e = deframer
+        .read_and_deframe(&mut &blocks[..], &mut buffer)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidConfig { .. }), "{e}");
+}

@@ -765,3 +765,106 @@ fn a_torn_last_frame_is_a_torn_tail() {
     assert!(!EncryptedDeframer::new(DefaultDeframer::new(), cipher()).validates_payload());
     assert!(EncryptedDeframer::new(ChecksumDeframer::new(Crc32c::new()), cipher()).validates_payload());
 }
+
+/// The original design's one-frame API seals and opens too: a packing
+/// framer never writes a payload as it is.
+#[test]
+fn the_one_frame_api_seals_and_opens() {
+    use flatstream::{DeframerIo, FramerIo};
+    let k = key(11);
+    let framer = EncryptedFramer::new(DefaultFramer, ChaCha20Poly1305::new(&k)).unwrap();
+    let mut out = Vec::new();
+    for m in [&b"first secret message"[..], b"second secret message"] {
+        framer.frame_and_write(&mut out, m).unwrap();
+    }
+    assert!(!out.windows(6).any(|w| w == b"secret"), "plaintext on the wire");
+    let unfinished = out.clone();
+    framer.end_and_write(&mut out).unwrap();
+    let deframer = EncryptedDeframer::new(DefaultDeframer::new(), ChaCha20Poly1305::new(&k));
+    let mut input = &out[..];
+    let mut buffer = Vec::new();
+    assert!(deframer
+        .read_and_deframe(&mut input, &mut buffer)
+        .unwrap()
+        .is_some());
+    assert_eq!(buffer, b"first secret message");
+    assert!(deframer
+        .read_and_deframe(&mut input, &mut buffer)
+        .unwrap()
+        .is_some());
+    assert_eq!(buffer, b"second secret message");
+    assert!(deframer
+        .read_and_deframe(&mut input, &mut buffer)
+        .unwrap()
+        .is_none());
+    // Without the final frame: truncated.
+    let deframer = EncryptedDeframer::new(DefaultDeframer::new(), ChaCha20Poly1305::new(&k));
+    let mut input = &unfinished[..];
+    deframer.read_and_deframe(&mut input, &mut buffer).unwrap();
+    deframer.read_and_deframe(&mut input, &mut buffer).unwrap();
+    let e = deframer.read_and_deframe(&mut input, &mut buffer).unwrap_err();
+    assert_eq!(defect(&e), &FrameDefect::StreamUnfinished);
+}
+
+/// Every writer path (plain, buffered, batched, built bytes, derived
+/// messages, the async writer, the codec) seals: no plaintext reaches the
+/// output, and every path's stream reads back.
+#[test]
+fn no_writer_path_writes_plaintext() {
+    use tokio_util::codec::Encoder;
+    let k = key(12);
+    let items: Vec<Reading> = (0..30)
+        .map(|i| Reading {
+            timestamp: i,
+            sensor_id: 1,
+            unit: "PLAINTEXT-MARKER".into(),
+        })
+        .collect();
+    let framer = || EncryptedFramer::new(DefaultFramer, ChaCha20Poly1305::new(&k)).unwrap();
+    let mut outputs = Vec::new();
+    let mut w = StreamWriter::with_capacity(4096, Vec::new(), framer());
+    for item in &items {
+        w.write(item).unwrap();
+    }
+    w.finish().unwrap();
+    outputs.push(w.into_inner());
+    let mut w = StreamWriter::new(Vec::new(), framer());
+    w.write_batch(&items).unwrap();
+    w.finish().unwrap();
+    outputs.push(w.into_inner());
+    let mut w = StreamWriter::new(Vec::new(), framer());
+    let mut encoder = flatstream::Encoder::new();
+    for item in &items {
+        w.write(&RawPayload(item.encode(&mut encoder).unwrap())).unwrap();
+    }
+    w.finish().unwrap();
+    outputs.push(w.into_inner());
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    outputs.push(rt.block_on(async {
+        let mut w = AsyncStreamWriter::with_capacity(4096, Vec::new(), framer());
+        for item in &items {
+            w.write(item).await.unwrap();
+        }
+        w.finish().await.unwrap();
+        w.into_inner()
+    }));
+    let mut codec = FrameCodec::new(framer(), DefaultDeframer::new());
+    let mut buf = tokio_util::bytes::BytesMut::new();
+    for item in &items {
+        codec.encode(item, &mut buf).unwrap();
+    }
+    codec.finish_into(&mut buf).unwrap();
+    outputs.push(buf.to_vec());
+    for (n, bytes) in outputs.iter().enumerate() {
+        assert!(
+            !bytes.windows(9).any(|w| w == b"PLAINTEXT"),
+            "path {n} wrote plaintext"
+        );
+        let (got, e) = read_all(
+            bytes,
+            EncryptedDeframer::new(DefaultDeframer::new(), ChaCha20Poly1305::new(&k)),
+        );
+        assert!(e.is_none(), "path {n}: {e:?}");
+        assert_eq!(got, items, "path {n}");
+    }
+}

@@ -7,7 +7,7 @@
 use std::io::{self, IoSlice, Read, Write};
 
 use crate::error::{Error, FrameDefect, Result};
-use crate::framing::{header_slot, padding_slice, Deframer, Framer, MAX_HEADER_LEN};
+use crate::framing::{header_slot, padding_slice, Deframer, Framer, Packing, Unpacked, MAX_HEADER_LEN};
 
 /// Writes all of `bytes`, counting in `accepted` what the writer took (also
 /// when it fails): the sync writers' one write loop.
@@ -116,17 +116,43 @@ fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usi
 /// keeps its buffers and counts what was written.
 pub trait FramerIo: Framer {
     /// Frames `payload` and writes it to `writer`: header, payload and
-    /// padding, all of them or an error.
+    /// padding, all of them or an error. A packing framer (compressing,
+    /// encrypting) packs it first, as one message.
     fn frame_and_write<W: Write + ?Sized>(&self, writer: &mut W, payload: &[u8]) -> Result<()> {
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let header = header_slot(&mut header, self.header_len())?;
-        self.encode_header(payload, header)?;
-        let padding = padding_slice(self.padding_len(payload.len()))?;
-        for part in [&*header, payload, padding] {
-            write_all_counting(writer, part, &mut 0)?;
+        if Self::PACKS {
+            let mut packed = Vec::new();
+            self.pack(payload, Packing::Message, &mut packed)?;
+            return write_frame(self, writer, &packed);
+        }
+        write_frame(self, writer, payload)
+    }
+
+    /// Ends the stream, for a framing whose streams end with a frame of
+    /// their own (an encrypted stream's final frame: without it a reader
+    /// refuses the stream as truncated); writes nothing for the others.
+    fn end_and_write<W: Write + ?Sized>(&self, writer: &mut W) -> Result<()> {
+        let mut payload = Vec::new();
+        if self.end_payload(&mut payload)? {
+            write_frame(self, writer, &payload)?;
         }
         Ok(())
     }
+}
+
+/// Writes the frame of the (packed, if the framer packs) `payload`.
+fn write_frame<F: Framer + ?Sized, W: Write + ?Sized>(
+    framer: &F,
+    writer: &mut W,
+    payload: &[u8],
+) -> Result<()> {
+    let mut header = [0u8; MAX_HEADER_LEN];
+    let header = header_slot(&mut header, framer.header_len())?;
+    framer.encode_header(payload, header)?;
+    let padding = padding_slice(framer.padding_len(payload.len()))?;
+    for part in [&*header, payload, padding] {
+        write_all_counting(writer, part, &mut 0)?;
+    }
+    Ok(())
 }
 
 impl<F: Framer + ?Sized> FramerIo for F {}
@@ -144,39 +170,83 @@ pub trait DeframerIo: Deframer {
     /// [`StreamReader`](crate::StreamReader) reports absolute offsets.
     /// `buffer` grows with the bytes that arrive, never to a length a header
     /// merely claims.
+    ///
+    /// A packing deframer's frame is unpacked into `buffer` (its message),
+    /// a frame with no messages (an encrypted stream's final one) is read
+    /// past, and the end of an encrypted stream without its final frame is
+    /// an error. A block of several messages is refused: read
+    /// block-compressed streams with a `StreamReader`.
     fn read_and_deframe<R: Read>(&self, reader: &mut R, buffer: &mut Vec<u8>) -> Result<Option<()>> {
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let header_len = self.header_len();
-        let header = header_slot(&mut header, header_len)?;
-        let got = read_full(reader, header)?;
-        if got == 0 {
-            return Ok(None);
+        if !Self::PACKED {
+            return read_frame(self, reader, buffer);
         }
-        if got < header_len {
-            return Err(unexpected_eof(header_len, got));
+        loop {
+            if read_frame(self, reader, buffer)?.is_none() {
+                self.end_of_stream()?;
+                return Ok(None);
+            }
+            let mut unpacked = Vec::new();
+            let Unpacked { packing, len } = self.unpack(buffer, &mut unpacked)?;
+            if let Some(e) = self.take_notice() {
+                return Err(e);
+            }
+            match (packing, len) {
+                (Packing::Message, _) => {
+                    unpacked.truncate(len);
+                    *buffer = unpacked;
+                    return Ok(Some(()));
+                }
+                (Packing::Block, 0) => continue,
+                (Packing::Block, _) => {
+                    return Err(Error::InvalidConfig {
+                        reason: "read_and_deframe returns one message, and this frame is a block of them: \
+                                 read block-compressed streams with a StreamReader"
+                            .into(),
+                    })
+                }
+            }
         }
-        let payload_len = self.decode_header(header)?;
-        let padding = self.padding_len(payload_len);
-        let body_len = payload_len.saturating_add(padding);
-        buffer.clear();
-        // `take` + `read_to_end` grows the buffer as data arrives.
-        let got = reader.by_ref().take(body_len as u64).read_to_end(buffer)?;
-        if got < body_len {
-            return Err(unexpected_eof(
-                header_len.saturating_add(body_len),
-                header_len + got,
-            ));
-        }
-        self.verify(header, &buffer[..payload_len])?;
-        if buffer[payload_len..].iter().any(|&b| b != 0) {
-            return Err(Error::InvalidFrame {
-                offset: 0,
-                reason: FrameDefect::NonZeroPadding,
-            });
-        }
-        buffer.truncate(payload_len);
-        Ok(Some(()))
     }
+}
+
+/// [`DeframerIo::read_and_deframe`] of one frame as it is: its payload into
+/// `buffer`.
+fn read_frame<D: Deframer + ?Sized, R: Read>(
+    deframer: &D,
+    reader: &mut R,
+    buffer: &mut Vec<u8>,
+) -> Result<Option<()>> {
+    let mut header = [0u8; MAX_HEADER_LEN];
+    let header_len = deframer.header_len();
+    let header = header_slot(&mut header, header_len)?;
+    let got = read_full(reader, header)?;
+    if got == 0 {
+        return Ok(None);
+    }
+    if got < header_len {
+        return Err(unexpected_eof(header_len, got));
+    }
+    let payload_len = deframer.decode_header(header)?;
+    let padding = deframer.padding_len(payload_len);
+    let body_len = payload_len.saturating_add(padding);
+    buffer.clear();
+    // `take` + `read_to_end` grows the buffer as data arrives.
+    let got = reader.by_ref().take(body_len as u64).read_to_end(buffer)?;
+    if got < body_len {
+        return Err(unexpected_eof(
+            header_len.saturating_add(body_len),
+            header_len + got,
+        ));
+    }
+    deframer.verify(header, &buffer[..payload_len])?;
+    if buffer[payload_len..].iter().any(|&b| b != 0) {
+        return Err(Error::InvalidFrame {
+            offset: 0,
+            reason: FrameDefect::NonZeroPadding,
+        });
+    }
+    buffer.truncate(payload_len);
+    Ok(Some(()))
 }
 
 impl<D: Deframer + ?Sized> DeframerIo for D {}

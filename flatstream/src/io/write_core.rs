@@ -68,6 +68,9 @@ impl<F: Framer> WriteCore<F> {
     /// header, 8-aligned as FlatBuffers needs, and the header then goes in
     /// front of it, so the frame is never copied.
     pub(crate) fn frame<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<&[u8]> {
+        // A packing framer's payloads go through `pack_message`: framing
+        // one as it is would write it uncompressed, or unencrypted.
+        debug_assert!(!F::PACKS, "a packing framer's payload framed as it is");
         let header_len = self.framer.header_len();
         if header_len > MAX_HEADER_LEN {
             return Err(header_too_long(header_len));
@@ -105,6 +108,7 @@ impl<F: Framer> WriteCore<F> {
         scratch: &'h mut [u8; MAX_HEADER_LEN],
         offset: u64,
     ) -> Result<(&'h [u8], &'static [u8])> {
+        debug_assert!(!F::PACKS, "a packing framer's payload framed as it is");
         let header = header_slot(scratch, self.framer.header_len())?;
         self.framer
             .encode_header(payload, header)
