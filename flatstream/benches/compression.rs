@@ -6,8 +6,8 @@
 //!   compression: the baseline;
 //! * `lz4_blocks`, `zstd_blocks`: the same frames' payloads grouped into
 //!   64 KiB blocks (`CompressedFramer::blocks`), LZ4 and zstd level 3;
-//! * `zstd_dict_each`: each message compressed on its own with a zstd
-//!   dictionary trained on 2,000 of them.
+//! * `write_file/*`: the same writes into a file (the page cache), through
+//!   a buffered writer (`StreamWriter::with_capacity(64 KiB, ..)`).
 //!
 //! Before measuring, it prints the bytes per message of each stream,
 //! against protobuf's length-delimited encoding of the same messages
@@ -188,6 +188,34 @@ fn compression(c: &mut Criterion) {
     write_row!("plain", plain());
     write_row!("lz4_blocks", lz4_blocks());
     write_row!("zstd_blocks", zstd_blocks());
+
+    // Into a file (the page cache; a buffered writer, so the plain stream
+    // does not make a system call per message), where a compressed log
+    // lives: the same file, emptied before each iteration.
+    let path = std::env::temp_dir().join(format!("flatstream-bench-compression-{}", std::process::id()));
+    let mut file = std::fs::File::create(&path).unwrap();
+    macro_rules! file_row {
+        ($name:literal, $framer:expr) => {
+            g.bench_function(concat!("write_file/", $name), |b| {
+                b.iter(|| {
+                    use std::io::Seek;
+                    file.set_len(0).unwrap();
+                    file.rewind().unwrap();
+                    let mut w = StreamWriter::with_capacity(64 * 1024, &mut file, $framer);
+                    for item in black_box(&items) {
+                        w.write(item).unwrap();
+                    }
+                    w.flush().unwrap();
+                    w.position()
+                })
+            });
+        };
+    }
+    file_row!("plain", plain());
+    file_row!("lz4_blocks", lz4_blocks());
+    file_row!("zstd_blocks", zstd_blocks());
+    drop(file);
+    let _ = std::fs::remove_file(&path);
 
     let streams = [
         ("plain", write(plain(), &items, Vec::new())),
