@@ -181,14 +181,8 @@ impl<F, D: Deframer> FrameCodec<F, D> {
                 }
                 return Ok(None);
             };
-            match self.unpacked.load(&self.scan.deframer, &payload) {
-                Ok(()) => {
-                    self.block = Bytes::copy_from_slice(self.unpacked.unpacked());
-                    if let Some(e) = self.scan.deframer.take_notice() {
-                        self.scan.notice(self.last_frame.0, e)?;
-                    }
-                }
-                Err(e) => self.scan.reject_frame(self.last_frame.0, self.last_frame.1, e)?,
+            if self.scan.unpack(&mut self.unpacked, &payload, self.last_frame)? {
+                self.block = Bytes::copy_from_slice(self.unpacked.unpacked());
             }
         }
     }
@@ -210,12 +204,18 @@ impl<F: Framer, D> FrameCodec<F, D> {
     /// encoded after it are refused.
     pub fn finish_into(&mut self, dst: &mut BytesMut) -> Result<()> {
         if self.writer.pack_end()? {
-            let frame = self.writer.batch();
-            dst.extend_from_slice(frame);
-            let len = frame.len();
-            self.writer.wrote_batch(len);
+            self.hand_batch_to(dst);
         }
         Ok(())
+    }
+
+    /// Appends the frame the writer core assembled to `dst`, and accounts
+    /// for it as written.
+    fn hand_batch_to(&mut self, dst: &mut BytesMut) {
+        let frame = self.writer.batch();
+        dst.extend_from_slice(frame);
+        let len = frame.len();
+        self.writer.wrote_batch(len);
     }
 }
 
@@ -318,10 +318,7 @@ impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
             // Each item packed on its own: the `Encoder` trait has no flush
             // to end a block on.
             self.writer.pack_alone(&item)?;
-            let frame = self.writer.batch();
-            dst.extend_from_slice(frame);
-            let len = frame.len();
-            self.writer.wrote_batch(len);
+            self.hand_batch_to(dst);
             return Ok(());
         }
         let len = append_frame(&mut self.writer, &item, dst)?;

@@ -136,13 +136,10 @@ impl<D: Deframer> ReadCore<D> {
     pub(crate) fn load(&mut self, range: Range<usize>) -> Result<()> {
         // The unpacked bytes change: tokens for the old ones are void.
         self.generation += 1;
-        match self.unpacked.load(&self.scan.deframer, &self.buffer[range]) {
-            Ok(()) => match self.scan.deframer.take_notice() {
-                None => Ok(()),
-                Some(e) => self.scan.notice(self.scan.frame_start, e),
-            },
-            Err(e) => self.scan.reject(e),
-        }
+        let frame = (self.scan.frame_start, self.scan.position - self.scan.frame_start);
+        self.scan
+            .unpack(&mut self.unpacked, &self.buffer[range], frame)
+            .map(|_| ())
     }
 
     /// For a packing deframer: the next message of the frame unpacked

@@ -516,14 +516,9 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
                 self.scan.end_of_stream(Self::position(self) as u64)?;
                 return Ok(None);
             };
-            match self.unpacked.load(&self.scan.deframer, payload) {
-                Ok(()) => {
-                    if let Some(e) = self.scan.deframer.take_notice() {
-                        self.scan.notice(Self::last_frame_at(self) as u64, e)?;
-                    }
-                }
-                Err(e) => self.reject(e)?,
-            }
+            let (last, at) = (Self::last_frame_at(self), Self::position(self));
+            self.scan
+                .unpack(&mut self.unpacked, payload, (last as u64, (at - last) as u64))?;
         }
     }
 

@@ -12,6 +12,7 @@ use std::ops::Range;
 use crate::decode::{StreamDeserialize, VerifyLimits};
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{Decoded, Deframer};
+use crate::io::unpack::UnpackBuffer;
 use crate::recovery::{find_valid_frame, RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 
 /// What the scanner found at the cursor.
@@ -337,6 +338,26 @@ impl<D: Deframer> FrameScanner<D> {
             reason: e,
         });
         Ok(())
+    }
+
+    /// For a packing deframer: unpacks `payload`, the frame of `frame.1`
+    /// bytes at stream offset `frame.0`, into `unpacked`. A frame that does
+    /// not unpack is rejected as [`reject_frame`](Self::reject_frame) does
+    /// (`Ok(false)` when it is skipped); a notice about one that does is
+    /// reported as [`notice`](Self::notice) does, its messages kept.
+    pub(crate) fn unpack(
+        &mut self,
+        unpacked: &mut UnpackBuffer,
+        payload: &[u8],
+        frame: (u64, u64),
+    ) -> Result<bool> {
+        match unpacked.load(&self.deframer, payload) {
+            Ok(()) => match self.deframer.take_notice() {
+                None => Ok(true),
+                Some(e) => self.notice(frame.0, e).map(|()| true),
+            },
+            Err(e) => self.reject_frame(frame.0, frame.1, e).map(|()| false),
+        }
     }
 
     /// The limits a typed read of `T` verifies with.
