@@ -868,3 +868,79 @@ fn no_writer_path_writes_plaintext() {
         assert_eq!(got, items, "path {n}");
     }
 }
+
+/// A gap is an error at the frame after it, whose messages are good: every
+/// reader that reads on after the error hands them out, as they are.
+#[test]
+fn every_reader_reads_on_after_a_gap() {
+    let items = readings(5);
+    let k = key(4);
+    let bytes = write_with(
+        EncryptedFramer::new(DefaultFramer, ChaCha20Poly1305::new(&k)).unwrap(),
+        &items,
+    );
+    let f = frame_ranges(&bytes);
+    // Frame 0 is the stream header with the first message; 1 is dropped.
+    let mut dropped = bytes[..f[1].start].to_vec();
+    dropped.extend_from_slice(&bytes[f[2].start..]);
+    let deframer = || EncryptedDeframer::new(DefaultDeframer::new(), ChaCha20Poly1305::new(&k));
+    let mut expected: Vec<Result<Reading, u64>> = items.iter().cloned().map(Ok).collect();
+    expected[1] = Err(f[1].start as u64);
+
+    let mut r = StreamReader::new(&dropped[..], deframer());
+    let mut got = Vec::new();
+    loop {
+        match r.read::<Reading>() {
+            Ok(Some(item)) => got.push(Ok(item)),
+            Ok(None) => break,
+            Err(e) => got.push(Err(e.offset().unwrap())),
+        }
+        assert!(got.len() <= expected.len(), "StreamReader reads on forever");
+    }
+    assert_eq!(got, expected, "StreamReader");
+
+    let mut s = SliceReader::new(&dropped, deframer());
+    let mut got = Vec::new();
+    loop {
+        match s.next_message() {
+            Ok(Some(m)) => got.push(Ok(Reading::from_payload(m, None).unwrap())),
+            Ok(None) => break,
+            Err(e) => got.push(Err(e.offset().unwrap())),
+        }
+        assert!(got.len() <= expected.len(), "SliceReader reads on forever");
+    }
+    assert_eq!(got, expected, "SliceReader");
+
+    let decoded = |messages: Vec<Result<Vec<u8>, Error>>| -> Vec<Result<Reading, u64>> {
+        messages
+            .into_iter()
+            .map(|m| match m {
+                Ok(m) => Ok(Reading::from_payload(&m, None).unwrap()),
+                Err(e) => Err(e.offset().unwrap()),
+            })
+            .collect()
+    };
+    for chunk in [1, 9, 4096] {
+        let codec = FrameCodec::new(DefaultFramer, deframer());
+        let got = common::drive_decoder_on(codec, &dropped, chunk)
+            .into_iter()
+            .map(|m| m.map(|b| b.to_vec()))
+            .collect();
+        assert_eq!(decoded(got), expected, "FrameCodec, chunk {chunk}");
+    }
+
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        let mut r = AsyncStreamReader::new(&dropped[..], deframer());
+        let mut got = Vec::new();
+        loop {
+            match r.read::<Reading>().await {
+                Ok(Some(item)) => got.push(Ok(item)),
+                Ok(None) => break,
+                Err(e) => got.push(Err(e.offset().unwrap())),
+            }
+            assert!(got.len() <= expected.len(), "AsyncStreamReader reads on forever");
+        }
+        assert_eq!(got, expected, "AsyncStreamReader");
+    });
+}

@@ -50,7 +50,7 @@ pub struct FrameCodec<F, D> {
     pub(crate) last_frame: (u64, u64),
     /// For a packing deframer: the last frame unpacked, and a copy of its
     /// bytes that the messages are sliced from.
-    unpacked: UnpackBuffer,
+    pub(crate) unpacked: UnpackBuffer,
     block: Bytes,
 }
 
@@ -132,7 +132,7 @@ impl<F, D: Deframer> FrameCodec<F, D> {
     /// The next ready frame's payload, a `Bytes` sliced out of `ready` (it
     /// takes a reference; moving past the frame only moves a bound).
     #[inline(always)]
-    fn next_ready(&mut self) -> Result<Bytes> {
+    pub(crate) fn next_ready(&mut self) -> Result<Bytes> {
         match locate_verified(&self.scan.deframer, &self.ready) {
             Some((payload, frame_len)) => {
                 self.last_frame = (self.ready_at, frame_len as u64);
@@ -181,9 +181,12 @@ impl<F, D: Deframer> FrameCodec<F, D> {
                 }
                 return Ok(None);
             };
-            if self.scan.unpack(&mut self.unpacked, &payload, self.last_frame)? {
-                self.block = Bytes::copy_from_slice(self.unpacked.unpacked());
-            }
+            let unpacked = self.scan.unpack(&mut self.unpacked, &payload, self.last_frame);
+            // Copied before a notice about the frame (frames missing before
+            // it) is returned: its messages follow on the next call. A frame
+            // that did not unpack left nothing to copy.
+            self.block = Bytes::copy_from_slice(self.unpacked.unpacked());
+            unpacked?;
         }
     }
 

@@ -157,3 +157,36 @@ pub fn read_all_as<T: flatstream::FromPayload, D: flatstream::Deframer>(
         }
     }
 }
+
+/// Drives a `tokio_util` decoder as [`drive_decoder`] does, but reads on
+/// after an error, as a caller that logs errors and goes on would: every
+/// item and error in order. At the end of the input it stops at the first
+/// error (a decoder may name an unfinished stream on every call there).
+pub fn drive_decoder_on<C>(mut codec: C, bytes: &[u8], chunk: usize) -> Vec<Result<C::Item, C::Error>>
+where
+    C: tokio_util::codec::Decoder,
+{
+    let mut buf = tokio_util::bytes::BytesMut::new();
+    let mut out = Vec::new();
+    for piece in bytes.chunks(chunk.max(1)).map(Some).chain([None]) {
+        if let Some(piece) = piece {
+            buf.extend_from_slice(piece);
+        }
+        loop {
+            let item = match piece {
+                Some(_) => codec.decode(&mut buf),
+                None => codec.decode_eof(&mut buf),
+            };
+            match item {
+                Ok(None) => break,
+                Err(e) if piece.is_none() => {
+                    out.push(Err(e));
+                    break;
+                }
+                other => out.push(other.map(Option::unwrap)),
+            }
+            assert!(out.len() <= bytes.len() + 2, "the decoder never ends");
+        }
+    }
+    out
+}
