@@ -124,7 +124,23 @@ fn check_every_reader<D: Deframer + Clone + Unpin, F: Framer>(
             .map(|p| Reading::from_payload(p, None).unwrap())
             .collect();
         assert_eq!(got, expected, "{what}: FrameCodec, chunk {chunk}");
+        let batched = FrameCodec::new(framer_dummy(&framer), deframer.clone()).batched();
+        let got: Vec<Reading> = common::batch_messages(common::drive_decoder_on(batched, bytes, chunk))
+            .into_iter()
+            .map(|m| Reading::from_payload(&m.unwrap(), None).unwrap())
+            .collect();
+        assert_eq!(got, expected, "{what}: BatchCodec, chunk {chunk}");
     }
+    let mut batched = FrameCodec::new(framer_dummy(&framer), deframer.clone()).batched();
+    let mut buf = tokio_util::bytes::BytesMut::from(bytes);
+    let mut stamps = Vec::new();
+    while let Some(batch) = tokio_util::codec::Decoder::decode_eof(&mut batched, &mut buf).unwrap() {
+        stamps.extend(batch.views::<Reading>().map(|v| v.unwrap().timestamp()));
+    }
+    assert!(
+        stamps.iter().eq(expected.iter().map(|r| &r.timestamp)),
+        "{what}: FrameBatch::views"
+    );
 
     // The async reader.
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
@@ -802,6 +818,23 @@ fn a_corrupt_block_loses_only_that_block_under_skip_corrupt() {
                 (skipped[0].offset, skipped[0].len),
                 (start as u64, (end - start) as u64)
             );
+            // The batch codec skips the same block.
+            let mut batched = FrameCodec::new(DefaultFramer, deframer())
+                .batched()
+                .with_recovery(SkipCorrupt)
+                .unwrap();
+            let mut buf = tokio_util::bytes::BytesMut::from(&damaged[..]);
+            let mut got = Vec::new();
+            while let Some(batch) = tokio_util::codec::Decoder::decode_eof(&mut batched, &mut buf).unwrap() {
+                got.extend(batch.payloads().map(|p| Reading::from_payload(p, None).unwrap()));
+            }
+            assert_eq!(got, expected, "BatchCodec, damage at {at}");
+            let skipped_too = batched.take_skipped();
+            assert_eq!(skipped_too.len(), 1, "BatchCodec, damage at {at}");
+            assert_eq!(
+                (skipped_too[0].offset, skipped_too[0].len),
+                (start as u64, (end - start) as u64)
+            );
         }
     }
     // A block whose frame is intact but does not decompress (another
@@ -1102,4 +1135,39 @@ fn the_one_frame_api_compresses_each_message() {
         .read_and_deframe(&mut &blocks[..], &mut buffer)
         .unwrap_err();
     assert!(matches!(e, Error::InvalidConfig { .. }), "{e}");
+}
+
+/// A batch of unpacked messages stops taking frames at 1 MiB of messages,
+/// however much the read buffer holds: memory follows the batch, not the
+/// input's compression ratio.
+#[test]
+fn the_batch_codec_bounds_what_it_unpacks_per_batch() {
+    use tokio_util::codec::Decoder;
+    let message = vec![b'x'; 1000];
+    let count = 4_000; // 4 MB unpacked, a few KB compressed
+    let mut w = StreamWriter::new(
+        Vec::new(),
+        CompressedFramer::blocks(DefaultFramer, Lz4, 64 * 1024),
+    );
+    for _ in 0..count {
+        w.write(&RawPayload(&message)).unwrap();
+    }
+    let bytes = w.into_inner();
+    assert!(bytes.len() < 100_000, "{}", bytes.len());
+    let mut codec = FrameCodec::new(
+        DefaultFramer,
+        CompressedDeframer::new(DefaultDeframer::new(), Lz4),
+    )
+    .batched();
+    let mut buf = tokio_util::bytes::BytesMut::from(&bytes[..]);
+    let (mut batches, mut messages) = (0, 0);
+    while let Some(batch) = codec.decode_eof(&mut buf).unwrap() {
+        let unpacked = batch.messages_bytes().expect("unpacked messages").len();
+        assert!(unpacked <= (1 << 20) + 70 * 1024, "a batch of {unpacked} bytes");
+        assert!(batch.payloads().all(|m| m == &message[..]));
+        messages += batch.len();
+        batches += 1;
+    }
+    assert_eq!(messages, count);
+    assert!(batches >= 4, "{batches} batches");
 }

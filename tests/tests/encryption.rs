@@ -115,7 +115,7 @@ fn aes256gcm_known_answer() {
 }
 
 /// Reads `bytes` with every reader and checks each gives `expected`.
-fn check_every_reader<D: Deframer + Unpin>(
+fn check_every_reader<D: Deframer + Clone + Unpin>(
     make: impl Fn() -> D,
     bytes: &[u8],
     expected: &[Reading],
@@ -159,6 +159,14 @@ fn check_every_reader<D: Deframer + Unpin>(
         .map(|p| Reading::from_payload(p, None).unwrap())
         .collect();
     assert_eq!(got, expected, "{what}: FrameCodec");
+    for chunk in [5, 4096] {
+        let batched = FrameCodec::new(DefaultFramer, make()).batched();
+        let got: Vec<Reading> = common::batch_messages(common::drive_decoder_on(batched, bytes, chunk))
+            .into_iter()
+            .map(|m| Reading::from_payload(&m.unwrap(), None).unwrap())
+            .collect();
+        assert_eq!(got, expected, "{what}: BatchCodec, chunk {chunk}");
+    }
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     rt.block_on(async {
         let mut r = AsyncStreamReader::new(bytes, make());
@@ -545,6 +553,37 @@ fn skip_corrupt_skips_unauthenticated_frames_and_reports_the_gap() {
     expected.remove(3);
     assert_eq!(got, expected);
     let skipped = r.take_skipped();
+    // The batch codec reads and skips the same.
+    for chunk in [1, 50, 4096] {
+        let batched = FrameCodec::new(DefaultFramer, deframer())
+            .batched()
+            .with_recovery(SkipCorrupt)
+            .unwrap();
+        let mut buf = tokio_util::bytes::BytesMut::new();
+        let mut batched = batched;
+        let mut got = Vec::new();
+        for piece in damaged.chunks(chunk).map(Some).chain([None]) {
+            if let Some(piece) = piece {
+                buf.extend_from_slice(piece);
+            }
+            use tokio_util::codec::Decoder;
+            while let Some(batch) = match piece {
+                Some(_) => batched.decode(&mut buf),
+                None => batched.decode_eof(&mut buf),
+            }
+            .unwrap()
+            {
+                got.extend(batch.payloads().map(|p| Reading::from_payload(p, None).unwrap()));
+            }
+        }
+        assert_eq!(got, expected, "BatchCodec, chunk {chunk}");
+        let skipped_too = batched.take_skipped();
+        assert_eq!(
+            skipped_too.iter().map(|s| (s.offset, s.len)).collect::<Vec<_>>(),
+            skipped.iter().map(|s| (s.offset, s.len)).collect::<Vec<_>>(),
+            "BatchCodec, chunk {chunk}"
+        );
+    }
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert_eq!(
         (skipped[0].offset, skipped[0].len),
@@ -927,6 +966,9 @@ fn every_reader_reads_on_after_a_gap() {
             .map(|m| m.map(|b| b.to_vec()))
             .collect();
         assert_eq!(decoded(got), expected, "FrameCodec, chunk {chunk}");
+        let batched = FrameCodec::new(DefaultFramer, deframer()).batched();
+        let got = common::batch_messages(common::drive_decoder_on(batched, &dropped, chunk));
+        assert_eq!(decoded(got), expected, "BatchCodec, chunk {chunk}");
     }
 
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();

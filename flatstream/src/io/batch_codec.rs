@@ -1,6 +1,8 @@
 //! [`BatchCodec`]: every whole frame in the read buffer decoded at once, as
 //! one [`FrameBatch`] whose payloads are lent from it.
 
+use std::ops::Range;
+
 use bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
@@ -9,6 +11,7 @@ use crate::encode::serialize::StreamSerialize;
 use crate::error::{Error, Result};
 use crate::framing::{Deframer, Framer};
 use crate::io::codec::{locate_verified, FrameCodec};
+use crate::io::unpack::UnpackBuffer;
 use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 
 /// A `tokio_util` codec that decodes every whole frame in the read buffer at
@@ -24,6 +27,15 @@ use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 /// returns its error, with the same offset [`FrameCodec`] would report.
 ///
 /// Encoding is the same as [`FrameCodec`]'s.
+///
+/// For a framing that packs messages (compressed or encrypted:
+/// [`Deframer::PACKED`]) a batch holds the messages of whole frames,
+/// unpacked (decompressed, decrypted) once into one buffer the batch owns
+/// and lent from it: one copy per batch, not one per message. A batch
+/// then stops taking frames once it holds 1 MiB of messages (or the frame
+/// that passes that), so memory stays bounded whatever the read buffer
+/// holds. A frame after a gap in an encrypted stream comes as a batch of
+/// its own, after the error that reports the gap.
 ///
 /// ```
 /// use flatstream::{DefaultDeframer, DefaultFramer, FrameCodec, RawPayload};
@@ -45,26 +57,26 @@ use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 pub struct BatchCodec<F, D> {
     codec: FrameCodec<F, D>,
     limits: Option<VerifyLimits>,
+    /// For a packing deframer: an error met after the messages of the
+    /// batch handed out last, returned by the next call.
+    pending: Option<Error>,
+    /// For a packing deframer: the batch of a frame after a gap, handed out
+    /// after the error that reports the gap.
+    queued: Option<FrameBatch<D>>,
 }
+
+/// For a packing deframer, the bytes of messages after which a batch takes
+/// no more frames.
+const UNPACKED_BATCH_LEN: usize = 1 << 20;
 
 impl<F: Framer, D: Deframer> FrameCodec<F, D> {
     /// This codec decoding a [`FrameBatch`] at a time: see [`BatchCodec`].
-    ///
-    /// A batch lends the payloads of the frames as they arrived, so for a
-    /// compressed framing ([`Deframer::PACKED`]) this does not compile: its
-    /// messages exist only once decompressed (decode them with the
-    /// [`FrameCodec`] itself, whose items they are).
     pub fn batched(self) -> BatchCodec<F, D> {
-        const {
-            assert!(
-                !D::PACKED,
-                "a BatchCodec lends payloads as they arrived, and a compressed frame's messages \
-                 must be decompressed: decode with the FrameCodec itself"
-            )
-        };
         BatchCodec {
             codec: self,
             limits: None,
+            pending: None,
+            queued: None,
         }
     }
 }
@@ -74,7 +86,7 @@ impl<F, D: Deframer> BatchCodec<F, D> {
     pub fn with_recovery<P: RecoveryPolicy<D>>(self, policy: P) -> Result<Self> {
         Ok(BatchCodec {
             codec: self.codec.with_recovery(policy)?,
-            limits: self.limits,
+            ..self
         })
     }
 
@@ -116,6 +128,9 @@ impl<F, D: Deframer> BatchCodec<F, D> {
     where
         D: Clone,
     {
+        if D::PACKED {
+            return self.decode_unpacked(src, at_end);
+        }
         let codec = &mut self.codec;
         // Frames the unbatched codec had split off come first.
         if codec.ready_count == 0 && !codec.refill(src, at_end)? {
@@ -127,9 +142,129 @@ impl<F, D: Deframer> BatchCodec<F, D> {
             position: codec.ready_at,
             frames,
             count,
-            deframer: codec.scan.deframer.clone(),
+            walk: Walk::Frames(codec.scan.deframer.clone()),
             limits: self.limits,
         }))
+    }
+
+    /// For a packing deframer: the messages of the whole frames in `src`
+    /// (up to [`UNPACKED_BATCH_LEN`] of them), unpacked into one batch. An
+    /// error after some of them is returned by the next call, as for plain
+    /// frames.
+    #[inline(never)]
+    fn decode_unpacked(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<FrameBatch<D>>> {
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
+        if let Some(batch) = self.queued.take() {
+            return Ok(Some(batch));
+        }
+        let codec = &mut self.codec;
+        let mut gathered = Gathered::default();
+        // The run of frames the batch is read from, and its stream offset.
+        let (mut run, mut run_at) = (Bytes::new(), 0);
+        let failure = loop {
+            if codec.ready_count == 0 {
+                if !gathered.spans.is_empty() {
+                    break None;
+                }
+                if !codec.refill(src, at_end)? {
+                    if at_end && src.is_empty() {
+                        codec.scan.end_of_stream(codec.scan.position)?;
+                    }
+                    return Ok(None);
+                }
+                (run, run_at) = (codec.ready.clone(), codec.ready_at);
+            }
+            let payload = match codec.next_ready() {
+                Ok(payload) => payload,
+                Err(e) => break Some(e),
+            };
+            let frame = codec.last_frame;
+            let at = (frame.0 - run_at) as usize;
+            match codec.scan.unpack(&mut codec.unpacked, &payload, frame) {
+                Ok(true) => {}
+                Ok(false) => continue, // skipped
+                // A notice (frames missing before this one): the error
+                // comes first, then this frame's messages, as a batch.
+                Err(e) if codec.unpacked.has_more() => {
+                    let mut alone = Gathered::default();
+                    if let Err(e) = alone.take_frame(0, &mut codec.unpacked) {
+                        codec.scan.reject_frame(frame.0, frame.1, e)?;
+                    }
+                    let frame_bytes = slice_within(&run, at, frame.1 as usize);
+                    self.queued = alone.into_batch(frame_bytes, frame.0, self.limits);
+                    break Some(e);
+                }
+                Err(e) => break Some(e),
+            }
+            if let Err(e) = gathered.take_frame(at, &mut codec.unpacked) {
+                if let Err(e) = codec.scan.reject_frame(frame.0, frame.1, e) {
+                    break Some(e);
+                }
+            }
+            if gathered.messages.len() >= UNPACKED_BATCH_LEN && !gathered.spans.is_empty() {
+                break None;
+            }
+        };
+        let consumed = slice_within(&run, 0, (codec.ready_at - run_at) as usize);
+        let batch = gathered.into_batch(consumed, run_at, self.limits);
+        match (batch, failure) {
+            (None, Some(e)) => Err(e),
+            (batch, e) => {
+                self.pending = e;
+                Ok(batch)
+            }
+        }
+    }
+}
+
+/// `len` bytes of `run` from `at`, as far as `run` goes (the frames of a
+/// run are within it by construction).
+fn slice_within(run: &Bytes, at: usize, len: usize) -> Bytes {
+    let start = at.min(run.len());
+    run.slice(start..start + len.min(run.len() - start))
+}
+
+/// The messages of a batch being unpacked, and where each is.
+#[derive(Default)]
+struct Gathered {
+    messages: Vec<u8>,
+    spans: Vec<(usize, Range<usize>)>,
+}
+
+impl Gathered {
+    /// Takes the messages of the frame just unpacked, at offset `at` of the
+    /// batch: its unpacked bytes copied at once, then each message's range.
+    /// A damaged block entry ends the frame (its messages before it are
+    /// kept) and is returned.
+    fn take_frame(&mut self, at: usize, unpacked: &mut UnpackBuffer) -> Result<()> {
+        let base = self.messages.len();
+        self.messages.extend_from_slice(unpacked.unpacked());
+        while let Some(range) = unpacked.next()? {
+            self.spans.push((at, base + range.start..base + range.end));
+        }
+        Ok(())
+    }
+
+    /// The batch of these messages, read from `frames` at stream offset
+    /// `position`; `None` when there are none.
+    fn into_batch<D>(
+        self,
+        frames: Bytes,
+        position: u64,
+        limits: Option<VerifyLimits>,
+    ) -> Option<FrameBatch<D>> {
+        (!self.spans.is_empty()).then(|| FrameBatch {
+            frames,
+            count: self.spans.len(),
+            walk: Walk::Unpacked {
+                messages: Bytes::from(self.messages),
+                spans: self.spans,
+            },
+            position,
+            limits,
+        })
     }
 }
 
@@ -165,26 +300,44 @@ impl<F, D: Deframer + Clone> Decoder for BatchCodec<F, D> {
 /// their payloads are lent from it without copying.
 ///
 /// The frames were verified by the decoder (header, limit, checksum,
-/// padding); [`payloads`](Self::payloads) only walks their headers.
+/// padding); [`payloads`](Self::payloads) only walks their headers. For a
+/// framing that packs messages (compressed, encrypted) the batch holds
+/// them unpacked, and `payloads` lends the messages.
 #[derive(Clone)]
 pub struct FrameBatch<D> {
     /// The frames, headers included, as they were in the stream.
     frames: Bytes,
+    /// How many messages `payloads` hands out.
     count: usize,
-    /// The deframer that verified them, to find the payloads again.
-    deframer: D,
+    walk: Walk<D>,
     position: u64,
     /// The codec's verification limits, if it was given any.
     limits: Option<VerifyLimits>,
 }
 
+/// How a batch's messages are found.
+#[derive(Clone)]
+enum Walk<D> {
+    /// They are the frames' payloads, found again from the headers with the
+    /// deframer that verified them.
+    Frames(D),
+    /// The frames were unpacked: the messages, and each one's range there
+    /// with its frame's offset in the batch.
+    Unpacked {
+        messages: Bytes,
+        spans: Vec<(usize, Range<usize>)>,
+    },
+}
+
 impl<D: Deframer> FrameBatch<D> {
-    /// How many frames the batch holds (at least one, from a decoder).
+    /// How many messages the batch holds (at least one, from a decoder):
+    /// its frames, or for a framing that packs messages, the messages
+    /// unpacked from them.
     pub fn len(&self) -> usize {
         self.count
     }
 
-    /// Whether the batch holds no frame.
+    /// Whether the batch holds no message.
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -196,7 +349,10 @@ impl<D: Deframer> FrameBatch<D> {
 
     /// The frames, headers included, exactly as they were in the stream:
     /// to store or forward them without framing them again.
-    /// `Bytes::slice_ref` of a payload gives an owned handle on it.
+    /// `Bytes::slice_ref` of a payload gives an owned handle on it (on an
+    /// unpacked message, use [`messages_bytes`](Self::messages_bytes)).
+    /// For a framing that packs messages: the frames the messages were
+    /// unpacked from, skipped ones included.
     pub fn as_bytes(&self) -> &Bytes {
         &self.frames
     }
@@ -206,14 +362,33 @@ impl<D: Deframer> FrameBatch<D> {
         self.frames
     }
 
-    /// Each frame's payload, in stream order.
-    pub fn payloads(&self) -> BatchPayloads<'_, D> {
-        BatchPayloads {
-            frames: &self.frames,
-            at: 0,
-            left: self.count,
-            deframer: &self.deframer,
+    /// For a framing that packs messages: the buffer the unpacked messages
+    /// are lent from (`Bytes::slice_ref` of one gives an owned handle on
+    /// it); `None` for plain frames, whose payloads are in
+    /// [`as_bytes`](Self::as_bytes).
+    pub fn messages_bytes(&self) -> Option<&Bytes> {
+        match &self.walk {
+            Walk::Frames(_) => None,
+            Walk::Unpacked { messages, .. } => Some(messages),
         }
+    }
+
+    /// Each message in stream order: each frame's payload, or for a
+    /// framing that packs messages, each message unpacked.
+    pub fn payloads(&self) -> BatchPayloads<'_, D> {
+        let walk = match &self.walk {
+            Walk::Frames(deframer) => PayloadWalk::Frames {
+                frames: &self.frames,
+                at: 0,
+                left: self.count,
+                deframer,
+            },
+            Walk::Unpacked { messages, spans } => PayloadWalk::Unpacked {
+                messages,
+                spans: spans.iter(),
+            },
+        };
+        BatchPayloads { walk }
     }
 
     /// Each payload verified as a `T` (with the codec's
@@ -240,6 +415,16 @@ impl<D: Deframer> FrameBatch<D> {
     }
 }
 
+impl<D> FrameBatch<D> {
+    /// Bytes of unpacked messages, for a framing that packs them.
+    fn messages_len(&self) -> Option<usize> {
+        match &self.walk {
+            Walk::Frames(_) => None,
+            Walk::Unpacked { messages, .. } => Some(messages.len()),
+        }
+    }
+}
+
 /// Batches are equal when they hold the same bytes from the same stream
 /// offset (the deframer is not compared: it need not be `PartialEq`).
 impl<D> PartialEq for FrameBatch<D> {
@@ -253,43 +438,68 @@ impl<D> Eq for FrameBatch<D> {}
 impl<D: std::fmt::Debug> std::fmt::Debug for FrameBatch<D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameBatch")
-            .field("frames", &self.count)
+            .field("messages", &self.count)
             .field("bytes", &self.frames.len())
             .field("position", &self.position)
-            .field("deframer", &self.deframer)
-            .finish()
+            .field("unpacked", &self.messages_len())
+            .finish_non_exhaustive()
     }
 }
 
 /// The payloads of a [`FrameBatch`], from [`FrameBatch::payloads`].
 #[derive(Debug, Clone)]
 pub struct BatchPayloads<'a, D> {
-    frames: &'a [u8],
-    /// Offset of the next frame in `frames`.
-    at: usize,
-    left: usize,
-    deframer: &'a D,
+    walk: PayloadWalk<'a, D>,
+}
+
+#[derive(Debug, Clone)]
+enum PayloadWalk<'a, D> {
+    Frames {
+        frames: &'a [u8],
+        /// Offset of the next frame in `frames`.
+        at: usize,
+        left: usize,
+        deframer: &'a D,
+    },
+    Unpacked {
+        messages: &'a [u8],
+        spans: std::slice::Iter<'a, (usize, Range<usize>)>,
+    },
 }
 
 impl<'a, D: Deframer> BatchPayloads<'a, D> {
-    /// The next frame's offset in the batch and its payload.
+    /// The next message: its frame's offset in the batch, and its bytes.
     #[inline]
     fn next_frame(&mut self) -> Option<(usize, &'a [u8])> {
-        if self.left == 0 {
-            return None;
-        }
-        let rest = &self.frames[self.at..];
-        match locate_verified(self.deframer, rest) {
-            Some((payload, frame_len)) => {
-                let at = self.at;
-                self.at += frame_len;
-                self.left -= 1;
-                Some((at, &rest[payload]))
+        match &mut self.walk {
+            PayloadWalk::Frames {
+                frames,
+                at,
+                left,
+                deframer,
+            } => {
+                if *left == 0 {
+                    return None;
+                }
+                let rest = &frames[*at..];
+                match locate_verified(*deframer, rest) {
+                    Some((payload, frame_len)) => {
+                        let frame_at = *at;
+                        *at += frame_len;
+                        *left -= 1;
+                        Some((frame_at, &rest[payload]))
+                    }
+                    // The walk ends rather than hand out bytes it did not
+                    // verify.
+                    None => {
+                        *left = 0;
+                        None
+                    }
+                }
             }
-            // The walk ends rather than hand out bytes it did not verify.
-            None => {
-                self.left = 0;
-                None
+            PayloadWalk::Unpacked { messages, spans } => {
+                let (at, range) = spans.next()?;
+                Some((*at, messages.get(range.clone())?))
             }
         }
     }
@@ -304,7 +514,10 @@ impl<'a, D: Deframer> Iterator for BatchPayloads<'a, D> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.left))
+        match &self.walk {
+            PayloadWalk::Frames { left, .. } => (0, Some(*left)),
+            PayloadWalk::Unpacked { spans, .. } => (0, Some(spans.len())),
+        }
     }
 }
 

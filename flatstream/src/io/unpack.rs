@@ -69,6 +69,12 @@ impl UnpackBuffer {
         &self.bytes[..self.len]
     }
 
+    /// Whether messages of the last frame unpacked are still to come.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn has_more(&self) -> bool {
+        self.single || self.at < self.len
+    }
+
     /// The buffer the ranges of [`next`](Self::next) are in.
     #[inline]
     pub(crate) fn bytes(&self) -> &[u8] {

@@ -190,3 +190,22 @@ where
     }
     out
 }
+
+/// The messages of a [`flatstream::BatchCodec`]'s batches, flattened:
+/// each message copied out, each error kept, in order.
+pub fn batch_messages<D: flatstream::Deframer>(
+    batches: Vec<Result<flatstream::FrameBatch<D>, flatstream::Error>>,
+) -> Vec<Result<Vec<u8>, flatstream::Error>> {
+    let mut out = Vec::new();
+    for batch in batches {
+        match batch {
+            Ok(batch) => {
+                assert!(!batch.is_empty(), "a decoder handed out an empty batch");
+                assert_eq!(batch.payloads().count(), batch.len());
+                out.extend(batch.payloads().map(|m| Ok(m.to_vec())));
+            }
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    out
+}

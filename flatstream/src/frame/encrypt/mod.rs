@@ -470,6 +470,26 @@ impl<D: Deframer, A: Cipher> EncryptedDeframer<D, A> {
     }
 }
 
+/// A clone reads on from where this deframer is in its stream (the same
+/// header, the same next frame): for a [`BatchCodec`](crate::BatchCodec),
+/// whose decoder clones plain deframers into its batches (it never clones
+/// this one), or to read a copy of the stream twice. It holds its own copy of the keyed cipher, wiped on drop as this
+/// one's is.
+impl<D: Clone, A: Clone> Clone for EncryptedDeframer<D, A> {
+    fn clone(&self) -> Self {
+        EncryptedDeframer {
+            inner: self.inner.clone(),
+            cipher: self.cipher.clone(),
+            key_id: self.key_id,
+            header: self.header.clone(),
+            next: self.next.clone(),
+            finished: self.finished.clone(),
+            notice: self.notice.clone(),
+            scratch: RefCell::new(Vec::new()),
+        }
+    }
+}
+
 impl<D: std::fmt::Debug, A> std::fmt::Debug for EncryptedDeframer<D, A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EncryptedDeframer")
