@@ -420,6 +420,43 @@ fn block_compression_allocates_nothing_once_warm() {
     );
 }
 
+/// A packing framer's `encode_frame` packs straight into the caller's
+/// buffer: nothing allocated per frame once warm.
+#[test]
+fn packing_encode_frame_allocates_nothing_once_warm() {
+    use flatstream::compress::{CompressedFramer, Lz4};
+    use flatstream::encrypt::{ChaCha20Poly1305, EncryptedFramer, EncryptionKey};
+    let payload = [5u8; 300];
+    fn steady<F: Framer>(framer: F, payload: &[u8], what: &str) {
+        let mut out = Vec::with_capacity(1 << 20);
+        for _ in 0..10 {
+            framer.encode_frame(payload, &mut out).unwrap();
+        }
+        let (_, allocations, _) = measure(|| {
+            for _ in 0..1000 {
+                framer.encode_frame(payload, &mut out).unwrap();
+            }
+        });
+        assert_eq!(allocations, 0, "{what}");
+    }
+    let key = EncryptionKey::from_bytes([3; 32]);
+    steady(CompressedFramer::new(DefaultFramer, Lz4), &payload, "compressed");
+    steady(
+        EncryptedFramer::new(DefaultFramer, ChaCha20Poly1305::new(&key)).unwrap(),
+        &payload,
+        "encrypted",
+    );
+    steady(
+        EncryptedFramer::new(
+            CompressedFramer::new(DefaultFramer, Lz4),
+            ChaCha20Poly1305::new(&key),
+        )
+        .unwrap(),
+        &payload,
+        "compressed, then encrypted",
+    );
+}
+
 /// A 1 KiB compressed frame that claims 4 GiB, or inflates to megabytes,
 /// costs at most the reader's limit.
 #[test]

@@ -986,3 +986,48 @@ fn every_reader_reads_on_after_a_gap() {
         assert_eq!(got, expected, "AsyncStreamReader");
     });
 }
+
+/// A framing whose frames carry at most 64 bytes.
+#[derive(StreamSerialize, StreamDeserialize, Debug, Clone, PartialEq)]
+#[frame(len = u32, max_len = 64)]
+struct Small {
+    x: u64,
+}
+
+/// A message too large for the inner framing is refused before it is
+/// sealed, so it uses no frame number: the stream after it reads back
+/// whole, with no gap. The same through `encode_frame`, which seals straight
+/// into the caller's buffer.
+#[test]
+fn a_message_above_the_inner_limit_is_refused_before_sealing() {
+    let k = key(8);
+    let framer = || EncryptedFramer::new(Small::framer(), ChaCha20Poly1305::new(&k)).unwrap();
+    let deframer = || EncryptedDeframer::new(Small::deframer(), ChaCha20Poly1305::new(&k));
+    // First frame: header (15) + flags + tag (16) leave 32 bytes of message.
+    let fits = [7u8; 32];
+    let too_large = [7u8; 33];
+    let mut w = StreamWriter::new(Vec::new(), framer());
+    w.write(&RawPayload(&fits)).unwrap();
+    let e = w.write(&RawPayload(&[0; 100])).unwrap_err();
+    assert!(matches!(e, Error::FrameTooLarge { max: 64, .. }), "{e}");
+    w.write(&RawPayload(&fits[..10])).unwrap();
+    w.finish().unwrap();
+    let bytes = w.into_inner();
+    let got: Vec<Vec<u8>> = StreamReader::new(&bytes[..], deframer())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(got, [fits.to_vec(), fits[..10].to_vec()]);
+
+    let f = framer();
+    let mut out = Vec::new();
+    let e = f.encode_frame(&too_large, &mut out).unwrap_err();
+    assert!(matches!(e, Error::FrameTooLarge { max: 64, .. }), "{e}");
+    assert!(out.is_empty());
+    assert_eq!(f.frames(), 0);
+    f.encode_frame(&fits, &mut out).unwrap();
+    f.end_and_write(&mut out).unwrap();
+    let got: Vec<Vec<u8>> = StreamReader::new(&out[..], deframer())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(got, [fits.to_vec()]);
+}

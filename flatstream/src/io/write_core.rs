@@ -8,7 +8,9 @@ use crate::buf::extend_zeroed;
 use crate::compress::{close_entry, open_entry};
 use crate::encode::serialize::{PayloadSink, StreamSerialize};
 use crate::error::{Error, Result};
-use crate::framing::{header_slot, header_too_long, padding_slice, Framer, Packing, MAX_HEADER_LEN};
+use crate::framing::{
+    append_packed_frame, header_slot, header_too_long, padding_slice, Framer, Packing, MAX_HEADER_LEN,
+};
 
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
@@ -349,42 +351,14 @@ impl<F: Framer> WriteCore<F> {
 }
 
 /// Frames the payload `pack` appends into `batch`, replacing what it
-/// held: the framer's header, the payload (packed straight behind room for
-/// the header, so it is not copied again), its padding. `pack` returns
-/// whether it made a payload (`false`: `batch` is left empty). `position`:
-/// where the frame will start in the stream, for errors.
+/// held (see [`append_packed_frame`]); `false`: `batch` is left empty.
+/// `position`: where the frame will start in the stream, for errors.
 fn frame_packed<F: Framer>(
     framer: &F,
     batch: &mut Vec<u8>,
     position: u64,
     pack: impl FnOnce(&mut Vec<u8>) -> Result<bool>,
 ) -> Result<bool> {
-    let header_len = framer.header_len();
-    if header_len > MAX_HEADER_LEN {
-        return Err(header_too_long(header_len));
-    }
     batch.clear();
-    extend_zeroed(batch, header_len);
-    let packed = pack(batch).map_err(|e| e.shifted(position));
-    if !matches!(packed, Ok(true)) {
-        batch.clear();
-        return packed;
-    }
-    let (header, payload) = batch.split_at_mut(header_len);
-    // The packing framer's header is its inner framer's, for the packed
-    // payload (`encode_frame` would pack it again).
-    let framed = framer
-        .encode_header(payload, header)
-        .map_err(|e| e.shifted(position))
-        .and_then(|()| padding_slice(framer.padding_len(payload.len())));
-    match framed {
-        Ok(padding) => {
-            batch.extend_from_slice(padding);
-            Ok(true)
-        }
-        Err(e) => {
-            batch.clear();
-            Err(e)
-        }
-    }
+    append_packed_frame(framer, batch, pack).map_err(|e| e.shifted(position))
 }

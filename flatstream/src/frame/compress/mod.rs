@@ -217,11 +217,13 @@ impl<F: Framer, C: Compressor, K: Checksum> Framer for CompressedFramer<F, C, K>
 
     crate::framing::frame_like_inner_framer!();
 
-    /// Packs `payload` as one message, then frames it with the inner framer.
+    /// Packs `payload` as one message straight into `out`, behind room for
+    /// the inner framer's header, then writes that header in front.
     fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let mut packed = Vec::new();
-        self.pack(payload, Packing::Message, &mut packed)?;
-        self.inner.encode_frame(&packed, out)
+        crate::framing::append_packed_frame(self, out, |out| {
+            self.pack(payload, Packing::Message, out).map(|()| true)
+        })
+        .map(drop)
     }
 
     fn block_len(&self) -> usize {

@@ -253,12 +253,15 @@ impl<F: Framer, A: Cipher> EncryptedFramer<F, A> {
             out.extend_from_slice(&self.header.bytes);
         }
         let payload_len = out.len() - start + 1 + plaintext.len() + TAG_LEN;
-        if u32::try_from(payload_len).is_err() {
+        // Refused before sealing: a frame sealed and then refused by the
+        // inner framer would leave a gap in the counter.
+        let max = self.inner.max_frame_len().min(u32::MAX as usize);
+        if payload_len > max {
             out.truncate(start);
             return Err(Error::FrameTooLarge {
                 offset: 0,
                 len: payload_len as u64,
-                max: u32::MAX as u64,
+                max: max as u64,
             });
         }
         out.push(flags);
@@ -299,12 +302,13 @@ impl<F: Framer, A: Cipher> Framer for EncryptedFramer<F, A> {
 
     crate::framing::frame_like_inner_framer!();
 
-    /// Seals `payload` as the next frame, then frames it with the inner
-    /// framer.
+    /// Seals `payload` as the next frame straight into `out`, behind room
+    /// for the inner framer's header, then writes that header in front.
     fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let mut sealed = Vec::new();
-        self.pack(payload, Packing::Message, &mut sealed)?;
-        self.inner.encode_frame(&sealed, out)
+        crate::framing::append_packed_frame(self, out, |out| {
+            self.pack(payload, Packing::Message, out).map(|()| true)
+        })
+        .map(drop)
     }
 
     /// The inner framer's grouping, when it packs (compresses); each

@@ -168,6 +168,44 @@ macro_rules! frame_like_inner_framer {
 }
 pub(crate) use frame_like_inner_framer;
 
+/// Appends to `out` the frame of the payload `pack` appends: room for the
+/// header, the payload packed straight behind it (so it is not copied
+/// again), then the header written in front of it and the padding after.
+/// `pack` returns whether it made a payload; when it did not, or on an
+/// error, `out` is as it was. The header is `framer`'s for the packed
+/// payload: a packing framer's is its inner framer's.
+pub(crate) fn append_packed_frame<F: Framer + ?Sized>(
+    framer: &F,
+    out: &mut Vec<u8>,
+    pack: impl FnOnce(&mut Vec<u8>) -> Result<bool>,
+) -> Result<bool> {
+    let header_len = framer.header_len();
+    if header_len > MAX_HEADER_LEN {
+        return Err(header_too_long(header_len));
+    }
+    let start = out.len();
+    extend_zeroed(out, header_len);
+    let packed = pack(out);
+    if !matches!(packed, Ok(true)) {
+        out.truncate(start);
+        return packed;
+    }
+    let (header, payload) = out[start..].split_at_mut(header_len);
+    let framed = framer
+        .encode_header(payload, header)
+        .and_then(|()| padding_slice(framer.padding_len(payload.len())));
+    match framed {
+        Ok(padding) => {
+            out.extend_from_slice(padding);
+            Ok(true)
+        }
+        Err(e) => {
+            out.truncate(start);
+            Err(e)
+        }
+    }
+}
+
 /// The methods of a packing [`Deframer`] that are its inner deframer's (in
 /// field `inner`): frames are found and checked by the inner framing, and
 /// only their payloads unpacked.
