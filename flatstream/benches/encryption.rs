@@ -2,7 +2,10 @@
 //! 64 KiB payloads, 1 MiB of them per iteration.
 //!
 //! * `write/flatstream_*`: `StreamWriter::write` of `RawPayload`s through
-//!   `EncryptedFramer<DefaultFramer, _>` into a `Vec`;
+//!   `EncryptedFramer<DefaultFramer, _>` into a `Vec` (the writer seals in
+//!   its own buffer, then hands the frame to the `Vec`: one copy more than
+//!   the bare loop); `write/flatstream_encode_frame_*`: the sans-IO
+//!   `Framer::encode_frame`, which seals straight into the caller's `Vec`;
 //! * `write/bare_*`: what a careful user writes with the RustCrypto crate
 //!   directly: a `u32` length, the payload copied into the output `Vec`,
 //!   encrypted in place under a counter nonce, the tag appended;
@@ -13,11 +16,18 @@
 //!   in place and checks the tag.
 //!
 //! cargo bench -p flatstream --features chacha20poly1305,aes-gcm --bench encryption
+//!
+//! `FLATSTREAM_RATIOS=1` instead measures ours against the bare loop in
+//! interleaved rounds (each round times both three times, alternating,
+//! and keeps each one's fastest) and prints the median of the per-round
+//! ratios with their 10th and 90th percentiles: on a shared machine, whose
+//! speed drifts over the seconds a criterion run takes, that is the
+//! steadier comparison.
 
 use std::hint::black_box;
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use flatstream::encrypt::{
     Aes256Gcm, ChaCha20Poly1305, Cipher, EncryptedDeframer, EncryptedFramer, EncryptionKey,
 };
@@ -90,6 +100,16 @@ fn write_stream<A: Cipher>(cipher: A, payloads: &[Vec<u8>], out: Vec<u8>) -> Vec
     w.into_inner()
 }
 
+/// The sans-IO path: each frame sealed straight into `out`, then the final
+/// frame.
+fn encode_stream<A: Cipher>(cipher: A, payloads: &[Vec<u8>], out: &mut Vec<u8>) {
+    let framer = EncryptedFramer::new(DefaultFramer, cipher).unwrap();
+    for p in payloads {
+        framer.encode_frame(p, out).unwrap();
+    }
+    framer.end_and_write(out).unwrap();
+}
+
 /// `SliceReader`, the reader for bytes in memory, as the bare loop reads.
 fn read_slice<A: Cipher>(cipher: A, bytes: &[u8]) -> usize {
     let mut r = SliceReader::new(bytes, EncryptedDeframer::new(DefaultDeframer::new(), cipher));
@@ -136,6 +156,17 @@ fn encryption(c: &mut Criterion) {
                 })
             },
         );
+        g.bench_with_input(
+            BenchmarkId::new("write/flatstream_encode_frame_chacha", size),
+            &payloads,
+            |b, p| {
+                b.iter(|| {
+                    out.clear();
+                    encode_stream(ChaCha20Poly1305::new(&key), black_box(p), &mut out);
+                    out.len()
+                })
+            },
+        );
         g.bench_with_input(BenchmarkId::new("write/bare_chacha", size), &payloads, |b, p| {
             b.iter(|| {
                 out.clear();
@@ -150,6 +181,17 @@ fn encryption(c: &mut Criterion) {
                 b.iter(|| {
                     out.clear();
                     out = write_stream(Aes256Gcm::new(&key), black_box(p), std::mem::take(&mut out));
+                    out.len()
+                })
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("write/flatstream_encode_frame_aes", size),
+            &payloads,
+            |b, p| {
+                b.iter(|| {
+                    out.clear();
+                    encode_stream(Aes256Gcm::new(&key), black_box(p), &mut out);
                     out.len()
                 })
             },
@@ -213,5 +255,124 @@ fn encryption(c: &mut Criterion) {
     g.finish();
 }
 
+/// The time of one run of `f`.
+fn timed(f: &mut dyn FnMut()) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    f();
+    started.elapsed()
+}
+
+/// Ours against the bare loop in interleaved rounds: the per-round ratios'
+/// median, 10th and 90th percentiles (1.00x: as fast as the bare cipher).
+fn ratios() {
+    const ROUNDS: usize = 41;
+    let key = EncryptionKey::from_bytes(KEY);
+    let bare_chacha = chacha20poly1305::ChaCha20Poly1305::new(&KEY.into());
+    let bare_aes = aes_gcm::Aes256Gcm::new(&KEY.into());
+    println!("ours / bare over {ROUNDS} interleaved rounds: median (10th - 90th percentile)");
+    for size in [64usize, 1024, 64 * 1024] {
+        let payloads: Vec<Vec<u8>> = (0..TOTAL / size).map(|i| vec![i as u8; size]).collect();
+        let ours_chacha = write_stream(ChaCha20Poly1305::new(&key), &payloads, Vec::new());
+        let ours_aes = write_stream(Aes256Gcm::new(&key), &payloads, Vec::new());
+        let (mut bare_chacha_bytes, mut bare_aes_bytes) = (Vec::new(), Vec::new());
+        bare_write_chacha(&bare_chacha, &payloads, &mut bare_chacha_bytes);
+        bare_write_aes(&bare_aes, &payloads, &mut bare_aes_bytes);
+        let (mut out, mut scratch) = (Vec::with_capacity(2 * TOTAL), Vec::new());
+        let out = std::cell::RefCell::new(&mut out);
+        let p = &payloads;
+        let fresh = |f: &dyn Fn(&mut Vec<u8>)| {
+            let mut out = out.borrow_mut();
+            out.clear();
+            f(&mut out);
+            black_box(out.len());
+        };
+        type Run<'a> = Box<dyn FnMut() + 'a>;
+        let rows: Vec<(&str, Run<'_>, Run<'_>)> = vec![
+            (
+                "write ChaCha20-Poly1305, StreamWriter",
+                Box::new(|| fresh(&|o| *o = write_stream(ChaCha20Poly1305::new(&key), p, std::mem::take(o)))),
+                Box::new(|| fresh(&|o| bare_write_chacha(&bare_chacha, p, o))),
+            ),
+            (
+                "write ChaCha20-Poly1305, encode_frame",
+                Box::new(|| fresh(&|o| encode_stream(ChaCha20Poly1305::new(&key), p, o))),
+                Box::new(|| fresh(&|o| bare_write_chacha(&bare_chacha, p, o))),
+            ),
+            (
+                "read ChaCha20-Poly1305, SliceReader",
+                Box::new(|| assert_eq!(read_slice(ChaCha20Poly1305::new(&key), &ours_chacha), TOTAL)),
+                Box::new(|| {
+                    assert_eq!(
+                        bare_read_chacha(&bare_chacha, &bare_chacha_bytes, &mut Vec::new()),
+                        TOTAL
+                    )
+                }),
+            ),
+            (
+                "read ChaCha20-Poly1305, StreamReader",
+                Box::new(|| assert_eq!(read_stream(ChaCha20Poly1305::new(&key), &ours_chacha), TOTAL)),
+                Box::new(|| {
+                    assert_eq!(
+                        bare_read_chacha(&bare_chacha, &bare_chacha_bytes, &mut Vec::new()),
+                        TOTAL
+                    )
+                }),
+            ),
+            (
+                "write AES-256-GCM, StreamWriter",
+                Box::new(|| fresh(&|o| *o = write_stream(Aes256Gcm::new(&key), p, std::mem::take(o)))),
+                Box::new(|| fresh(&|o| bare_write_aes(&bare_aes, p, o))),
+            ),
+            (
+                "write AES-256-GCM, encode_frame",
+                Box::new(|| fresh(&|o| encode_stream(Aes256Gcm::new(&key), p, o))),
+                Box::new(|| fresh(&|o| bare_write_aes(&bare_aes, p, o))),
+            ),
+            (
+                "read AES-256-GCM, SliceReader",
+                Box::new(|| assert_eq!(read_slice(Aes256Gcm::new(&key), &ours_aes), TOTAL)),
+                Box::new(|| assert_eq!(bare_read_aes(&bare_aes, &bare_aes_bytes, &mut scratch), TOTAL)),
+            ),
+            (
+                "read AES-256-GCM, StreamReader",
+                Box::new(|| assert_eq!(read_stream(Aes256Gcm::new(&key), &ours_aes), TOTAL)),
+                Box::new(|| assert_eq!(bare_read_aes(&bare_aes, &bare_aes_bytes, &mut Vec::new()), TOTAL)),
+            ),
+        ];
+        for (name, mut ours, mut bare) in rows {
+            // Warm both.
+            ours();
+            bare();
+            let mut ratios: Vec<f64> = (0..ROUNDS)
+                .map(|_| {
+                    let (mut o, mut b) = (std::time::Duration::MAX, std::time::Duration::MAX);
+                    for turn in 0..6 {
+                        match turn % 2 {
+                            0 => o = o.min(timed(&mut ours)),
+                            _ => b = b.min(timed(&mut bare)),
+                        }
+                    }
+                    o.as_secs_f64() / b.as_secs_f64()
+                })
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            println!(
+                "{size:>6} B  {name:<40} {:.2}x ({:.2}x - {:.2}x)",
+                ratios[ROUNDS / 2],
+                ratios[ROUNDS / 10],
+                ratios[ROUNDS - 1 - ROUNDS / 10]
+            );
+        }
+    }
+}
+
 criterion_group!(benches, encryption);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("FLATSTREAM_RATIOS").is_some() {
+        ratios();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1031,3 +1031,82 @@ fn a_message_above_the_inner_limit_is_refused_before_sealing() {
         .unwrap();
     assert_eq!(got, [fits.to_vec()]);
 }
+
+/// docs/security.md's construction, rebuilt from the documentation alone
+/// with the bare cipher: frame `n`'s nonce is `prefix ‖ n (u32 BE) ‖
+/// flags`, frame 0's associated data is the stream header and the other
+/// frames' is empty; a message block's plaintext is `[LEB128 len][msg]`.
+#[test]
+fn the_documented_construction_opens_every_frame() {
+    let k = key(6);
+    let prefix = [1, 2, 3, 4, 5, 6, 7];
+    let messages: [&[u8]; 2] = [b"first message", b"second"];
+    for cipher_id in [1u8, 2] {
+        let mut bytes = Vec::new();
+        {
+            let mut write = |framer: &dyn Fn(&mut Vec<u8>)| framer(&mut bytes);
+            match cipher_id {
+                1 => write(&|out| {
+                    let f =
+                        EncryptedFramer::with_nonce_prefix(DefaultFramer, ChaCha20Poly1305::new(&k), prefix);
+                    messages.iter().for_each(|m| f.encode_frame(m, out).unwrap());
+                    f.end_and_write(out).unwrap();
+                }),
+                _ => write(&|out| {
+                    let f = EncryptedFramer::with_nonce_prefix(DefaultFramer, Aes256Gcm::new(&k), prefix);
+                    messages.iter().for_each(|m| f.encode_frame(m, out).unwrap());
+                    f.end_and_write(out).unwrap();
+                }),
+            }
+        }
+        let open = |nonce: &[u8; 12], ad: &[u8], ct: &[u8], out: &mut [u8], tag: &[u8; 16]| match cipher_id {
+            1 => ChaCha20Poly1305::new(&k).open(nonce, ad, ct, out, tag),
+            _ => Aes256Gcm::new(&k).open(nonce, ad, ct, out, tag),
+        };
+        let key_id = match cipher_id {
+            1 => ChaCha20Poly1305::new(&k).key_id(),
+            _ => Aes256Gcm::new(&k).key_id(),
+        };
+        let frames: Vec<Vec<u8>> = StreamReader::new(&bytes[..], DefaultDeframer::new())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(frames.len(), 3, "two messages and the final frame");
+        let mut header = b"FE\x01".to_vec();
+        header.push(cipher_id);
+        header.extend_from_slice(&key_id.to_le_bytes());
+        header.extend_from_slice(&prefix);
+        assert_eq!(&frames[0][..15], &header[..]);
+        for (n, frame) in frames.iter().enumerate() {
+            let body = if n == 0 { &frame[15..] } else { &frame[..] };
+            let (flags, rest) = (body[0], &body[1..]);
+            let (ct, tag) = rest.split_at(rest.len() - 16);
+            let mut nonce = [0; 12];
+            nonce[..7].copy_from_slice(&prefix);
+            nonce[7..11].copy_from_slice(&(n as u32).to_be_bytes());
+            nonce[11] = flags;
+            let ad: &[u8] = if n == 0 { &header } else { &[] };
+            let mut plain = vec![0; ct.len()];
+            assert!(
+                open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()),
+                "cipher {cipher_id}, frame {n}"
+            );
+            match n {
+                2 => assert_eq!(
+                    (flags, plain.len()),
+                    (1, 0),
+                    "the final frame: flag 1, no messages"
+                ),
+                _ => assert_eq!((flags, &plain[..]), (0, messages[n]), "frame {n}"),
+            }
+            // Any other flags, counter or associated data: refused.
+            nonce[11] ^= 2;
+            assert!(!open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()));
+            nonce[11] ^= 2;
+            nonce[10] ^= 1;
+            assert!(!open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()));
+            nonce[10] ^= 1;
+            let other_ad: &[u8] = if n == 0 { &[] } else { &header };
+            assert!(!open(&nonce, other_ad, ct, &mut plain, tag.try_into().unwrap()));
+        }
+    }
+}
