@@ -6,6 +6,8 @@
 //!   compression: the baseline;
 //! * `lz4_blocks`, `zstd_blocks`: the same frames' payloads grouped into
 //!   64 KiB blocks (`CompressedFramer::blocks`), LZ4 and zstd level 3;
+//! * `write/lz4_blocks_background`: LZ4 blocks compressed on a second
+//!   thread (`StreamWriter::with_background_packing`);
 //! * `write_file/*`: the same writes into a file (the page cache), through
 //!   a buffered writer (`StreamWriter::with_capacity(64 KiB, ..)`).
 //!
@@ -14,10 +16,18 @@
 //! (prost) and zstd per message without a dictionary.
 //!
 //! cargo bench -p flatstream --features lz4,zstd --bench compression
+//!
+//! `FLATSTREAM_RATIOS=1` instead prints each compressed stream's
+//! throughput as a share of the plain stream's (plain time over compressed
+//! time: 0.50x is half as fast), measured in interleaved rounds
+//! (`shared/ratios.rs`).
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+#[path = "shared/ratios.rs"]
+mod ratios;
+
+use criterion::{criterion_group, Criterion, Throughput};
 use flatstream::compress::{
     CompressedDeframer, CompressedFramer, Lz4, Zstd, ZstdDictionary, DEFAULT_BLOCK_LEN,
 };
@@ -173,41 +183,30 @@ fn compression(c: &mut Criterion) {
     let mut g = c.benchmark_group("compression");
     g.sample_size(10);
     g.throughput(Throughput::Elements(COUNT as u64));
-    let mut out = Vec::with_capacity(80 << 20);
+    let out = std::cell::RefCell::new(Vec::with_capacity(80 << 20));
     macro_rules! write_row {
         ($name:literal, $framer:expr) => {
             g.bench_function(concat!("write/", $name), |b| {
-                b.iter(|| {
-                    out.clear();
-                    out = write($framer, black_box(&items), std::mem::take(&mut out));
-                    black_box(out.len())
-                })
+                b.iter(|| rewrite($framer, black_box(&items), &out))
             });
         };
     }
     write_row!("plain", plain());
     write_row!("lz4_blocks", lz4_blocks());
     write_row!("zstd_blocks", zstd_blocks());
+    g.bench_function("write/lz4_blocks_background", |b| {
+        b.iter(|| rewrite_lz4_background(black_box(&items), &out))
+    });
 
     // Into a file (the page cache; a buffered writer, so the plain stream
     // does not make a system call per message), where a compressed log
     // lives: the same file, emptied before each iteration.
     let path = std::env::temp_dir().join(format!("flatstream-bench-compression-{}", std::process::id()));
-    let mut file = std::fs::File::create(&path).unwrap();
+    let file = std::cell::RefCell::new(std::fs::File::create(&path).unwrap());
     macro_rules! file_row {
         ($name:literal, $framer:expr) => {
             g.bench_function(concat!("write_file/", $name), |b| {
-                b.iter(|| {
-                    use std::io::Seek;
-                    file.set_len(0).unwrap();
-                    file.rewind().unwrap();
-                    let mut w = StreamWriter::with_capacity(64 * 1024, &mut file, $framer);
-                    for item in black_box(&items) {
-                        w.write(item).unwrap();
-                    }
-                    w.flush().unwrap();
-                    w.position()
-                })
+                b.iter(|| rewrite_file($framer, black_box(&items), &file))
             });
         };
     }
@@ -245,5 +244,113 @@ fn compression(c: &mut Criterion) {
     g.finish();
 }
 
+/// Writes `items` into `buf` again, reusing its capacity.
+fn rewrite<F: Framer>(framer: F, items: &[Telemetry], buf: &std::cell::RefCell<Vec<u8>>) {
+    let mut buf = buf.borrow_mut();
+    buf.clear();
+    let taken = std::mem::take(&mut *buf);
+    *buf = write(framer, items, taken);
+}
+
+/// [`rewrite`] with LZ4 blocks compressed on a second thread.
+fn rewrite_lz4_background(items: &[Telemetry], buf: &std::cell::RefCell<Vec<u8>>) {
+    let mut buf = buf.borrow_mut();
+    buf.clear();
+    let mut w = StreamWriter::new(std::mem::take(&mut *buf), lz4_blocks())
+        .with_background_packing()
+        .unwrap();
+    for item in items {
+        w.write(item).unwrap();
+    }
+    *buf = w.into_inner();
+}
+
+/// Writes `items` into `file`, emptied first, through a buffered writer.
+fn rewrite_file<F: Framer>(framer: F, items: &[Telemetry], file: &std::cell::RefCell<std::fs::File>) {
+    use std::io::Seek;
+    let mut file = file.borrow_mut();
+    file.set_len(0).unwrap();
+    file.rewind().unwrap();
+    let mut w = StreamWriter::with_capacity(64 * 1024, &mut *file, framer);
+    for item in items {
+        w.write(item).unwrap();
+    }
+    w.flush().unwrap();
+    black_box(w.position());
+}
+
+/// Each compressed stream's throughput as a share of the plain one's, in
+/// interleaved rounds.
+fn ratios() {
+    const ROUNDS: usize = 15;
+    let items = &messages();
+    let plain_out = std::cell::RefCell::new(Vec::with_capacity(80 << 20));
+    let packed_out = std::cell::RefCell::new(Vec::with_capacity(80 << 20));
+    let path = std::env::temp_dir().join(format!("flatstream-bench-ratios-{}", std::process::id()));
+    let file = std::cell::RefCell::new(std::fs::File::create(&path).unwrap());
+    let plain_bytes = write(plain(), items, Vec::new());
+    let lz4_bytes = write(lz4_blocks(), items, Vec::new());
+    let zstd_bytes = write(zstd_blocks(), items, Vec::new());
+    let expected = read(Telemetry::deframer(), &plain_bytes);
+    println!(
+        "throughput against the plain stream's, {ROUNDS} interleaved rounds: median (10th - 90th percentile)"
+    );
+    // Plain time over compressed time: the compressed stream's share.
+    let row = |name: &str, plain_run: &mut dyn FnMut(), packed_run: &mut dyn FnMut()| {
+        println!(
+            "{name:<24} {}",
+            ratios::interleaved(ROUNDS, plain_run, packed_run)
+        );
+    };
+    row(
+        "write, LZ4 blocks",
+        &mut || rewrite(plain(), items, &plain_out),
+        &mut || rewrite(lz4_blocks(), items, &packed_out),
+    );
+    row(
+        "write, LZ4, background",
+        &mut || rewrite(plain(), items, &plain_out),
+        &mut || rewrite_lz4_background(items, &packed_out),
+    );
+    row(
+        "write, zstd blocks",
+        &mut || rewrite(plain(), items, &plain_out),
+        &mut || rewrite(zstd_blocks(), items, &packed_out),
+    );
+    row(
+        "write file, LZ4 blocks",
+        &mut || rewrite_file(plain(), items, &file),
+        &mut || rewrite_file(lz4_blocks(), items, &file),
+    );
+    row(
+        "read_view, LZ4 blocks",
+        &mut || assert_eq!(read(Telemetry::deframer(), &plain_bytes), expected),
+        &mut || {
+            assert_eq!(
+                read(CompressedDeframer::new(Telemetry::deframer(), Lz4), &lz4_bytes),
+                expected
+            )
+        },
+    );
+    row(
+        "read_view, zstd blocks",
+        &mut || assert_eq!(read(Telemetry::deframer(), &plain_bytes), expected),
+        &mut || {
+            let deframer = CompressedDeframer::new(Telemetry::deframer(), Zstd::new());
+            assert_eq!(read(deframer, &zstd_bytes), expected)
+        },
+    );
+    drop(file);
+    let _ = std::fs::remove_file(&path);
+}
+
 criterion_group!(benches, compression);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("FLATSTREAM_RATIOS").is_some() {
+        ratios();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

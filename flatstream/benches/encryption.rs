@@ -26,6 +26,9 @@
 
 use std::hint::black_box;
 
+#[path = "shared/ratios.rs"]
+mod ratios;
+
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use flatstream::encrypt::{
@@ -255,13 +258,6 @@ fn encryption(c: &mut Criterion) {
     g.finish();
 }
 
-/// The time of one run of `f`.
-fn timed(f: &mut dyn FnMut()) -> std::time::Duration {
-    let started = std::time::Instant::now();
-    f();
-    started.elapsed()
-}
-
 /// Ours against the bare loop in interleaved rounds: the per-round ratios'
 /// median, 10th and 90th percentiles (1.00x: as fast as the bare cipher).
 fn ratios() {
@@ -340,28 +336,8 @@ fn ratios() {
             ),
         ];
         for (name, mut ours, mut bare) in rows {
-            // Warm both.
-            ours();
-            bare();
-            let mut ratios: Vec<f64> = (0..ROUNDS)
-                .map(|_| {
-                    let (mut o, mut b) = (std::time::Duration::MAX, std::time::Duration::MAX);
-                    for turn in 0..6 {
-                        match turn % 2 {
-                            0 => o = o.min(timed(&mut ours)),
-                            _ => b = b.min(timed(&mut bare)),
-                        }
-                    }
-                    o.as_secs_f64() / b.as_secs_f64()
-                })
-                .collect();
-            ratios.sort_by(f64::total_cmp);
-            println!(
-                "{size:>6} B  {name:<40} {:.2}x ({:.2}x - {:.2}x)",
-                ratios[ROUNDS / 2],
-                ratios[ROUNDS / 10],
-                ratios[ROUNDS - 1 - ROUNDS / 10]
-            );
+            let ratios = ratios::interleaved(ROUNDS, &mut ours, &mut bare);
+            println!("{size:>6} B  {name:<40} {ratios}");
         }
     }
 }

@@ -420,6 +420,43 @@ fn block_compression_allocates_nothing_once_warm() {
     );
 }
 
+/// Packing blocks on a second thread: the writer's thread allocates
+/// nothing per message or per block once warm (the buffers go to the
+/// thread and come back). The count is per thread: the packing thread's
+/// codec keeps its own reused buffers.
+#[test]
+fn background_packing_allocates_nothing_once_warm() {
+    use flatstream::compress::{CompressedFramer, Lz4};
+    let msg = Telemetry {
+        timestamp: 1,
+        value: 2.5,
+        unit: "celsius",
+    };
+    let mut w = StreamWriter::new(
+        Vec::with_capacity(1 << 22),
+        CompressedFramer::blocks(DefaultFramer, Lz4, 16 * 1024),
+    )
+    .with_background_packing()
+    .unwrap();
+    for _ in 0..3000 {
+        w.write(&msg).unwrap();
+    }
+    w.flush().unwrap();
+    let (_, allocations, _) = measure(|| {
+        for _ in 0..20_000 {
+            w.write(&msg).unwrap();
+        }
+        w.flush().unwrap();
+    });
+    assert_eq!(allocations, 0);
+    let bytes = w.into_inner();
+    let r = StreamReader::new(
+        &bytes[..],
+        flatstream::compress::CompressedDeframer::new(DefaultDeframer::new(), Lz4),
+    );
+    assert_eq!(r.count(), 23_000);
+}
+
 /// A packing framer's `encode_frame` packs straight into the caller's
 /// buffer: nothing allocated per frame once warm.
 #[test]

@@ -951,6 +951,53 @@ proptest! {
         prop_assert_eq!(back, items);
     }
 
+    /// A writer packing blocks on a second thread writes the same bytes as
+    /// one packing them itself, whatever the writes and flushes, and counts
+    /// the same frames.
+    #[test]
+    fn background_packing_writes_the_same_stream(
+        ops in proptest::collection::vec(prop_oneof![
+            4 => arb_reading().prop_map(Some),
+            1 => Just(None), // a flush
+        ], 0..120),
+        block_len in 1usize..600,
+        zstd in any::<bool>(),
+    ) {
+        fn run<C: flatstream::compress::Compressor + Clone + Send + 'static>(
+            ops: &[Option<Reading>], framer: CompressedFramer<DefaultFramer, C>, background: bool,
+        ) -> (Vec<u8>, Vec<u64>) {
+            let mut w = StreamWriter::new(Vec::new(), framer);
+            if background {
+                w = w.with_background_packing().unwrap();
+            }
+            let mut counts = Vec::new();
+            for op in ops {
+                match op {
+                    Some(item) => w.write(item).unwrap(),
+                    None => {
+                        w.flush().unwrap();
+                        // After a flush every message is written, either way.
+                        counts.push(w.frames_written());
+                    }
+                }
+            }
+            (w.into_inner(), counts)
+        }
+        let (alone, with_thread) = if zstd {
+            let framer = CompressedFramer::blocks(DefaultFramer, Zstd::new(), block_len);
+            (run(&ops, framer.clone(), false), run(&ops, framer, true))
+        } else {
+            let framer = CompressedFramer::blocks(DefaultFramer, Lz4, block_len);
+            (run(&ops, framer, false), run(&ops, framer, true))
+        };
+        prop_assert_eq!(&alone.0, &with_thread.0);
+        prop_assert_eq!(alone.1, with_thread.1);
+        let back: Vec<Reading> = read_all(&with_thread.0, CompressedDeframer::new(DefaultDeframer::new(), Lz4)).0;
+        if !zstd {
+            prop_assert_eq!(back, ops.iter().flatten().cloned().collect::<Vec<_>>());
+        }
+    }
+
     /// Arbitrary bytes, and arbitrary packed payloads in intact frames:
     /// an error or messages, never a panic.
     #[test]
@@ -1170,4 +1217,71 @@ fn the_batch_codec_bounds_what_it_unpacks_per_batch() {
     }
     assert_eq!(messages, count);
     assert!(batches >= 4, "{batches} batches");
+}
+
+/// A block that fails to pack on the packing thread is reported by a later
+/// call, never lost: as many errors as without the thread, each at the
+/// offset its frame would have had, and the blocks that pack are written.
+#[test]
+fn background_packing_reports_every_failed_block() {
+    // Blocks of 8 bytes or more of random messages (they do not shrink)
+    // behind a 6-byte packed header: those above 16 bytes are refused.
+    let messages: Vec<Vec<u8>> = (0..300u64)
+        .map(|i| {
+            let bytes = i.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes();
+            bytes[..(i % 9) as usize].to_vec()
+        })
+        .collect();
+    let framer = CompressedFramer::blocks(Limited::framer(), Lz4, 8);
+    let run = |background: bool| {
+        let mut w = StreamWriter::new(Vec::new(), framer);
+        if background {
+            w = w.with_background_packing().unwrap();
+        }
+        let mut errors = Vec::new();
+        for m in &messages {
+            if let Err(e) = w.write(&RawPayload(m)) {
+                errors.push(e);
+            }
+        }
+        // Flushed until everything out came back.
+        for _ in 0..10 {
+            match w.flush() {
+                Ok(()) => break,
+                Err(e) => errors.push(e),
+            }
+        }
+        (w.into_inner(), errors)
+    };
+    let (alone, alone_errors) = run(false);
+    let (threaded, threaded_errors) = run(true);
+    assert!(alone_errors.len() > 10, "{}", alone_errors.len());
+    assert!(!alone.is_empty(), "some blocks fit");
+    assert_eq!(threaded_errors.len(), alone_errors.len());
+    for e in &threaded_errors {
+        assert!(matches!(e, Error::FrameTooLarge { max: 16, .. }), "{e}");
+    }
+    assert_eq!(
+        threaded_errors.iter().map(Error::offset).collect::<Vec<_>>(),
+        alone_errors.iter().map(Error::offset).collect::<Vec<_>>()
+    );
+    assert_eq!(threaded, alone);
+}
+
+/// Dropping a writer with blocks out at its thread writes them first.
+#[test]
+fn background_packing_writes_everything_on_drop() {
+    let items = readings(5000);
+    let mut out = Vec::new();
+    {
+        let mut w = StreamWriter::new(&mut out, CompressedFramer::blocks(DefaultFramer, Lz4, 1000))
+            .with_background_packing()
+            .unwrap();
+        for item in &items {
+            w.write(item).unwrap();
+        }
+    }
+    let (got, e) = read_all(&out, CompressedDeframer::new(DefaultDeframer::new(), Lz4));
+    assert!(e.is_none(), "{e:?}");
+    assert_eq!(got, items);
 }

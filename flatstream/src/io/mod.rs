@@ -9,6 +9,7 @@ pub(crate) mod async_writer;
 pub(crate) mod batch_codec;
 #[cfg(feature = "tokio")]
 pub(crate) mod codec;
+pub(crate) mod pack_thread;
 pub(crate) mod read_core;
 pub(crate) mod reader;
 pub(crate) mod scan;

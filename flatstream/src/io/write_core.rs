@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::framing::{
     append_packed_frame, header_slot, header_too_long, padding_slice, Framer, Packing, MAX_HEADER_LEN,
 };
+use crate::io::pack_thread::{PackThread, DEPTH};
 
 /// A batch is handed to the inner writer whenever this many bytes are
 /// assembled, so batching many large messages does not hold them all at once.
@@ -43,6 +44,8 @@ pub(crate) struct WriteCore<F> {
     /// A packing framer's open block: entries of the messages taken since
     /// the last block was packed.
     block: Vec<u8>,
+    /// The thread packing full blocks, when the writer has one.
+    pub(crate) pack_thread: Option<PackThread>,
     pub(crate) position: u64,
     pub(crate) frames_written: u64,
 }
@@ -57,6 +60,7 @@ impl<F: Framer> WriteCore<F> {
             staged: [Vec::new(), Vec::new()],
             deferred: None,
             block: Vec::new(),
+            pack_thread: None,
             position: 0,
             frames_written: 0,
         }
@@ -155,7 +159,40 @@ impl<F: Framer> WriteCore<F> {
         if self.block.len() < block_len {
             return Ok(false);
         }
+        if self.pack_thread.is_some() {
+            return self.send_open_block(false);
+        }
         self.pack_open_block()
+    }
+
+    /// With a packing thread: sends the open block to it (when it holds
+    /// messages), taking the oldest frame back first when as many blocks
+    /// as it takes are out; with `drain`, then takes back every block out.
+    /// The frames taken back go into the batch, in the order the blocks
+    /// went; whether there are any. A block that failed to pack is dropped
+    /// with its error (the frames before it stay in the batch, the blocks
+    /// after it out).
+    #[inline(never)]
+    fn send_open_block(&mut self, drain: bool) -> Result<bool> {
+        let Some(thread) = self.pack_thread.as_mut() else {
+            return Ok(false);
+        };
+        if !self.block.is_empty() {
+            // The block goes even when the one taken back failed: blocks end
+            // where they would without the thread.
+            let taken = match thread.in_flight() {
+                DEPTH => take_frame(thread, &mut self.batch, &mut self.batch_ends, self.position),
+                _ => Ok(()),
+            };
+            thread.send(&mut self.block)?;
+            taken?;
+        }
+        while drain && thread.in_flight() > 0 {
+            take_frame(thread, &mut self.batch, &mut self.batch_ends, self.position)?;
+        }
+        // Frames taken back before an error of an earlier call are in the
+        // batch too, still to be written.
+        Ok(!self.batch_ends.is_empty())
     }
 
     /// Packs `item` on its own into a frame in the batch (a packing
@@ -185,6 +222,10 @@ impl<F: Framer> WriteCore<F> {
     /// is dropped.
     #[inline(never)]
     pub(crate) fn pack_open_block(&mut self) -> Result<bool> {
+        if self.pack_thread.is_some() {
+            // Every block out comes back, this one last.
+            return self.send_open_block(true);
+        }
         if self.block.is_empty() {
             return Ok(false);
         }
@@ -212,9 +253,10 @@ impl<F: Framer> WriteCore<F> {
         Ok(true)
     }
 
-    /// Whether a packing framer's block holds messages not yet written.
+    /// Whether a packing framer's block holds messages not yet written
+    /// (or a packing thread has blocks of them).
     pub(crate) fn holds_block(&self) -> bool {
-        !self.block.is_empty()
+        !self.block.is_empty() || self.pack_thread.as_ref().is_some_and(|t| t.in_flight() > 0)
     }
 
     /// Records a frame of `len` bytes of which the inner writer accepted
@@ -348,6 +390,22 @@ impl<F: Framer> WriteCore<F> {
         self.batch.clear();
         self.batch_ends.clear();
     }
+}
+
+/// Takes the oldest block back from `thread` into `batch`, after the frames
+/// already there; an error is shifted to where its frame would have started
+/// (`position` is where the batch starts).
+fn take_frame(
+    thread: &mut PackThread,
+    batch: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+    position: u64,
+) -> Result<()> {
+    let at = position + batch.len() as u64;
+    if thread.take_oldest(batch).map_err(|e| e.shifted(at))? {
+        ends.push(batch.len());
+    }
+    Ok(())
 }
 
 /// Frames the payload `pack` appends into `batch`, replacing what it

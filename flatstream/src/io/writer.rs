@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use crate::encode::serialize::StreamSerialize;
 use crate::error::Result;
 use crate::framing::{DefaultFramer, Framer, MAX_HEADER_LEN};
+use crate::io::pack_thread::PackThread;
 use crate::io::sync_io::{write_all_counting, write_parts_counting};
 use crate::io::write_core::{WriteCore, BATCH_HEADROOM};
 use crate::layout::{Framed, MessageOf};
@@ -341,6 +342,62 @@ impl<W: Write, F: Framer> Drop for StreamWriter<W, F> {
         if !self.handing_over {
             let _ = self.hand_over();
         }
+    }
+}
+
+impl<W, F, C, K> StreamWriter<W, crate::compress::CompressedFramer<F, C, K>>
+where
+    W: Write,
+    F: Framer + Clone + Send + 'static,
+    C: crate::compress::Compressor + Clone + Send + 'static,
+    K: crate::Checksum + Clone + Send + 'static,
+{
+    /// Compresses full blocks on a second thread while this writer fills
+    /// the next ones, for a block-compressing framer
+    /// ([`CompressedFramer::blocks`](crate::compress::CompressedFramer::blocks)):
+    /// writing then costs about what compressing does, not encoding plus
+    /// compressing (see `docs/performance.md`), at the price of a thread
+    /// and two more blocks of memory. The stream is byte for byte the one
+    /// this writer writes alone. Call it before writing.
+    ///
+    /// What changes: a full block's frame is written by a later `write`
+    /// (at most two blocks are out at once; a third waits for the oldest),
+    /// and so is the error of a block that failed to compress (its messages
+    /// are lost, as without the thread, but a later call reports it, with
+    /// the offset its frame would have had). [`flush`](Self::flush),
+    /// [`sync`](Self::sync), [`finish`](Self::finish),
+    /// [`into_inner`](Self::into_inner) and drop wait for every block out.
+    /// The thread packs with a clone of the framer and ends with the
+    /// writer. On one core, or with every core busy, it only adds the
+    /// hand-over: keep the default there.
+    ///
+    /// ```
+    /// # #[cfg(feature = "lz4")] {
+    /// use flatstream::compress::{CompressedDeframer, CompressedFramer, Lz4};
+    /// use flatstream::{DefaultDeframer, DefaultFramer, StreamReader, StreamWriter};
+    ///
+    /// let framer = CompressedFramer::blocks(DefaultFramer, Lz4, 16 * 1024);
+    /// let mut w = StreamWriter::new(Vec::new(), framer).with_background_packing()?;
+    /// for i in 0..10_000 {
+    ///     w.write(&format!("reading {i}"))?;
+    /// }
+    /// let bytes = w.into_inner(); // waits for the blocks out
+    ///
+    /// let mut alone = StreamWriter::new(Vec::new(), framer);
+    /// for i in 0..10_000 {
+    ///     alone.write(&format!("reading {i}"))?;
+    /// }
+    /// assert_eq!(alone.into_inner(), bytes);
+    /// let r = StreamReader::new(&bytes[..], CompressedDeframer::new(DefaultDeframer::new(), Lz4));
+    /// assert_eq!(r.count(), 10_000);
+    /// # }
+    /// # Ok::<(), flatstream::Error>(())
+    /// ```
+    pub fn with_background_packing(mut self) -> Result<Self> {
+        if self.core.pack_thread.is_none() {
+            self.core.pack_thread = Some(PackThread::spawn(self.core.framer.clone())?);
+        }
+        Ok(self)
     }
 }
 
