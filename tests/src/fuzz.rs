@@ -416,6 +416,34 @@ fn drain_packed<D: Deframer>(deframer: D, bytes: &[u8], chunk: usize, limit: usi
     panic!("the reader did not finish");
 }
 
+/// The same bytes through a `BatchCodec`, `chunk` bytes arriving at a
+/// time: its messages up to the first error, and whether it ended cleanly.
+fn drain_batches<D: Deframer + Clone>(deframer: D, bytes: &[u8], chunk: usize) -> (Vec<Vec<u8>>, bool) {
+    let mut codec = flatstream::FrameCodec::new(DefaultFramer, deframer).batched();
+    let mut buf = BytesMut::new();
+    let mut messages = Vec::new();
+    for piece in bytes.chunks(chunk).map(Some).chain([None]) {
+        if let Some(piece) = piece {
+            buf.extend_from_slice(piece);
+        }
+        loop {
+            let batch = match piece {
+                Some(_) => codec.decode(&mut buf),
+                None => codec.decode_eof(&mut buf),
+            };
+            match batch {
+                Ok(Some(batch)) => {
+                    assert!(!batch.is_empty(), "an empty batch");
+                    messages.extend(batch.payloads().map(<[u8]>::to_vec));
+                }
+                Ok(None) => break,
+                Err(_) => return (messages, false),
+            }
+        }
+    }
+    (messages, true)
+}
+
 /// Fuzz target `packed`: compressed and encrypted streams. The first byte
 /// picks a framing; the rest either is read as it is, or (odd first
 /// bytes) flips bytes of a valid stream of that framing, which must then
@@ -469,28 +497,26 @@ pub fn packed(data: &[u8]) {
         }
         bytes
     };
+    // Every reader reads the same: the stream reader and the batch codec
+    // give the same messages up to the first error, and end the same way.
+    macro_rules! both {
+        ($deframer:expr) => {{
+            let read = drain_packed($deframer, &bytes, chunk, LIMIT);
+            let batched = drain_batches($deframer, &bytes, chunk);
+            assert_eq!(
+                batched, read,
+                "the batch codec read otherwise than the stream reader"
+            );
+            read
+        }};
+    }
     let (messages, _) = match kind {
-        0 => drain_packed(
+        0 => both!(CompressedDeframer::new(DefaultDeframer::new(), Lz4).with_max_unpacked_len(LIMIT)),
+        1 => both!(CompressedDeframer::new(DefaultDeframer::new(), Zstd::new()).with_max_unpacked_len(LIMIT)),
+        _ => both!(EncryptedDeframer::new(
             CompressedDeframer::new(DefaultDeframer::new(), Lz4).with_max_unpacked_len(LIMIT),
-            &bytes,
-            chunk,
-            LIMIT,
-        ),
-        1 => drain_packed(
-            CompressedDeframer::new(DefaultDeframer::new(), Zstd::new()).with_max_unpacked_len(LIMIT),
-            &bytes,
-            chunk,
-            LIMIT,
-        ),
-        _ => drain_packed(
-            EncryptedDeframer::new(
-                CompressedDeframer::new(DefaultDeframer::new(), Lz4).with_max_unpacked_len(LIMIT),
-                ChaCha20Poly1305::new(&key),
-            ),
-            &bytes,
-            chunk,
-            LIMIT,
-        ),
+            ChaCha20Poly1305::new(&key),
+        )),
     };
     if pick & 1 == 1 && kind == 2 {
         // Authenticated: a prefix of what was written, never anything else.
