@@ -47,6 +47,19 @@ fn write<F: Framer>(path: &std::path::Path, framer: F) -> flatstream::Result<u64
     Ok(w.position())
 }
 
+/// [`write`] in LZ4 blocks compressed on a second thread while the writer
+/// fills the next (`with_background_packing`).
+fn write_lz4_background(path: &std::path::Path) -> flatstream::Result<u64> {
+    let framer = CompressedFramer::blocks(Telemetry::framer(), Lz4, DEFAULT_BLOCK_LEN);
+    let mut w =
+        StreamWriter::with_capacity(64 * 1024, File::create(path)?, framer).with_background_packing()?;
+    for i in 0..MESSAGES {
+        w.write(&telemetry(i))?;
+    }
+    w.flush()?; // waits for the blocks at the thread, writes the last one
+    Ok(w.position())
+}
+
 /// Reads `path` back with `deframer`, checking every message.
 fn read<D: Deframer>(path: &std::path::Path, deframer: D) -> flatstream::Result<()> {
     let mut r = StreamReader::new(File::open(path)?, deframer);
@@ -64,13 +77,13 @@ fn read<D: Deframer>(path: &std::path::Path, deframer: D) -> flatstream::Result<
 }
 
 /// Writes and reads back `path`: the file's size, and how long each took.
-fn run<F: Framer, D: Deframer>(
+fn run<D: Deframer>(
     path: &std::path::Path,
-    framer: F,
+    write: impl FnOnce(&std::path::Path) -> flatstream::Result<u64>,
     deframer: D,
 ) -> flatstream::Result<(u64, Duration, Duration)> {
     let started = Instant::now();
-    let size = write(path, framer)?;
+    let size = write(path)?;
     let wrote = started.elapsed();
     let started = Instant::now();
     read(path, deframer)?;
@@ -88,13 +101,30 @@ fn main() -> flatstream::Result<()> {
     let rows = [
         (
             "plain",
-            run(&dir.join("plain"), Telemetry::framer(), Telemetry::deframer())?,
+            run(
+                &dir.join("plain"),
+                |p| write(p, Telemetry::framer()),
+                Telemetry::deframer(),
+            )?,
         ),
         (
             "lz4, 64 KiB blocks",
             run(
                 &dir.join("lz4"),
-                CompressedFramer::blocks(Telemetry::framer(), Lz4, DEFAULT_BLOCK_LEN),
+                |p| {
+                    write(
+                        p,
+                        CompressedFramer::blocks(Telemetry::framer(), Lz4, DEFAULT_BLOCK_LEN),
+                    )
+                },
+                CompressedDeframer::new(Telemetry::deframer(), Lz4),
+            )?,
+        ),
+        (
+            "lz4, background thread",
+            run(
+                &dir.join("lz4-background"),
+                write_lz4_background,
                 CompressedDeframer::new(Telemetry::deframer(), Lz4),
             )?,
         ),
@@ -102,7 +132,12 @@ fn main() -> flatstream::Result<()> {
             "zstd, 64 KiB blocks",
             run(
                 &dir.join("zstd"),
-                CompressedFramer::blocks(Telemetry::framer(), Zstd::new(), DEFAULT_BLOCK_LEN),
+                |p| {
+                    write(
+                        p,
+                        CompressedFramer::blocks(Telemetry::framer(), Zstd::new(), DEFAULT_BLOCK_LEN),
+                    )
+                },
                 CompressedDeframer::new(Telemetry::deframer(), Zstd::new()),
             )?,
         ),
