@@ -98,9 +98,13 @@ fn table_impl(paths: &Paths, model: &Input, fields: &[&Field]) -> TokenStream {
     );
     let u64_ = paths.primitive("u64");
 
+    // Named by position: a name made from the field's (`_x`, `r#type`)
+    // would not always be a snake-case identifier, and the user's lints
+    // would fire on generated code.
     let locals: Vec<Ident> = fields
         .iter()
-        .map(|f| format_ident!("__field_{}", f.ident, span = f.ty.span()))
+        .enumerate()
+        .map(|(i, f)| format_ident!("__field{}", i, span = f.ty.span()))
         .collect();
     // The trait path spanned at each field's type, so an unsupported type is
     // reported there.
