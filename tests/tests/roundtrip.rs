@@ -624,3 +624,78 @@ fn a_buffered_writer_hands_over_on_drop_and_into_inner_drops_everything_once() {
     drop(inner);
     assert_eq!(drops.get(), 1);
 }
+
+/// `Encoder::append_frame` writes the bytes a `StreamWriter` writes, for
+/// every built-in framing, raw payloads and built messages alike, and a
+/// payload the framing cannot carry leaves the buffer as it was.
+#[test]
+fn append_frame_writes_what_the_writer_writes() {
+    fn check<F: Framer + Copy, D: Deframer>(framer: F, _deframer: D, name: &str) {
+        let payloads: Vec<Vec<u8>> = sizes()
+            .into_iter()
+            .filter(|&n| n <= 1 << 16)
+            .map(|n| pseudo_random_bytes(n as u64, n))
+            .collect();
+        let texts = ["", "a", "celsius", "a longer text, of more than one word"];
+        let mut w = StreamWriter::new(Vec::new(), framer);
+        let mut encoder = Encoder::new();
+        let mut out = vec![0xAB; 3]; // appended after what is there
+        for p in &payloads {
+            w.write(&RawPayload(p)).unwrap();
+            let len = encoder.append_frame(&framer, &RawPayload(p), &mut out).unwrap();
+            assert_eq!(out.len() - 3, w.get_ref().len(), "{name}");
+            assert!(len > p.len() || p.is_empty() && len > 0, "{name}");
+        }
+        for t in texts {
+            w.write(t).unwrap();
+            encoder.append_frame(&framer, t, &mut out).unwrap();
+        }
+        assert_eq!(&out[..3], &[0xAB; 3]);
+        assert_eq!(&out[3..], &w.get_ref()[..], "{name}");
+    }
+    for_each_framing!(check);
+
+    // Derived messages (the generated table writer), and a packing
+    // framer (each message compressed alone).
+    #[derive(StreamSerialize, StreamDeserialize, Clone)]
+    #[frame(len = u32, checksum = crc32c)]
+    struct Reading {
+        timestamp: u64,
+        unit: String,
+        values: Vec<f32>,
+    }
+    let readings: Vec<Reading> = (0..50)
+        .map(|i| Reading {
+            timestamp: 1_700_000_000 + i,
+            unit: "x".repeat(i as usize % 9),
+            values: (0..i % 5).map(|v| v as f32).collect(),
+        })
+        .collect();
+    fn both<F: Framer + Copy>(framer: F, readings: &[Reading]) -> (Vec<u8>, Vec<u8>) {
+        let mut w = StreamWriter::new(Vec::new(), framer);
+        let (mut encoder, mut out) = (Encoder::new(), Vec::new());
+        for r in readings {
+            w.write(r).unwrap();
+            encoder.append_frame(&framer, r, &mut out).unwrap();
+        }
+        (w.into_inner(), out)
+    }
+    let (written, appended) = both(Reading::framer(), &readings);
+    assert_eq!(written, appended, "derived");
+    let (written, appended) = both(CompressedFramer::new(DefaultFramer, compress::Lz4), &readings);
+    assert_eq!(written, appended, "compressed");
+
+    // Too large for the framing: an error, and nothing appended.
+    #[derive(StreamSerialize, StreamDeserialize)]
+    #[frame(len = u32, checksum = crc32c, max_len = 16)]
+    struct Tiny {
+        _x: u64,
+    }
+    let small = Tiny::framer();
+    let mut out = b"kept".to_vec();
+    let e = Encoder::new()
+        .append_frame(&small, &RawPayload(&[1; 17]), &mut out)
+        .unwrap_err();
+    assert!(matches!(e, Error::FrameTooLarge { max: 16, .. }), "{e}");
+    assert_eq!(out, b"kept");
+}

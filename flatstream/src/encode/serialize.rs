@@ -2,11 +2,13 @@
 
 use flatbuffers::FlatBufferBuilder;
 
+use crate::buf::extend_zeroed;
 pub use crate::buf::PayloadBuf;
 use crate::encode::out::MAX_FLATBUFFER_LEN;
 pub use crate::encode::sink::PayloadSink;
 use crate::encode::table_writer;
 use crate::error::{Error, Result};
+use crate::framing::{header_too_long, padding_slice, Framer, MAX_HEADER_LEN};
 
 /// A value that can be written as one frame's payload.
 ///
@@ -138,6 +140,83 @@ impl Encoder {
     pub fn buffer(&mut self) -> &mut Vec<u8> {
         &mut self.buffer
     }
+
+    /// Serializes `item` and appends its whole frame (header, payload,
+    /// padding) to `out`, framed by `framer`: the sans-IO way to write
+    /// messages into memory. The payload is encoded straight into `out`
+    /// behind room for the header, which is then written in front of it, so
+    /// nothing is copied (a [`StreamWriter`](crate::StreamWriter) over a
+    /// `Vec` assembles each frame in its own buffer and hands it to the
+    /// `Vec`: one copy more). A packing framer (compressing, encrypting)
+    /// packs the message as one frame. Returns the frame's length; on an
+    /// error `out` is as it was, and a payload the framing cannot carry is
+    /// refused with [`Error::FrameTooLarge`] (offsets are from the frame's
+    /// start).
+    ///
+    /// ```
+    /// use flatstream::{ChecksumDeframer, ChecksumFramer, Crc32c, Encoder, SliceReader};
+    /// let (mut encoder, framer) = (Encoder::new(), ChecksumFramer::new(Crc32c::new()));
+    /// let mut out = Vec::new();
+    /// encoder.append_frame(&framer, "hello", &mut out)?;
+    /// encoder.append_frame(&framer, "world", &mut out)?;
+    /// let mut r = SliceReader::new(&out, ChecksumDeframer::new(Crc32c::new()));
+    /// assert_eq!(flatbuffers::root::<&str>(r.read_message()?.unwrap()).unwrap(), "hello");
+    /// # Ok::<(), flatstream::Error>(())
+    /// ```
+    #[inline]
+    pub fn append_frame<F: Framer, T: StreamSerialize + ?Sized>(
+        &mut self,
+        framer: &F,
+        item: &T,
+        out: &mut Vec<u8>,
+    ) -> Result<usize> {
+        if F::PACKS {
+            let start = out.len();
+            self.buffer.clear();
+            item.encode_into(&mut PayloadSink::with_builder(
+                &mut self.buffer,
+                &mut self.builder,
+            ))?;
+            framer.encode_frame(&self.buffer, out)?;
+            return Ok(out.len() - start);
+        }
+        append_frame(framer, &mut self.builder, item, out)
+    }
+}
+
+/// Serializes `item` and appends its frame, as `framer` frames it, to `out`
+/// (a framer that does not pack): encoded straight into `out` behind room
+/// for the header, which is then written in front of it, so nothing is
+/// copied. Returns the frame's length; on an error `out` is as it was.
+#[inline]
+pub(crate) fn append_frame<F: Framer, T: StreamSerialize + ?Sized, B: PayloadBuf>(
+    framer: &F,
+    builder: &mut FlatBufferBuilder<'static>,
+    item: &T,
+    out: &mut B,
+) -> Result<usize> {
+    debug_assert!(
+        !F::PACKS,
+        "a packing framer's messages are packed, not framed as they are"
+    );
+    let header_len = framer.header_len();
+    if header_len > MAX_HEADER_LEN {
+        return Err(header_too_long(header_len));
+    }
+    let start = out.len();
+    // Room for the header (the framer writes every byte of it).
+    extend_zeroed(out, header_len);
+    if let Err(e) = item.encode_into(&mut PayloadSink::with_builder(out, builder)) {
+        out.cut(start);
+        return Err(e);
+    }
+    let (header, payload) = out[start..].split_at_mut(header_len);
+    let framed = framer
+        .encode_header(payload, header)
+        .and_then(|()| padding_slice(framer.padding_len(payload.len())));
+    let padding = framed.inspect_err(|_| out.cut(start))?;
+    out.append(padding);
+    Ok(out.len() - start)
 }
 
 /// A string is written as a FlatBuffers buffer whose root is the string

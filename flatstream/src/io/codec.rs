@@ -8,10 +8,8 @@
 use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
-use crate::buf::extend_zeroed;
-use crate::encode::serialize::{PayloadSink, StreamSerialize};
+use crate::encode::serialize::{append_frame, StreamSerialize};
 use crate::error::{Error, Result};
-use crate::framing::{header_too_long, padding_slice, MAX_HEADER_LEN};
 use crate::framing::{Decoded, Deframer, Framer};
 use crate::io::scan::{FrameScanner, Step};
 use crate::io::unpack::UnpackBuffer;
@@ -324,8 +322,10 @@ impl<F: Framer, D, T: StreamSerialize> Encoder<T> for FrameCodec<F, D> {
             self.hand_batch_to(dst);
             return Ok(());
         }
-        let len = append_frame(&mut self.writer, &item, dst)?;
-        self.writer.wrote_frame(len, len);
+        let writer = &mut self.writer;
+        let len = append_frame(&writer.framer, &mut writer.builder, &item, dst)
+            .map_err(|e| e.shifted(writer.position))?;
+        writer.wrote_frame(len, len);
         Ok(())
     }
 }
@@ -343,38 +343,6 @@ pub trait FramedCodec: Framed {
 }
 
 impl<T: Framed + ?Sized> FramedCodec for T {}
-
-/// Serializes `item` and appends its frame to `out`, encoded straight into
-/// `out` behind room for the header, which is then written in front of it,
-/// so nothing is copied. Returns the frame's length; on an error `out` is
-/// as it was.
-#[inline]
-fn append_frame<F: Framer, T: StreamSerialize + ?Sized>(
-    core: &mut WriteCore<F>,
-    item: &T,
-    out: &mut BytesMut,
-) -> Result<usize> {
-    let header_len = core.framer.header_len();
-    if header_len > MAX_HEADER_LEN {
-        return Err(header_too_long(header_len));
-    }
-    let start = out.len();
-    // Room for the header (the framer writes every byte of it).
-    extend_zeroed(out, header_len);
-    if let Err(e) = item.encode_into(&mut PayloadSink::with_builder(out, &mut core.builder)) {
-        out.truncate(start);
-        return Err(e);
-    }
-    let (header, payload) = out[start..].split_at_mut(header_len);
-    let framed = core
-        .framer
-        .encode_header(payload, header)
-        .map_err(|e| e.shifted(core.position))
-        .and_then(|()| padding_slice(core.framer.padding_len(payload.len())));
-    let padding = framed.inspect_err(|_| out.truncate(start))?;
-    out.extend_from_slice(padding);
-    Ok(out.len() - start)
-}
 
 // The codec encodes straight into its output buffer.
 crate::buf::vec_like_payload_buf!(BytesMut);
