@@ -347,10 +347,5 @@ fn ratios() {
 criterion_group!(benches, compression);
 
 fn main() {
-    if std::env::var_os("FLATSTREAM_RATIOS").is_some() {
-        ratios();
-        return;
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    ratios::main_with(ratios, benches);
 }

@@ -48,3 +48,17 @@ pub fn interleaved(rounds: usize, a: &mut dyn FnMut(), b: &mut dyn FnMut()) -> R
     ratios.sort_by(f64::total_cmp);
     Ratios(ratios)
 }
+
+/// A bench's `main`: with `FLATSTREAM_RATIOS` set, its interleaved
+/// `ratios`; otherwise its criterion `benches`, as `criterion_main!` runs
+/// them.
+pub fn main_with(ratios: fn(), benches: fn()) {
+    if std::env::var_os("FLATSTREAM_RATIOS").is_some() {
+        ratios();
+        return;
+    }
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}

@@ -100,37 +100,57 @@ impl Read for Interrupting<'_> {
     }
 }
 
-/// Drives a `tokio_util` decoder as `FramedRead` does, without a runtime:
-/// `bytes` arrive `chunk` at a time, `decode` is called until it has
-/// nothing more, and `decode_eof` at the end. Returns the items, the first
-/// error (which ends the read, as it ends a `FramedRead`), and the codec.
+/// Feeds `bytes` to a `tokio_util` decoder as `FramedRead` does, without a
+/// runtime: `chunk` bytes at a time, `decode` called until it has nothing
+/// more, and `decode_eof` at the end. Each item or error goes to `each`,
+/// with whether the input is at its end; `each` says whether to go on.
+fn feed<C: tokio_util::codec::Decoder>(
+    codec: &mut C,
+    bytes: &[u8],
+    chunk: usize,
+    mut each: impl FnMut(Result<C::Item, C::Error>, bool) -> bool,
+) {
+    let mut buf = tokio_util::bytes::BytesMut::new();
+    for piece in bytes.chunks(chunk.max(1)).map(Some).chain([None]) {
+        if let Some(piece) = piece {
+            buf.extend_from_slice(piece);
+        }
+        loop {
+            let item = match piece {
+                Some(_) => codec.decode(&mut buf),
+                None => codec.decode_eof(&mut buf),
+            };
+            let item = match item {
+                Ok(None) => break,
+                Ok(Some(item)) => Ok(item),
+                Err(e) => Err(e),
+            };
+            if !each(item, piece.is_none()) {
+                return;
+            }
+        }
+    }
+}
+
+/// Drives a `tokio_util` decoder as `FramedRead` does, without a runtime
+/// (see [`feed`]). Returns the items, the first error (which ends the
+/// read, as it ends a `FramedRead`), and the codec.
 pub fn drive_decoder<C>(mut codec: C, bytes: &[u8], chunk: usize) -> (Vec<C::Item>, Option<C::Error>, C)
 where
     C: tokio_util::codec::Decoder,
 {
-    let mut buf = tokio_util::bytes::BytesMut::new();
-    let mut items = Vec::new();
-    let mut chunks = bytes.chunks(chunk.max(1));
-    loop {
-        let next = chunks.next();
-        if let Some(c) = next {
-            buf.extend_from_slice(c);
+    let (mut items, mut error) = (Vec::new(), None);
+    feed(&mut codec, bytes, chunk, |item, _| match item {
+        Ok(item) => {
+            items.push(item);
+            true
         }
-        loop {
-            let item = match next {
-                Some(_) => codec.decode(&mut buf),
-                None => codec.decode_eof(&mut buf),
-            };
-            match item {
-                Ok(Some(item)) => items.push(item),
-                Ok(None) => break,
-                Err(e) => return (items, Some(e), codec),
-            }
+        Err(e) => {
+            error = Some(e);
+            false
         }
-        if next.is_none() {
-            return (items, None, codec);
-        }
-    }
+    });
+    (items, error, codec)
 }
 
 /// The defect of an `Error::InvalidFrame`; panics on any other error.
@@ -166,28 +186,13 @@ pub fn drive_decoder_on<C>(mut codec: C, bytes: &[u8], chunk: usize) -> Vec<Resu
 where
     C: tokio_util::codec::Decoder,
 {
-    let mut buf = tokio_util::bytes::BytesMut::new();
     let mut out = Vec::new();
-    for piece in bytes.chunks(chunk.max(1)).map(Some).chain([None]) {
-        if let Some(piece) = piece {
-            buf.extend_from_slice(piece);
-        }
-        loop {
-            let item = match piece {
-                Some(_) => codec.decode(&mut buf),
-                None => codec.decode_eof(&mut buf),
-            };
-            match item {
-                Ok(None) => break,
-                Err(e) if piece.is_none() => {
-                    out.push(Err(e));
-                    break;
-                }
-                other => out.push(other.map(Option::unwrap)),
-            }
-            assert!(out.len() <= bytes.len() + 2, "the decoder never ends");
-        }
-    }
+    feed(&mut codec, bytes, chunk, |item, at_end| {
+        let go_on = item.is_ok() || !at_end;
+        out.push(item);
+        assert!(out.len() <= bytes.len() + 2, "the decoder never ends");
+        go_on
+    });
     out
 }
 
