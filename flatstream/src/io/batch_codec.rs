@@ -1,6 +1,7 @@
 //! [`BatchCodec`]: every whole frame in the read buffer decoded at once, as
 //! one [`FrameBatch`] whose payloads are lent from it.
 
+use std::collections::VecDeque;
 use std::ops::Range;
 
 use bytes::{Bytes, BytesMut};
@@ -57,12 +58,11 @@ use crate::recovery::{RecoveryMode, RecoveryPolicy, SkippedRegion, TornTail};
 pub struct BatchCodec<F, D> {
     codec: FrameCodec<F, D>,
     limits: Option<VerifyLimits>,
-    /// For a packing deframer: an error met after the messages of the
-    /// batch handed out last, returned by the next call.
-    pending: Option<Error>,
-    /// For a packing deframer: the batch of a frame after a gap, handed out
-    /// after the error that reports the gap.
-    queued: Option<FrameBatch<D>>,
+    /// For a packing deframer: what was met after the messages of the
+    /// batch handed out last (an error; after a gap, the error and then
+    /// the batch of the frame after it), handed out first by the next
+    /// calls, in order.
+    backlog: VecDeque<Result<FrameBatch<D>>>,
 }
 
 /// For a packing deframer, the bytes of messages after which a batch takes
@@ -75,8 +75,7 @@ impl<F: Framer, D: Deframer> FrameCodec<F, D> {
         BatchCodec {
             codec: self,
             limits: None,
-            pending: None,
-            queued: None,
+            backlog: VecDeque::new(),
         }
     }
 }
@@ -153,20 +152,18 @@ impl<F, D: Deframer> BatchCodec<F, D> {
     /// frames.
     #[inline(never)]
     fn decode_unpacked(&mut self, src: &mut BytesMut, at_end: bool) -> Result<Option<FrameBatch<D>>> {
-        if let Some(e) = self.pending.take() {
-            return Err(e);
-        }
-        if let Some(batch) = self.queued.take() {
-            return Ok(Some(batch));
+        if let Some(next) = self.backlog.pop_front() {
+            return next.map(Some);
         }
         let codec = &mut self.codec;
+        let backlog = &mut self.backlog;
         let mut gathered = Gathered::default();
         // The run of frames the batch is read from, and its stream offset.
         let (mut run, mut run_at) = (Bytes::new(), 0);
-        let failure = loop {
+        loop {
             if codec.ready_count == 0 {
                 if !gathered.spans.is_empty() {
-                    break None;
+                    break;
                 }
                 if !codec.refill(src, at_end)? {
                     if at_end && src.is_empty() {
@@ -178,7 +175,10 @@ impl<F, D: Deframer> BatchCodec<F, D> {
             }
             let payload = match codec.next_ready() {
                 Ok(payload) => payload,
-                Err(e) => break Some(e),
+                Err(e) => {
+                    backlog.push_back(Err(e));
+                    break;
+                }
             };
             let frame = codec.last_frame;
             let at = (frame.0 - run_at) as usize;
@@ -188,33 +188,37 @@ impl<F, D: Deframer> BatchCodec<F, D> {
                 // A notice (frames missing before this one): the error
                 // comes first, then this frame's messages, as a batch.
                 Err(e) if codec.unpacked.has_more() => {
+                    backlog.push_back(Err(e));
                     let mut alone = Gathered::default();
-                    if let Err(e) = alone.take_frame(0, &mut codec.unpacked) {
-                        codec.scan.reject_frame(frame.0, frame.1, e)?;
-                    }
+                    let damaged = alone.take_frame(0, &mut codec.unpacked);
                     let frame_bytes = slice_within(&run, at, frame.1 as usize);
-                    self.queued = alone.into_batch(frame_bytes, frame.0, self.limits);
-                    break Some(e);
+                    if let Some(batch) = alone.into_batch(frame_bytes, frame.0, self.limits) {
+                        backlog.push_back(Ok(batch));
+                    }
+                    if let Err(e) = damaged.or_else(|e| codec.scan.reject_frame(frame.0, frame.1, e)) {
+                        backlog.push_back(Err(e));
+                    }
+                    break;
                 }
-                Err(e) => break Some(e),
+                Err(e) => {
+                    backlog.push_back(Err(e));
+                    break;
+                }
             }
-            if let Err(e) = gathered.take_frame(at, &mut codec.unpacked) {
-                if let Err(e) = codec.scan.reject_frame(frame.0, frame.1, e) {
-                    break Some(e);
-                }
+            let damaged = gathered.take_frame(at, &mut codec.unpacked);
+            if let Err(e) = damaged.or_else(|e| codec.scan.reject_frame(frame.0, frame.1, e)) {
+                backlog.push_back(Err(e));
+                break;
             }
             if gathered.messages.len() >= UNPACKED_BATCH_LEN && !gathered.spans.is_empty() {
-                break None;
+                break;
             }
-        };
+        }
         let consumed = slice_within(&run, 0, (codec.ready_at - run_at) as usize);
-        let batch = gathered.into_batch(consumed, run_at, self.limits);
-        match (batch, failure) {
-            (None, Some(e)) => Err(e),
-            (batch, e) => {
-                self.pending = e;
-                Ok(batch)
-            }
+        match gathered.into_batch(consumed, run_at, self.limits) {
+            Some(batch) => Ok(Some(batch)),
+            // Only a stop with something in the backlog leaves no messages.
+            None => self.backlog.pop_front().transpose(),
         }
     }
 }
