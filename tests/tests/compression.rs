@@ -1285,3 +1285,32 @@ fn background_packing_writes_everything_on_drop() {
     assert!(e.is_none(), "{e:?}");
     assert_eq!(got, items);
 }
+
+/// A flush that fails on the last block out at the thread has taken the
+/// good blocks before it back: the next flush writes them, as the writer
+/// without the thread had written them.
+#[test]
+fn background_packing_keeps_the_good_blocks_before_a_failed_one() {
+    // 7 bytes: an 8-byte entry, a full block of 14 bytes packed (it fits
+    // the 16-byte frames); 11 bytes: 18 bytes packed (refused).
+    let framer = CompressedFramer::blocks(Limited::framer(), Lz4, 8);
+    let (fits, too_large) = (
+        RawPayload(b"\x01\x93\x27\xc4\x5e\x0b\xa6"),
+        RawPayload(b"\x8f\x12\xd3\x4a\x77\xe1\x09\xb5\x6c\x30\xfe"),
+    );
+    let mut alone = StreamWriter::new(Vec::new(), framer);
+    alone.write(&fits).unwrap();
+    assert!(alone.write(&too_large).is_err());
+    let alone = alone.into_inner();
+    assert!(!alone.is_empty());
+
+    let mut w = StreamWriter::new(Vec::new(), framer)
+        .with_background_packing()
+        .unwrap();
+    w.write(&fits).unwrap();
+    w.write(&too_large).unwrap(); // out at the thread, both
+    assert!(w.flush().is_err(), "the second block's error");
+    w.flush().unwrap();
+    assert_eq!(w.frames_written(), 1);
+    assert_eq!(w.into_inner(), alone);
+}

@@ -254,9 +254,16 @@ impl<F: Framer> WriteCore<F> {
     }
 
     /// Whether a packing framer's block holds messages not yet written
-    /// (or a packing thread has blocks of them).
+    /// (or a packing thread has blocks of them, or frames of them wait in
+    /// the batch).
     pub(crate) fn holds_block(&self) -> bool {
-        !self.block.is_empty() || self.pack_thread.as_ref().is_some_and(|t| t.in_flight() > 0)
+        // With a packing thread, also frames taken back by a call that then
+        // failed on a later block: they are in the batch, not yet written.
+        !self.block.is_empty()
+            || self
+                .pack_thread
+                .as_ref()
+                .is_some_and(|t| t.in_flight() > 0 || !self.batch_ends.is_empty())
     }
 
     /// Records a frame of `len` bytes of which the inner writer accepted
