@@ -85,7 +85,7 @@
 //!
 //! | concept | items |
 //! |---|---|
-//! | payloads | [`StreamSerialize`] (for `str`, `String`, `&T`, your types), [`RawPayload`] for bytes from any encoder |
+//! | payloads | [`StreamSerialize`] (for `str`, `String`, `&T`, your types), [`RawPayload`] for bytes from any encoder, [`Encoder`] (reused buffers; [`Encoder::append_frame`] frames a message straight into a `Vec`) |
 //! | checksums | [`Checksum`], [`NoChecksum`], `Crc16`, `Crc16Xmodem`, `Crc32`, `Crc32c`, `Crc64`, `XxHash64`, `Xxh3` ([`checksum`] lists the exact variants) |
 //! | framing (sans-IO) | [`Framer`], [`Deframer`], [`DefaultFramer`]/[`DefaultDeframer`], [`ChecksumFramer`]/[`ChecksumDeframer`] |
 //! | compile-time layouts | [`FrameLayout`], [`LayoutFramer`], [`LayoutDeframer`], [`Framed`] (what the derives generate) |
@@ -95,7 +95,7 @@
 //! | typed reading | [`StreamDeserialize`], [`FromPayload`], [`VectorView`], [`VerifyLimits`], [`HasSchema`], [`TypedReader`] |
 //! | serde payloads | `Postcard`, `Json`, `MsgPack`, `Serde`, `SerdeFormat` (features `postcard`, `json`, `msgpack`, `serde`; see [`formats`](crate#cargo-features)) |
 //! | encryption | [`encrypt`]: `EncryptedFramer`/`EncryptedDeframer` over any framing, [`Cipher`](encrypt::Cipher), [`EncryptionKey`](encrypt::EncryptionKey); `ChaCha20Poly1305`, `Aes256Gcm` (features `chacha20poly1305`, `aes-gcm`; threat model in `docs/security.md`) |
-//! | compression | [`compress`]: `CompressedFramer`/`CompressedDeframer` over any framing, per message or in blocks; [`Compressor`](compress::Compressor); `Lz4`, `Zstd`, `ZstdDictionary` (features `lz4`, `zstd`) |
+//! | compression | [`compress`]: `CompressedFramer`/`CompressedDeframer` over any framing, per message or in blocks (compressed on a second thread with [`StreamWriter::with_background_packing`]); [`Compressor`](compress::Compressor); `Lz4`, `Zstd`, `ZstdDictionary` (features `lz4`, `zstd`) |
 //! | errors | [`Error`], [`FrameDefect`], [`Result`] |
 //!
 //! # Cargo features

@@ -117,9 +117,7 @@ impl PackThread {
         self.spare_frames.push(frame);
         made
     }
-}
 
-impl PackThread {
     /// The next block back. The writer waits for one only when the thread
     /// is behind, and then not for long (a block's compression): it polls
     /// for a while before it sleeps, because waking a sleeping thread is a
