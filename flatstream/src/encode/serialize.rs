@@ -148,7 +148,9 @@ impl Encoder {
     /// nothing is copied (a [`StreamWriter`](crate::StreamWriter) over a
     /// `Vec` assembles each frame in its own buffer and hands it to the
     /// `Vec`: one copy more). A packing framer (compressing, encrypting)
-    /// packs the message as one frame. Returns the frame's length; on an
+    /// packs the message as one frame; an encrypted stream then ends with
+    /// [`FramerIo::end_and_write`](crate::FramerIo::end_and_write) (its
+    /// final frame). Returns the frame's length; on an
     /// error `out` is as it was, and a payload the framing cannot carry is
     /// refused with [`Error::FrameTooLarge`] (offsets are from the frame's
     /// start).
