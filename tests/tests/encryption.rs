@@ -1110,3 +1110,24 @@ fn the_documented_construction_opens_every_frame() {
         }
     }
 }
+
+/// docs/security.md's example stream, to the byte: the message "hi" under
+/// the key of 32 bytes 0x06 and the nonce prefix 01 02 .. 07, then the
+/// final frame, with ChaCha20-Poly1305 in `DefaultFramer` frames.
+#[test]
+fn the_documented_example_is_what_is_written() {
+    let framer = EncryptedFramer::with_nonce_prefix(
+        DefaultFramer,
+        ChaCha20Poly1305::new(&key(6)),
+        [1, 2, 3, 4, 5, 6, 7],
+    );
+    let mut out = Vec::new();
+    framer.encode_frame(b"hi", &mut out).unwrap();
+    framer.end_and_write(&mut out).unwrap();
+    let hex: String = out.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hex, EXAMPLE.split_whitespace().collect::<String>());
+}
+
+/// As docs/security.md shows it, one field per group.
+const EXAMPLE: &str = "22000000 4645 01 01 22a3fe83 01020304050607 00 62ef 24843e760bcaa4346c9b88c62e1e7938
+    11000000 01 a3091161e67e7fb43d45ed0b0fa5ccc5";
