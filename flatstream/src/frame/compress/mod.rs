@@ -217,15 +217,6 @@ impl<F: Framer, C: Compressor, K: Checksum> Framer for CompressedFramer<F, C, K>
 
     crate::framing::frame_like_inner_framer!();
 
-    /// Packs `payload` as one message straight into `out`, behind room for
-    /// the inner framer's header, then writes that header in front.
-    fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        crate::framing::append_packed_frame(self, out, |out| {
-            self.pack(payload, Packing::Message, out).map(|()| true)
-        })
-        .map(drop)
-    }
-
     fn block_len(&self) -> usize {
         match self.grouping {
             Grouping::PerMessage => 0,

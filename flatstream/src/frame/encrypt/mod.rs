@@ -302,15 +302,6 @@ impl<F: Framer, A: Cipher> Framer for EncryptedFramer<F, A> {
 
     crate::framing::frame_like_inner_framer!();
 
-    /// Seals `payload` as the next frame straight into `out`, behind room
-    /// for the inner framer's header, then writes that header in front.
-    fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        crate::framing::append_packed_frame(self, out, |out| {
-            self.pack(payload, Packing::Message, out).map(|()| true)
-        })
-        .map(drop)
-    }
-
     /// The inner framer's grouping, when it packs (compresses); each
     /// message in its own frame otherwise.
     fn block_len(&self) -> usize {

@@ -76,11 +76,19 @@ pub trait Framer {
     /// for the header's length field or the framer's limit.
     fn encode_header(&self, payload: &[u8], header: &mut [u8]) -> Result<()>;
 
-    /// Appends the whole frame (header, payload, padding) to `out`.
+    /// Appends the whole frame (header, payload, padding) to `out`. A
+    /// packing framer ([`PACKS`](Self::PACKS)) packs `payload` as one
+    /// message, straight into `out` behind room for the header.
     ///
     /// On error `out` is left as it was.
     #[inline]
     fn encode_frame(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        if Self::PACKS {
+            return append_packed_frame(self, out, |out| {
+                self.pack(payload, Packing::Message, out).map(|()| true)
+            })
+            .map(drop);
+        }
         // One reservation; the header is written in place (building it on
         // the stack and copying it over reloads freshly stored bytes, which
         // stalls store forwarding), and taken back out on an error.
