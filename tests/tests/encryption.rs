@@ -559,23 +559,13 @@ fn skip_corrupt_skips_unauthenticated_frames_and_reports_the_gap() {
             .batched()
             .with_recovery(SkipCorrupt)
             .unwrap();
-        let mut buf = tokio_util::bytes::BytesMut::new();
-        let mut batched = batched;
-        let mut got = Vec::new();
-        for piece in damaged.chunks(chunk).map(Some).chain([None]) {
-            if let Some(piece) = piece {
-                buf.extend_from_slice(piece);
-            }
-            use tokio_util::codec::Decoder;
-            while let Some(batch) = match piece {
-                Some(_) => batched.decode(&mut buf),
-                None => batched.decode_eof(&mut buf),
-            }
-            .unwrap()
-            {
-                got.extend(batch.payloads().map(|p| Reading::from_payload(p, None).unwrap()));
-            }
-        }
+        let (batches, error, mut batched) = drive_decoder(batched, &damaged, chunk);
+        assert!(error.is_none(), "BatchCodec, chunk {chunk}: {error:?}");
+        let got: Vec<Reading> = batches
+            .iter()
+            .flat_map(|batch| batch.payloads())
+            .map(|p| Reading::from_payload(p, None).unwrap())
+            .collect();
         assert_eq!(got, expected, "BatchCodec, chunk {chunk}");
         let skipped_too = batched.take_skipped();
         assert_eq!(
@@ -1039,75 +1029,67 @@ fn a_message_above_the_inner_limit_is_refused_before_sealing() {
 #[test]
 fn the_documented_construction_opens_every_frame() {
     let k = key(6);
+    check_construction(|| ChaCha20Poly1305::new(&k));
+    check_construction(|| Aes256Gcm::new(&k));
+}
+
+/// [`the_documented_construction_opens_every_frame`] for one cipher: a
+/// stream written by the framer, opened frame by frame with `cipher()`
+/// alone.
+fn check_construction<A: Cipher>(cipher: impl Fn() -> A) {
     let prefix = [1, 2, 3, 4, 5, 6, 7];
     let messages: [&[u8]; 2] = [b"first message", b"second"];
-    for cipher_id in [1u8, 2] {
-        let mut bytes = Vec::new();
-        {
-            let mut write = |framer: &dyn Fn(&mut Vec<u8>)| framer(&mut bytes);
-            match cipher_id {
-                1 => write(&|out| {
-                    let f =
-                        EncryptedFramer::with_nonce_prefix(DefaultFramer, ChaCha20Poly1305::new(&k), prefix);
-                    messages.iter().for_each(|m| f.encode_frame(m, out).unwrap());
-                    f.end_and_write(out).unwrap();
-                }),
-                _ => write(&|out| {
-                    let f = EncryptedFramer::with_nonce_prefix(DefaultFramer, Aes256Gcm::new(&k), prefix);
-                    messages.iter().for_each(|m| f.encode_frame(m, out).unwrap());
-                    f.end_and_write(out).unwrap();
-                }),
-            }
+    let cipher_id = A::ID;
+    let mut bytes = Vec::new();
+    let f = EncryptedFramer::with_nonce_prefix(DefaultFramer, cipher(), prefix);
+    messages
+        .iter()
+        .for_each(|m| f.encode_frame(m, &mut bytes).unwrap());
+    f.end_and_write(&mut bytes).unwrap();
+    let open = |nonce: &[u8; 12], ad: &[u8], ct: &[u8], out: &mut [u8], tag: &[u8; 16]| {
+        cipher().open(nonce, ad, ct, out, tag)
+    };
+    let key_id = cipher().key_id();
+    let frames: Vec<Vec<u8>> = StreamReader::new(&bytes[..], DefaultDeframer::new())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(frames.len(), 3, "two messages and the final frame");
+    let mut header = b"FE\x01".to_vec();
+    header.push(cipher_id);
+    header.extend_from_slice(&key_id.to_le_bytes());
+    header.extend_from_slice(&prefix);
+    assert_eq!(&frames[0][..15], &header[..]);
+    for (n, frame) in frames.iter().enumerate() {
+        let body = if n == 0 { &frame[15..] } else { &frame[..] };
+        let (flags, rest) = (body[0], &body[1..]);
+        let (ct, tag) = rest.split_at(rest.len() - 16);
+        let mut nonce = [0; 12];
+        nonce[..7].copy_from_slice(&prefix);
+        nonce[7..11].copy_from_slice(&(n as u32).to_be_bytes());
+        nonce[11] = flags;
+        let ad: &[u8] = if n == 0 { &header } else { &[] };
+        let mut plain = vec![0; ct.len()];
+        assert!(
+            open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()),
+            "cipher {cipher_id}, frame {n}"
+        );
+        match n {
+            2 => assert_eq!(
+                (flags, plain.len()),
+                (1, 0),
+                "the final frame: flag 1, no messages"
+            ),
+            _ => assert_eq!((flags, &plain[..]), (0, messages[n]), "frame {n}"),
         }
-        let open = |nonce: &[u8; 12], ad: &[u8], ct: &[u8], out: &mut [u8], tag: &[u8; 16]| match cipher_id {
-            1 => ChaCha20Poly1305::new(&k).open(nonce, ad, ct, out, tag),
-            _ => Aes256Gcm::new(&k).open(nonce, ad, ct, out, tag),
-        };
-        let key_id = match cipher_id {
-            1 => ChaCha20Poly1305::new(&k).key_id(),
-            _ => Aes256Gcm::new(&k).key_id(),
-        };
-        let frames: Vec<Vec<u8>> = StreamReader::new(&bytes[..], DefaultDeframer::new())
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(frames.len(), 3, "two messages and the final frame");
-        let mut header = b"FE\x01".to_vec();
-        header.push(cipher_id);
-        header.extend_from_slice(&key_id.to_le_bytes());
-        header.extend_from_slice(&prefix);
-        assert_eq!(&frames[0][..15], &header[..]);
-        for (n, frame) in frames.iter().enumerate() {
-            let body = if n == 0 { &frame[15..] } else { &frame[..] };
-            let (flags, rest) = (body[0], &body[1..]);
-            let (ct, tag) = rest.split_at(rest.len() - 16);
-            let mut nonce = [0; 12];
-            nonce[..7].copy_from_slice(&prefix);
-            nonce[7..11].copy_from_slice(&(n as u32).to_be_bytes());
-            nonce[11] = flags;
-            let ad: &[u8] = if n == 0 { &header } else { &[] };
-            let mut plain = vec![0; ct.len()];
-            assert!(
-                open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()),
-                "cipher {cipher_id}, frame {n}"
-            );
-            match n {
-                2 => assert_eq!(
-                    (flags, plain.len()),
-                    (1, 0),
-                    "the final frame: flag 1, no messages"
-                ),
-                _ => assert_eq!((flags, &plain[..]), (0, messages[n]), "frame {n}"),
-            }
-            // Any other flags, counter or associated data: refused.
-            nonce[11] ^= 2;
-            assert!(!open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()));
-            nonce[11] ^= 2;
-            nonce[10] ^= 1;
-            assert!(!open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()));
-            nonce[10] ^= 1;
-            let other_ad: &[u8] = if n == 0 { &[] } else { &header };
-            assert!(!open(&nonce, other_ad, ct, &mut plain, tag.try_into().unwrap()));
-        }
+        // Any other flags, counter or associated data: refused.
+        nonce[11] ^= 2;
+        assert!(!open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()));
+        nonce[11] ^= 2;
+        nonce[10] ^= 1;
+        assert!(!open(&nonce, ad, ct, &mut plain, tag.try_into().unwrap()));
+        nonce[10] ^= 1;
+        let other_ad: &[u8] = if n == 0 { &[] } else { &header };
+        assert!(!open(&nonce, other_ad, ct, &mut plain, tag.try_into().unwrap()));
     }
 }
 
