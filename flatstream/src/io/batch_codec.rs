@@ -366,17 +366,6 @@ impl<D: Deframer> FrameBatch<D> {
         self.frames
     }
 
-    /// For a framing that packs messages: the buffer the unpacked messages
-    /// are lent from (`Bytes::slice_ref` of one gives an owned handle on
-    /// it); `None` for plain frames, whose payloads are in
-    /// [`as_bytes`](Self::as_bytes).
-    pub fn messages_bytes(&self) -> Option<&Bytes> {
-        match &self.walk {
-            Walk::Frames(_) => None,
-            Walk::Unpacked { messages, .. } => Some(messages),
-        }
-    }
-
     /// Each message in stream order: each frame's payload, or for a
     /// framing that packs messages, each message unpacked.
     pub fn payloads(&self) -> BatchPayloads<'_, D> {
@@ -420,11 +409,14 @@ impl<D: Deframer> FrameBatch<D> {
 }
 
 impl<D> FrameBatch<D> {
-    /// Bytes of unpacked messages, for a framing that packs them.
-    fn messages_len(&self) -> Option<usize> {
+    /// For a framing that packs messages: the buffer the unpacked messages
+    /// are lent from (`Bytes::slice_ref` of one gives an owned handle on
+    /// it); `None` for plain frames, whose payloads are in
+    /// [`as_bytes`](Self::as_bytes).
+    pub fn messages_bytes(&self) -> Option<&Bytes> {
         match &self.walk {
             Walk::Frames(_) => None,
-            Walk::Unpacked { messages, .. } => Some(messages.len()),
+            Walk::Unpacked { messages, .. } => Some(messages),
         }
     }
 }
@@ -445,7 +437,7 @@ impl<D: std::fmt::Debug> std::fmt::Debug for FrameBatch<D> {
             .field("messages", &self.count)
             .field("bytes", &self.frames.len())
             .field("position", &self.position)
-            .field("unpacked", &self.messages_len())
+            .field("unpacked", &self.messages_bytes().map(Bytes::len))
             .finish_non_exhaustive()
     }
 }
