@@ -30,13 +30,25 @@ pub(crate) fn len_to_u32(len: usize) -> Result<u32> {
 #[inline(always)]
 pub(crate) fn check_len(len: u64, min: usize, max: usize, header: &[u8]) -> Result<usize> {
     match usize::try_from(len) {
-        Ok(n) if n <= max && n >= min => Ok(n),
-        Ok(n) if n < min => Err(payload_too_short(n, min, header)),
-        _ => Err(Error::FrameTooLarge {
+        // One comparison for both bounds when `min <= max` (`n - min`
+        // wraps above the span for `n < min`); a runtime framing's limits
+        // are fields, so the two compares were both on every frame.
+        Ok(n) if min <= max && n.wrapping_sub(min) <= max - min => Ok(n),
+        _ => Err(len_refused(len, min, max, header)),
+    }
+}
+
+/// Why [`check_len`] refused `len`.
+#[cold]
+#[inline(never)]
+fn len_refused(len: u64, min: usize, max: usize, header: &[u8]) -> Error {
+    match usize::try_from(len) {
+        Ok(n) if n < min => payload_too_short(n, min, header),
+        _ => Error::FrameTooLarge {
             offset: 0,
             len,
             max: max as u64,
-        }),
+        },
     }
 }
 
@@ -188,6 +200,17 @@ mod tests {
                 ..
             })
         ));
+        // Every length against small bounds, the one-comparison form
+        // against the plain reading of them, bounds crossed included.
+        for min in 0..6 {
+            for max in 0..6 {
+                for len in 0..8u64 {
+                    let accepted = check_len(len, min, max, &header).ok();
+                    let expected = (len >= min as u64 && len <= max as u64).then_some(len as usize);
+                    assert_eq!(accepted, expected, "len {len}, min {min}, max {max}");
+                }
+            }
+        }
         // Below the minimum from a header of zeros: a zero-filled region.
         assert!(matches!(
             check_len(0, 1, 10, &[0u8; 4]),
