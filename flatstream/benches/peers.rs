@@ -17,14 +17,21 @@
 //! not in checksum code. Reading decodes owned values for prost and
 //! postcard (what they offer), zero-copy views for flatstream.
 //!
+//! `FLATSTREAM_RATIOS=1` instead times each of our paths against each peer
+//! in interleaved rounds, printing the per-round ratios' median with the
+//! 10th and 90th percentiles (the steadier comparison on a shared machine).
+//!
 //! cargo bench -p flatstream --features postcard --bench peers
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use flatstream::prelude::*;
 use prost::Message;
 use serde::{Deserialize, Serialize};
+
+#[path = "shared/ratios.rs"]
+mod ratios;
 
 #[derive(StreamSerialize, StreamDeserialize, Clone)]
 #[frame(len = u32, checksum = crc32c)]
@@ -200,8 +207,8 @@ fn bincode_crc_read(mut bytes: &[u8]) -> f64 {
     sum
 }
 
-fn peers(c: &mut Criterion) {
-    let msgs = messages();
+/// The same messages for prost and for serde.
+fn peer_messages(msgs: &[Telemetry]) -> (Vec<ProstTelemetry>, Vec<SerdeTelemetry>) {
     let prost_msgs: Vec<ProstTelemetry> = msgs
         .iter()
         .map(|t| ProstTelemetry {
@@ -220,7 +227,12 @@ fn peers(c: &mut Criterion) {
             unit: t.unit.clone(),
         })
         .collect();
+    (prost_msgs, serde_msgs)
+}
 
+fn peers(c: &mut Criterion) {
+    let msgs = messages();
+    let (prost_msgs, serde_msgs) = peer_messages(&msgs);
     let mut group = c.benchmark_group("peers_write_1000");
     group.throughput(Throughput::Elements(msgs.len() as u64));
     let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), Telemetry::framer());
@@ -304,5 +316,94 @@ fn peers(c: &mut Criterion) {
     group.finish();
 }
 
+/// flatstream's paths against each peer in interleaved rounds: the peer's
+/// time over ours, per round (above 1: ours is faster), each timing 20
+/// iterations of both three times.
+fn ratios() {
+    const ROUNDS: usize = 31;
+    const REPEAT: usize = 20;
+    let msgs = messages();
+    let (prost_msgs, serde_msgs) = peer_messages(&msgs);
+    let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), Telemetry::framer());
+    let (mut ours_out, mut peer_out) = (Vec::with_capacity(1 << 20), Vec::with_capacity(1 << 20));
+    let mut encoder = flatstream::Encoder::new();
+    println!("peer / ours over {ROUNDS} interleaved rounds: median (10th - 90th percentile)");
+    type Run<'a> = Box<dyn FnMut(&mut Vec<u8>) -> usize + 'a>;
+    let peers: [(&str, Run<'_>); 4] = [
+        (
+            "prost, length-delimited",
+            Box::new(|o| prost_write(o, black_box(&prost_msgs))),
+        ),
+        (
+            "prost + CRC-32C",
+            Box::new(|o| prost_crc_write(o, black_box(&prost_msgs))),
+        ),
+        (
+            "bincode + CRC-32C",
+            Box::new(|o| bincode_crc_write(o, black_box(&serde_msgs))),
+        ),
+        (
+            "postcard + CRC-32C",
+            Box::new(|o| postcard_crc_write(o, black_box(&serde_msgs))),
+        ),
+    ];
+    let mut encoded = Vec::new();
+    for (peer, mut peer_write) in peers {
+        let write = ratios::interleaved(
+            ROUNDS,
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(peer_write(&mut peer_out));
+                })
+            },
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(flatstream_write(&mut w, black_box(&msgs)));
+                })
+            },
+        );
+        println!("write, StreamWriter    against {peer:<24} {write}");
+        let append = ratios::interleaved(
+            ROUNDS,
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(peer_write(&mut peer_out));
+                })
+            },
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(flatstream_append(&mut encoder, &mut ours_out, black_box(&msgs)));
+                })
+            },
+        );
+        println!("write, append_frame    against {peer:<24} {append}");
+        peer_write(&mut peer_out);
+        encoded.push((peer, peer_out.clone()));
+    }
+    flatstream_write(&mut w, &msgs);
+    let flat = w.get_ref().clone();
+    let readers: [fn(&[u8]) -> f64; 4] = [prost_read, prost_crc_read, bincode_crc_read, postcard_crc_read];
+    for ((peer, bytes), read) in encoded.iter().zip(readers) {
+        assert_eq!(read(bytes), flatstream_read(&flat));
+        let ratios = ratios::interleaved(
+            ROUNDS,
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(read(black_box(bytes)));
+                })
+            },
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(flatstream_read(black_box(&flat)));
+                })
+            },
+        );
+        println!("read, SliceReader view against {peer:<24} {ratios}");
+    }
+}
+
 criterion_group!(benches, peers);
-criterion_main!(benches);
+
+fn main() {
+    ratios::main_with(ratios, benches);
+}

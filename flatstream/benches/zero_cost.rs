@@ -5,7 +5,10 @@
 //! * `fn`: inside an `#[inline(never)]` function that propagates errors
 //!   with `?`;
 //! * `closure`: inside the benchmark closure, every frame `.unwrap()`ed
-//!   and passed through `black_box`.
+//!   and passed through `black_box`, the closure inlined into the timing
+//!   loop (as criterion's `iter` does);
+//! * `callback` (the slice rows): the same closure called through
+//!   `dyn FnMut`, so it is compiled on its own.
 //!
 //! Rows (1,000 frames per iteration):
 //!
@@ -20,14 +23,23 @@
 //! The hand loops are monomorphic, inlined and do no work twice; they
 //! return errors as a `&'static str`, as small as an error can be.
 //!
+//! `FLATSTREAM_RATIOS=1` instead times each row against its context's hand
+//! loop in interleaved rounds and prints the per-round ratios' median with
+//! the 10th and 90th percentiles: on a shared machine, whose speed drifts
+//! over a criterion run, the steadier comparison.
+//!
 //! cargo bench -p flatstream --bench zero_cost
 
 use std::hint::black_box;
 use std::io::Read;
+use std::time::Instant;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use flatstream::prelude::*;
 use flatstream::SliceReader;
+
+#[path = "shared/ratios.rs"]
+mod ratios;
 
 #[derive(StreamSerialize)]
 #[frame(len = u32)]
@@ -120,97 +132,6 @@ fn hand_write(payloads: &[Vec<u8>], out: &mut Vec<u8>) {
     }
 }
 
-fn reads(c: &mut Criterion) {
-    let payloads = payloads();
-    let mut bytes = Vec::new();
-    hand_write(&payloads, &mut bytes);
-    let total = FRAMES * PAYLOAD;
-    assert_eq!(hand_slice_fn(&bytes), Ok(total));
-    assert_eq!(slice_fn(Derived::deframer(), &bytes).unwrap(), total);
-
-    let mut group = c.benchmark_group("slice_64B");
-    group.throughput(Throughput::Elements(FRAMES as u64));
-    group.bench_function("fn/hand", |b| b.iter(|| hand_slice_fn(black_box(&bytes))));
-    group.bench_function("fn/runtime", |b| {
-        b.iter(|| slice_fn(DefaultDeframer::new(), black_box(&bytes)))
-    });
-    group.bench_function("fn/derived", |b| {
-        b.iter(|| slice_fn(Derived::deframer(), black_box(&bytes)))
-    });
-    group.bench_function("closure/hand", |b| {
-        b.iter(|| {
-            let bytes = black_box(&bytes[..]);
-            let (mut at, mut n) = (0, 0);
-            while let Some(p) = hand_next(bytes, &mut at).unwrap() {
-                n += black_box(p).len();
-            }
-            n
-        })
-    });
-    group.bench_function("closure/runtime", |b| {
-        b.iter(|| {
-            let mut r = SliceReader::new(black_box(&bytes[..]), DefaultDeframer::new());
-            let mut n = 0;
-            while let Some(p) = r.read_message().unwrap() {
-                n += black_box(p).len();
-            }
-            n
-        })
-    });
-    group.bench_function("closure/derived", |b| {
-        b.iter(|| {
-            let mut r = SliceReader::new(black_box(&bytes[..]), Derived::deframer());
-            let mut n = 0;
-            while let Some(p) = r.read_message().unwrap() {
-                n += black_box(p).len();
-            }
-            n
-        })
-    });
-    group.finish();
-
-    let mut group = c.benchmark_group("stream_64B");
-    group.throughput(Throughput::Elements(FRAMES as u64));
-    let mut buf = Vec::new();
-    assert_eq!(hand_stream(&bytes[..], &mut buf).unwrap(), total);
-    assert_eq!(stream_fn(Derived::deframer(), &bytes).unwrap(), total);
-    group.bench_function("fn/hand", |b| {
-        b.iter(|| hand_stream_fn(black_box(&bytes), &mut buf))
-    });
-    group.bench_function("fn/runtime", |b| {
-        b.iter(|| stream_fn(DefaultDeframer::new(), black_box(&bytes)))
-    });
-    group.bench_function("fn/derived", |b| {
-        b.iter(|| stream_fn(Derived::deframer(), black_box(&bytes)))
-    });
-    group.bench_function("closure/hand", |b| {
-        b.iter(|| {
-            let mut input = black_box(&bytes[..]);
-            let mut header = [0u8; 4];
-            let mut n = 0;
-            while input.read_exact(&mut header).is_ok() {
-                let len = u32::from_le_bytes(header) as usize;
-                assert!(len <= MAX_LEN, "frame too large");
-                buf.resize(len, 0);
-                input.read_exact(&mut buf[..len]).unwrap();
-                n += black_box(&buf[..len]).len();
-            }
-            n
-        })
-    });
-    group.bench_function("closure/derived", |b| {
-        b.iter(|| {
-            let mut r = StreamReader::new(black_box(&bytes[..]), Derived::deframer());
-            let mut n = 0;
-            while let Some(p) = r.read_message().unwrap() {
-                n += black_box(p).len();
-            }
-            n
-        })
-    });
-    group.finish();
-}
-
 #[inline(never)]
 fn hand_stream_fn(bytes: &[u8], buf: &mut Vec<u8>) -> std::io::Result<usize> {
     hand_stream(bytes, buf)
@@ -234,52 +155,256 @@ fn write_fn<F: Framer>(w: &mut StreamWriter<Vec<u8>, F>, payloads: &[Vec<u8>]) -
     Ok(())
 }
 
-fn writes(c: &mut Criterion) {
-    let payloads = payloads();
-    let mut expected = Vec::new();
-    hand_write(&payloads, &mut expected);
-    let mut out = Vec::with_capacity(FRAMES * (PAYLOAD + 16));
-    let mut w = StreamWriter::new(Vec::with_capacity(FRAMES * (PAYLOAD + 16)), Derived::framer());
-    encode_frame_fn(&Derived::framer(), &payloads, &mut out).unwrap();
-    assert_eq!(out, expected);
-    write_fn(&mut w, &payloads).unwrap();
-    assert_eq!(*w.get_ref(), expected);
+/// A measured loop: its group (`slice_64B`, `stream_64B`, `write_64B`),
+/// its name (`context/path`) and the loop, run the given number of times,
+/// owning its buffers.
+struct Row<'a> {
+    group: &'static str,
+    name: &'static str,
+    run: Box<dyn FnMut(u64) + 'a>,
+}
 
-    let mut group = c.benchmark_group("write_64B");
-    group.throughput(Throughput::Elements(FRAMES as u64));
-    group.bench_function("fn/hand", |b| {
-        b.iter(|| hand_write_fn(black_box(&payloads), &mut out))
-    });
-    group.bench_function("fn/encode_frame_runtime", |b| {
-        b.iter(|| encode_frame_fn(&DefaultFramer, black_box(&payloads), &mut out))
-    });
-    group.bench_function("fn/encode_frame_derived", |b| {
-        b.iter(|| encode_frame_fn(&Derived::framer(), black_box(&payloads), &mut out))
-    });
-    group.bench_function("fn/write_derived", |b| {
-        b.iter(|| write_fn(&mut w, black_box(&payloads)))
-    });
-    group.bench_function("closure/hand", |b| {
-        b.iter(|| hand_write(black_box(&payloads), &mut out))
-    });
-    group.bench_function("closure/encode_frame_derived", |b| {
-        b.iter(|| {
-            out.clear();
-            let framer = Derived::framer();
-            for p in black_box(&payloads) {
-                framer.encode_frame(p, &mut out).unwrap();
+/// A row whose `body` is inlined into its timing loop, as in criterion's
+/// `iter` (the "fn" and "closure" contexts).
+fn row<'a>(group: &'static str, name: &'static str, mut body: impl FnMut() + 'a) -> Row<'a> {
+    Row {
+        group,
+        name,
+        run: Box::new(move |iters| (0..iters).for_each(|_| body())),
+    }
+}
+
+/// A row whose `body` is a callback, called through `dyn FnMut` from its
+/// timing loop (the "callback" context).
+fn callback<'a>(group: &'static str, name: &'static str, body: impl FnMut() + 'a) -> Row<'a> {
+    let mut body: Box<dyn FnMut() + 'a> = Box::new(body);
+    Row {
+        group,
+        name,
+        run: Box::new(move |iters| (0..iters).for_each(|_| body())),
+    }
+}
+
+/// Every row, each checked once against the hand loop's result first.
+fn rows<'a>(payloads: &'a [Vec<u8>], bytes: &'a [u8]) -> Vec<Row<'a>> {
+    let total = FRAMES * PAYLOAD;
+    assert_eq!(hand_slice_fn(bytes), Ok(total));
+    assert_eq!(slice_fn(Derived::deframer(), bytes).unwrap(), total);
+    assert_eq!(slice_fn(DefaultDeframer::new(), bytes).unwrap(), total);
+    assert_eq!(hand_stream_fn(bytes, &mut Vec::new()).unwrap(), total);
+    assert_eq!(stream_fn(Derived::deframer(), bytes).unwrap(), total);
+    assert_eq!(stream_fn(DefaultDeframer::new(), bytes).unwrap(), total);
+    let out = || Vec::with_capacity(FRAMES * (PAYLOAD + 16));
+    let writer = || StreamWriter::new(out(), Derived::framer());
+    let (mut check, mut w) = (out(), writer());
+    encode_frame_fn(&Derived::framer(), payloads, &mut check).unwrap();
+    assert_eq!(check, bytes);
+    encode_frame_fn(&DefaultFramer, payloads, &mut check).unwrap();
+    assert_eq!(check, bytes);
+    write_fn(&mut w, payloads).unwrap();
+    assert_eq!(w.get_ref(), bytes);
+
+    let mut rows = vec![
+        row("slice_64B", "fn/hand", move || {
+            black_box(hand_slice_fn(black_box(bytes)).unwrap());
+        }),
+        row("slice_64B", "fn/runtime", move || {
+            black_box(slice_fn(DefaultDeframer::new(), black_box(bytes)).unwrap());
+        }),
+        row("slice_64B", "fn/derived", move || {
+            black_box(slice_fn(Derived::deframer(), black_box(bytes)).unwrap());
+        }),
+        row("slice_64B", "closure/hand", move || {
+            let bytes = black_box(bytes);
+            let (mut at, mut n) = (0, 0);
+            while let Some(p) = hand_next(bytes, &mut at).unwrap() {
+                n += black_box(p).len();
             }
-        })
-    });
-    group.bench_function("closure/write_derived", |b| {
-        b.iter(|| {
-            w.get_mut().clear();
-            for p in black_box(&payloads) {
-                w.write(&RawPayload(p)).unwrap();
+            black_box(n);
+        }),
+        row("slice_64B", "closure/runtime", move || {
+            let mut r = SliceReader::new(black_box(bytes), DefaultDeframer::new());
+            let mut n = 0;
+            while let Some(p) = r.read_message().unwrap() {
+                n += black_box(p).len();
             }
-        })
-    });
-    group.finish();
+            black_box(n);
+        }),
+        row("slice_64B", "closure/derived", move || {
+            let mut r = SliceReader::new(black_box(bytes), Derived::deframer());
+            let mut n = 0;
+            while let Some(p) = r.read_message().unwrap() {
+                n += black_box(p).len();
+            }
+            black_box(n);
+        }),
+        callback("slice_64B", "callback/hand", move || {
+            let bytes = black_box(bytes);
+            let (mut at, mut n) = (0, 0);
+            while let Some(p) = hand_next(bytes, &mut at).unwrap() {
+                n += black_box(p).len();
+            }
+            black_box(n);
+        }),
+        callback("slice_64B", "callback/runtime", move || {
+            let mut r = SliceReader::new(black_box(bytes), DefaultDeframer::new());
+            let mut n = 0;
+            while let Some(p) = r.read_message().unwrap() {
+                n += black_box(p).len();
+            }
+            black_box(n);
+        }),
+        callback("slice_64B", "callback/derived", move || {
+            let mut r = SliceReader::new(black_box(bytes), Derived::deframer());
+            let mut n = 0;
+            while let Some(p) = r.read_message().unwrap() {
+                n += black_box(p).len();
+            }
+            black_box(n);
+        }),
+    ];
+    let mut buf = Vec::new();
+    rows.push(row("stream_64B", "fn/hand", move || {
+        black_box(hand_stream_fn(black_box(bytes), &mut buf).unwrap());
+    }));
+    rows.push(row("stream_64B", "fn/runtime", move || {
+        black_box(stream_fn(DefaultDeframer::new(), black_box(bytes)).unwrap());
+    }));
+    rows.push(row("stream_64B", "fn/derived", move || {
+        black_box(stream_fn(Derived::deframer(), black_box(bytes)).unwrap());
+    }));
+    let mut buf = Vec::new();
+    rows.push(row("stream_64B", "closure/hand", move || {
+        let mut input = black_box(bytes);
+        let mut header = [0u8; 4];
+        let mut n = 0;
+        while input.read_exact(&mut header).is_ok() {
+            let len = u32::from_le_bytes(header) as usize;
+            assert!(len <= MAX_LEN, "frame too large");
+            buf.resize(len, 0);
+            input.read_exact(&mut buf[..len]).unwrap();
+            n += black_box(&buf[..len]).len();
+        }
+        black_box(n);
+    }));
+    rows.push(row("stream_64B", "closure/runtime", move || {
+        let mut r = StreamReader::new(black_box(bytes), DefaultDeframer::new());
+        let mut n = 0;
+        while let Some(p) = r.read_message().unwrap() {
+            n += black_box(p).len();
+        }
+        black_box(n);
+    }));
+    rows.push(row("stream_64B", "closure/derived", move || {
+        let mut r = StreamReader::new(black_box(bytes), Derived::deframer());
+        let mut n = 0;
+        while let Some(p) = r.read_message().unwrap() {
+            n += black_box(p).len();
+        }
+        black_box(n);
+    }));
+    let mut o = out();
+    rows.push(row("write_64B", "fn/hand", move || {
+        hand_write_fn(black_box(payloads), &mut o)
+    }));
+    let mut o = out();
+    rows.push(row("write_64B", "fn/encode_frame_runtime", move || {
+        encode_frame_fn(&DefaultFramer, black_box(payloads), &mut o).unwrap()
+    }));
+    let mut o = out();
+    rows.push(row("write_64B", "fn/encode_frame_derived", move || {
+        encode_frame_fn(&Derived::framer(), black_box(payloads), &mut o).unwrap()
+    }));
+    rows.push(row("write_64B", "fn/write_derived", move || {
+        write_fn(&mut w, black_box(payloads)).unwrap()
+    }));
+    let mut o = out();
+    rows.push(row("write_64B", "closure/hand", move || {
+        hand_write(black_box(payloads), &mut o)
+    }));
+    let mut o = out();
+    rows.push(row("write_64B", "closure/encode_frame_runtime", move || {
+        o.clear();
+        for p in black_box(payloads) {
+            DefaultFramer.encode_frame(p, &mut o).unwrap();
+        }
+    }));
+    let mut o = out();
+    rows.push(row("write_64B", "closure/encode_frame_derived", move || {
+        o.clear();
+        let framer = Derived::framer();
+        for p in black_box(payloads) {
+            framer.encode_frame(p, &mut o).unwrap();
+        }
+    }));
+    let mut w = writer();
+    rows.push(row("write_64B", "closure/write_derived", move || {
+        w.get_mut().clear();
+        for p in black_box(payloads) {
+            w.write(&RawPayload(p)).unwrap();
+        }
+    }));
+    rows
+}
+
+fn inputs() -> (Vec<Vec<u8>>, Vec<u8>) {
+    let payloads = payloads();
+    let mut bytes = Vec::new();
+    hand_write(&payloads, &mut bytes);
+    (payloads, bytes)
+}
+
+fn zero_cost(c: &mut Criterion) {
+    let (payloads, bytes) = inputs();
+    let mut rows = rows(&payloads, &bytes);
+    let mut at = 0;
+    while at < rows.len() {
+        let name = rows[at].group;
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Elements(FRAMES as u64));
+        for row in rows[at..].iter_mut().take_while(|r| r.group == name) {
+            group.bench_function(row.name, |b| {
+                b.iter_custom(|iters| {
+                    let started = Instant::now();
+                    (row.run)(iters);
+                    started.elapsed()
+                })
+            });
+            at += 1;
+        }
+        group.finish();
+    }
+}
+
+/// Each row against the hand loop of its group and context in interleaved
+/// rounds: the hand loop's time over ours, per round (above 1: ours is
+/// faster), each timing 100 iterations of both three times.
+fn ratios() {
+    const ROUNDS: usize = 31;
+    const REPEAT: u64 = 100;
+    let (payloads, bytes) = inputs();
+    let mut rows = rows(&payloads, &bytes);
+    println!("hand / ours over {ROUNDS} interleaved rounds: median (10th - 90th percentile)");
+    for ours in 0..rows.len() {
+        if rows[ours].name.ends_with("/hand") {
+            continue;
+        }
+        let context = rows[ours].name.split('/').next().unwrap_or_default();
+        let hand_name = format!("{context}/hand");
+        let hand = rows
+            .iter()
+            .position(|r| r.group == rows[ours].group && r.name == hand_name)
+            .expect("every context has a hand loop");
+        let (a, b) = if hand < ours {
+            let (left, right) = rows.split_at_mut(ours);
+            (&mut left[hand], &mut right[0])
+        } else {
+            let (left, right) = rows.split_at_mut(hand);
+            (&mut right[0], &mut left[ours])
+        };
+        let ratios = ratios::interleaved(ROUNDS, &mut || (a.run)(REPEAT), &mut || (b.run)(REPEAT));
+        println!("{:<12} {:<32} {ratios}", b.group, b.name);
+    }
 }
 
 #[inline(never)]
@@ -287,5 +412,8 @@ fn hand_write_fn(payloads: &[Vec<u8>], out: &mut Vec<u8>) {
     hand_write(payloads, out)
 }
 
-criterion_group!(benches, reads, writes);
-criterion_main!(benches);
+criterion_group!(benches, zero_cost);
+
+fn main() {
+    ratios::main_with(ratios, benches);
+}
