@@ -73,6 +73,7 @@ impl<F: Framer> WriteCore<F> {
     /// The payload is encoded into `batch` right behind room for the
     /// header, 8-aligned as FlatBuffers needs, and the header then goes in
     /// front of it, so the frame is never copied.
+    #[inline(always)]
     pub(crate) fn frame<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<&[u8]> {
         // A packing framer's payloads go through `pack_message`: framing
         // one as it is would write it uncompressed, or unencrypted.

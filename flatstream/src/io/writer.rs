@@ -158,14 +158,12 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         Ok(written?)
     }
 
-    /// [`write`](Self::write) of a value that is encoded.
+    /// [`write`](Self::write) of a value that is encoded, inlined (the
+    /// buffered case out of line) so that the `Result` stays in registers.
+    #[inline(always)]
     fn write_encoded<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
         if self.capacity > 0 {
-            self.core.buffer(item)?;
-            if self.core.batch().len() >= self.capacity {
-                self.hand_over()?;
-            }
-            return Ok(());
+            return self.buffer_encoded(item);
         }
         let frame = self.core.frame(item)?;
         let len = frame.len();
@@ -196,6 +194,16 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         let outcome = write_parts_counting(&mut self.inner, [header, payload, padding], &mut accepted);
         self.core.wrote_frame(len, accepted);
         Ok(outcome?)
+    }
+
+    /// [`write_encoded`](Self::write_encoded) for a buffered writer.
+    #[inline(never)]
+    fn buffer_encoded<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
+        self.core.buffer(item)?;
+        if self.core.batch().len() >= self.capacity {
+            self.hand_over()?;
+        }
+        Ok(())
     }
 
     /// [`write_built`](Self::write_built) for a buffered writer.
