@@ -423,7 +423,12 @@ fn block_compression_allocates_nothing_once_warm() {
 /// Packing blocks on a second thread: the writer's thread allocates
 /// nothing per message or per block once warm (the buffers go to the
 /// thread and come back). The count is per thread: the packing thread's
-/// codec keeps its own reused buffers.
+/// codec keeps its own reused buffers. The 20,000 messages fill about 70
+/// blocks; a few allocations are allowed, once: the standard channel
+/// allocates its list of waiting threads the first time the writer has to
+/// wait for the packing thread, and whether that happens before the
+/// measurement depends on timing (this test failed 3 runs in 40 when it
+/// required none).
 #[test]
 fn background_packing_allocates_nothing_once_warm() {
     use flatstream::compress::{CompressedFramer, Lz4};
@@ -448,7 +453,10 @@ fn background_packing_allocates_nothing_once_warm() {
         }
         w.flush().unwrap();
     });
-    assert_eq!(allocations, 0);
+    assert!(
+        allocations <= 4,
+        "{allocations} allocations: one per block or more"
+    );
     let bytes = w.into_inner();
     let r = StreamReader::new(
         &bytes[..],
