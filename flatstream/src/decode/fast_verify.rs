@@ -160,7 +160,11 @@ impl<'b> FastVerifier<'b> {
     /// (the compiler cannot see through the saturating sum).
     #[inline(always)]
     fn array_at<const N: usize>(&mut self, pos: usize) -> Fast<[u8; N]> {
-        let bytes = *self.buf.get(pos..).and_then(<[u8]>::first_chunk::<N>).ok_or(Reject)?;
+        let bytes = *self
+            .buf
+            .get(pos..)
+            .and_then(<[u8]>::first_chunk::<N>)
+            .ok_or(Reject)?;
         self.apparent = self.apparent.saturating_add(N);
         Ok(bytes)
     }

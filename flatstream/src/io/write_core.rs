@@ -72,7 +72,15 @@ impl<F: Framer> WriteCore<F> {
     ///
     /// The payload is encoded into `batch` right behind room for the
     /// header, 8-aligned as FlatBuffers needs, and the header then goes in
-    /// front of it, so the frame is never copied.
+    /// front of it, so the frame is never copied. Inlined into the writers.
+    ///
+    /// (Sending the header from the stack beside the payload instead, in
+    /// one vectored write, made `StreamWriter` into a `Vec` 1.4x faster:
+    /// the copy of a whole frame reads the header's stores of a moment
+    /// before with wide loads, which wait for them to reach the cache. But
+    /// `BufWriter`'s `write_vectored`, a loop out of line, made it 1.12x
+    /// slower into a `BufWriter`, the way files and sockets are written.)
+    #[inline(always)]
     pub(crate) fn frame<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<&[u8]> {
         // A packing framer's payloads go through `pack_message`: framing
         // one as it is would write it uncompressed, or unencrypted.
@@ -96,37 +104,15 @@ impl<F: Framer> WriteCore<F> {
         // grows), so the batch holds at least `payload_at` bytes.
         let (room, payload) = self.batch.split_at_mut(payload_at);
         let frame_at = payload_at - header_len;
+        let mut scratch = [0u8; MAX_HEADER_LEN];
+        let header = header_slot(&mut scratch, header_len)?;
         self.framer
-            .encode_header(payload, &mut room[frame_at..])
+            .encode_header(payload, header)
             .map_err(|e| e.shifted(self.position))?;
+        room[frame_at..].copy_from_slice(header);
         let padding = padding_slice(self.framer.padding_len(payload.len()))?;
         self.batch.extend_from_slice(padding);
         Ok(&self.batch[frame_at..])
-    }
-
-    /// Serializes `item` into the batch and frames it with the header in
-    /// `scratch`: the header, the payload and the padding, for a writer
-    /// that sends the three as they are. Copying a frame assembled in the
-    /// batch (as [`frame`](Self::frame) makes it) read its header back
-    /// with wide loads over the narrow stores that had just written it,
-    /// and those loads waited for the stores to reach the cache: the
-    /// telemetry message through `StreamWriter` into a `Vec` took 1.4x
-    /// the time it takes with the header kept apart (`peers`).
-    #[inline(always)]
-    pub(crate) fn frame_parts<'s, T: StreamSerialize + ?Sized>(
-        &'s mut self,
-        item: &T,
-        scratch: &'s mut [u8; MAX_HEADER_LEN],
-    ) -> Result<[&'s [u8]; 3]> {
-        debug_assert!(!F::PACKS, "a packing framer's payload framed as it is");
-        self.batch.clear();
-        item.encode_into(&mut PayloadSink::with_builder(&mut self.batch, &mut self.builder))?;
-        let header = header_slot(scratch, self.framer.header_len())?;
-        self.framer
-            .encode_header(&self.batch, header)
-            .map_err(|e| e.shifted(self.position))?;
-        let padding = padding_slice(self.framer.padding_len(self.batch.len()))?;
-        Ok([header, &self.batch, padding])
     }
 
     /// The header and padding of a frame for the built `payload`, the
