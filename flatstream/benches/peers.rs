@@ -3,7 +3,8 @@
 //!
 //! * flatstream, derived (`#[frame(len = u32, checksum = crc32c)]`): write
 //!   with `StreamWriter::write` (which assembles each frame in its own
-//!   buffer and hands it to the `Vec`) and with `Encoder::append_frame`
+//!   buffer and hands it to the `Vec`), with the buffered writer
+//!   (`with_capacity(64 KiB)`, flushed at the end) and with `Encoder::append_frame`
 //!   (straight into the `Vec`, as the peers' loops write), read verified
 //!   views with `SliceReader`;
 //! * prost (`#[derive(prost::Message)]`), length-delimited as protobuf
@@ -109,6 +110,21 @@ fn flatstream_write(
     for m in msgs {
         w.write(m).unwrap();
     }
+    w.get_ref().len()
+}
+
+/// The buffered writer: frames collect in its 64 KiB buffer, handed to
+/// the `Vec` when full and at the end.
+#[inline(never)]
+fn flatstream_write_buffered(
+    w: &mut StreamWriter<Vec<u8>, <Telemetry as Framed>::Framer>,
+    msgs: &[Telemetry],
+) -> usize {
+    w.get_mut().clear();
+    for m in msgs {
+        w.write(m).unwrap();
+    }
+    w.flush().unwrap();
     w.get_ref().len()
 }
 
@@ -239,6 +255,11 @@ fn peers(c: &mut Criterion) {
     group.bench_function("flatstream_derived_crc32c", |b| {
         b.iter(|| flatstream_write(&mut w, black_box(&msgs)))
     });
+    let mut buffered =
+        StreamWriter::with_capacity(64 << 10, Vec::with_capacity(1 << 20), Telemetry::framer());
+    group.bench_function("flatstream_derived_crc32c_buffered", |b| {
+        b.iter(|| flatstream_write_buffered(&mut buffered, black_box(&msgs)))
+    });
     let mut out = Vec::with_capacity(1 << 20);
     let mut encoder = flatstream::Encoder::new();
     group.bench_function("flatstream_derived_crc32c_append_frame", |b| {
@@ -325,6 +346,8 @@ fn ratios() {
     let msgs = messages();
     let (prost_msgs, serde_msgs) = peer_messages(&msgs);
     let mut w = StreamWriter::new(Vec::with_capacity(1 << 20), Telemetry::framer());
+    let mut buffered_w =
+        StreamWriter::with_capacity(64 << 10, Vec::with_capacity(1 << 20), Telemetry::framer());
     let (mut ours_out, mut peer_out) = (Vec::with_capacity(1 << 20), Vec::with_capacity(1 << 20));
     let mut encoder = flatstream::Encoder::new();
     println!("peer / ours over {ROUNDS} interleaved rounds: median (10th - 90th percentile)");
@@ -363,6 +386,20 @@ fn ratios() {
             },
         );
         println!("write, StreamWriter    against {peer:<24} {write}");
+        let buffered = ratios::interleaved(
+            ROUNDS,
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(peer_write(&mut peer_out));
+                })
+            },
+            &mut || {
+                (0..REPEAT).for_each(|_| {
+                    black_box(flatstream_write_buffered(&mut buffered_w, black_box(&msgs)));
+                })
+            },
+        );
+        println!("write, buffered writer against {peer:<24} {buffered}");
         let append = ratios::interleaved(
             ROUNDS,
             &mut || {
