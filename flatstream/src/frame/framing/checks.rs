@@ -30,18 +30,25 @@ pub(crate) fn len_to_u32(len: usize) -> Result<u32> {
 #[inline(always)]
 pub(crate) fn check_len(len: u64, min: usize, max: usize, header: &[u8]) -> Result<usize> {
     match usize::try_from(len) {
-        // One comparison for both bounds when `min <= max` (`n - min`
-        // wraps above the span for `n < min`); a runtime framing's limits
-        // are fields, so the two compares were both on every frame.
-        Ok(n) if min <= max && n.wrapping_sub(min) <= max - min => Ok(n),
+        Ok(n) if len_within(n, min, max) => Ok(n),
         _ => Err(len_refused(len, min, max, header)),
     }
 }
 
-/// Why [`check_len`] refused `len`.
+/// `min <= n && n <= max` in one comparison when `min <= max` (`n - min`
+/// wraps above the span for `n < min`): a runtime framing's limits are
+/// fields, and a derived one's minimum is often not 0, so the two compares
+/// were both on every frame.
+#[inline(always)]
+pub(crate) fn len_within(n: usize, min: usize, max: usize) -> bool {
+    min <= max && n.wrapping_sub(min) <= max - min
+}
+
+/// Why [`check_len`] or a framer refused `len` (`header` empty when
+/// writing).
 #[cold]
 #[inline(never)]
-fn len_refused(len: u64, min: usize, max: usize, header: &[u8]) -> Error {
+pub(crate) fn len_refused(len: u64, min: usize, max: usize, header: &[u8]) -> Error {
     match usize::try_from(len) {
         Ok(n) if n < min => payload_too_short(n, min, header),
         _ => Error::FrameTooLarge {

@@ -27,8 +27,8 @@ use crate::error::{Error, Result};
 
 pub use builtin::{ChecksumDeframer, ChecksumFramer, DefaultDeframer, DefaultFramer};
 pub(crate) use checks::{
-    check_len, header_checksum_mismatch, header_slot, header_too_long, len_to_u32, padding_slice,
-    payload_too_short, read_uint_le, rejected_header, wrong_header_buffer, zero_filled,
+    check_len, header_checksum_mismatch, header_slot, header_too_long, len_refused, len_to_u32, len_within,
+    padding_slice, payload_too_short, read_uint_le, rejected_header, wrong_header_buffer, zero_filled,
     zeroed_protected_header, U32_MAX_LEN,
 };
 
