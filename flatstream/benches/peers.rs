@@ -370,53 +370,43 @@ fn ratios() {
             Box::new(|o| postcard_crc_write(o, black_box(&serde_msgs))),
         ),
     ];
+    type Ours<'a> = (&'static str, Box<dyn FnMut() -> usize + 'a>);
+    let mut ours: [Ours<'_>; 3] = [
+        (
+            "StreamWriter   ",
+            Box::new(|| flatstream_write(&mut w, black_box(&msgs))),
+        ),
+        (
+            "buffered writer",
+            Box::new(|| flatstream_write_buffered(&mut buffered_w, black_box(&msgs))),
+        ),
+        (
+            "append_frame   ",
+            Box::new(|| flatstream_append(&mut encoder, &mut ours_out, black_box(&msgs))),
+        ),
+    ];
     let mut encoded = Vec::new();
     for (peer, mut peer_write) in peers {
-        let write = ratios::interleaved(
-            ROUNDS,
-            &mut || {
-                (0..REPEAT).for_each(|_| {
-                    black_box(peer_write(&mut peer_out));
-                })
-            },
-            &mut || {
-                (0..REPEAT).for_each(|_| {
-                    black_box(flatstream_write(&mut w, black_box(&msgs)));
-                })
-            },
-        );
-        println!("write, StreamWriter    against {peer:<24} {write}");
-        let buffered = ratios::interleaved(
-            ROUNDS,
-            &mut || {
-                (0..REPEAT).for_each(|_| {
-                    black_box(peer_write(&mut peer_out));
-                })
-            },
-            &mut || {
-                (0..REPEAT).for_each(|_| {
-                    black_box(flatstream_write_buffered(&mut buffered_w, black_box(&msgs)));
-                })
-            },
-        );
-        println!("write, buffered writer against {peer:<24} {buffered}");
-        let append = ratios::interleaved(
-            ROUNDS,
-            &mut || {
-                (0..REPEAT).for_each(|_| {
-                    black_box(peer_write(&mut peer_out));
-                })
-            },
-            &mut || {
-                (0..REPEAT).for_each(|_| {
-                    black_box(flatstream_append(&mut encoder, &mut ours_out, black_box(&msgs)));
-                })
-            },
-        );
-        println!("write, append_frame    against {peer:<24} {append}");
+        for (path, our_write) in &mut ours {
+            let ratios = ratios::interleaved(
+                ROUNDS,
+                &mut || {
+                    (0..REPEAT).for_each(|_| {
+                        black_box(peer_write(&mut peer_out));
+                    })
+                },
+                &mut || {
+                    (0..REPEAT).for_each(|_| {
+                        black_box(our_write());
+                    })
+                },
+            );
+            println!("write, {path} against {peer:<24} {ratios}");
+        }
         peer_write(&mut peer_out);
         encoded.push((peer, peer_out.clone()));
     }
+    drop(ours);
     flatstream_write(&mut w, &msgs);
     let flat = w.get_ref().clone();
     let readers: [fn(&[u8]) -> f64; 4] = [prost_read, prost_crc_read, bincode_crc_read, postcard_crc_read];
