@@ -78,8 +78,9 @@ impl<F: Framer> WriteCore<F> {
     /// one vectored write, made `StreamWriter` into a `Vec` 1.4x faster:
     /// the copy of a whole frame reads the header's stores of a moment
     /// before with wide loads, which wait for them to reach the cache. But
-    /// `BufWriter`'s `write_vectored`, a loop out of line, made it 1.12x
-    /// slower into a `BufWriter`, the way files and sockets are written.)
+    /// `BufWriter`'s `write_vectored`, a loop out of line, made writing
+    /// into a `BufWriter` over a file, the way files and sockets are
+    /// written, 1.2x slower: `examples/perf`.)
     #[inline(always)]
     pub(crate) fn frame<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<&[u8]> {
         // A packing framer's payloads go through `pack_message`: framing
