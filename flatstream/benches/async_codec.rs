@@ -1,4 +1,4 @@
-//! The async reader and the codec against `tokio_util`'s
+//! The async reader and writer and the codec against `tokio_util`'s
 //! `LengthDelimitedCodec`, on the same bytes (`[u32 LE len][payload]`, which
 //! both produce), 64-byte payloads. The decoders' input buffers are made
 //! outside the timed part (`iter_batched_ref`): copying the stream into a
@@ -165,6 +165,23 @@ fn decode(c: &mut Criterion) {
                 flush(&mut dst);
             }
             dst.len()
+        })
+    });
+    // The async writer over a `Vec` (tokio's `AsyncWrite` for it), emptied
+    // at the same size: what `AsyncStreamWriter::write` costs per frame.
+    group.bench_function("AsyncStreamWriter", |b| {
+        let mut w = AsyncStreamWriter::new(Vec::with_capacity(FLUSH_AT + 1024), DefaultFramer);
+        b.iter(|| {
+            rt.block_on(async {
+                for p in hot.iter().cycle().take(FRAMES) {
+                    w.write(&RawPayload(p)).await.unwrap();
+                    if w.get_ref().len() >= FLUSH_AT {
+                        black_box(&w.get_ref()[..]);
+                        w.get_mut().clear();
+                    }
+                }
+            });
+            w.get_ref().len()
         })
     });
     // The floor: the frames appended by hand, no codec.
