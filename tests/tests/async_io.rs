@@ -423,6 +423,54 @@ async fn async_writer_writes_the_sync_writers_bytes() {
     assert_eq!(async_.into_inner(), sync.into_inner());
 }
 
+/// A pipe that is often full: the writer is told to wait (`Pending`) in the
+/// middle of frames and batches, and picks up where it left off, with the
+/// sync writer's bytes and counts at the end.
+#[tokio::test]
+async fn async_writer_resumes_after_waiting_on_a_full_pipe() {
+    use tokio::io::AsyncReadExt;
+    let items: Vec<Telemetry> = (0..400)
+        .map(|i| Telemetry {
+            timestamp: i,
+            value: 0.5,
+            unit: if i % 50 == 7 {
+                "y".repeat(300)
+            } else {
+                "kPa".into()
+            },
+        })
+        .collect();
+    let mut sync = StreamWriter::new(Vec::new(), Telemetry::framer());
+    for item in &items[..200] {
+        sync.write(item).unwrap();
+    }
+    sync.write_batch(&items[200..]).unwrap();
+    let expected = sync.into_inner();
+    // Smaller than one frame of the long ones.
+    let (tx, mut rx) = tokio::io::duplex(29);
+    let reader = tokio::spawn(async move {
+        let mut got = Vec::new();
+        let mut chunk = [0u8; 13];
+        loop {
+            let n = rx.read(&mut chunk).await.unwrap();
+            if n == 0 {
+                return got;
+            }
+            got.extend_from_slice(&chunk[..n]);
+            tokio::task::yield_now().await;
+        }
+    });
+    let mut w = AsyncStreamWriter::new(tx, Telemetry::framer());
+    for item in &items[..200] {
+        w.write(item).await.unwrap();
+    }
+    w.write_batch(&items[200..]).await.unwrap();
+    w.flush().await.unwrap();
+    assert_eq!((w.frames_written(), w.position()), (400, expected.len() as u64));
+    drop(w.into_inner());
+    assert_eq!(reader.await.unwrap(), expected);
+}
+
 /// An `AsyncWrite` that accepts `limit` bytes in all, then fails.
 struct FailsAfter {
     out: Vec<u8>,

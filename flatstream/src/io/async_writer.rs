@@ -1,7 +1,10 @@
 //! [`AsyncStreamWriter`]: the async [`StreamWriter`](crate::StreamWriter),
 //! over the same [`WriteCore`] (see `async_reader.rs` for cancellation).
 
+use std::future::poll_fn;
 use std::io;
+use std::pin::Pin;
+use std::task::Poll;
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -13,21 +16,30 @@ use crate::io::write_core::WriteCore;
 use crate::layout::{Framed, MessageOf};
 
 /// Writes all of `bytes`, counting in `accepted` what `writer` took (also
-/// when it fails): the async writer's one write loop.
+/// when it fails): the async writer's one write loop. Polls the writer
+/// itself rather than awaiting `AsyncWriteExt::write` per piece: that
+/// future, made and polled per frame, was stored field by field and read
+/// back with wider loads, which waited for the stores (perf put 60% of
+/// `AsyncStreamWriter::write` there; `async_codec`, 1.6x faster without).
 async fn write_all_async<W: AsyncWrite + Unpin>(
     writer: &mut W,
     bytes: &[u8],
     accepted: &mut usize,
 ) -> io::Result<()> {
-    while let Some(rest) = bytes.get(*accepted..).filter(|rest| !rest.is_empty()) {
-        match writer.write(rest).await {
-            Ok(0) => return Err(write_zero()),
-            Ok(n) => *accepted += n.min(rest.len()),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+    poll_fn(|cx| {
+        while let Some(rest) = bytes.get(*accepted..).filter(|rest| !rest.is_empty()) {
+            match Pin::new(&mut *writer).poll_write(cx, rest) {
+                // What was taken stays counted: the next poll goes on.
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(write_zero())),
+                Poll::Ready(Ok(n)) => *accepted += n.min(rest.len()),
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            }
         }
-    }
-    Ok(())
+        Poll::Ready(Ok(()))
+    })
+    .await
 }
 
 /// Writes framed messages to any [`AsyncWrite`]: the async
