@@ -625,6 +625,87 @@ fn a_buffered_writer_hands_over_on_drop_and_into_inner_drops_everything_once() {
     assert_eq!(drops.get(), 1);
 }
 
+/// A writer recording the bytes of each call it gets (all taken).
+#[derive(Default)]
+struct Calls(Vec<Vec<u8>>);
+impl std::io::Write for Calls {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_vectored(&[std::io::IoSlice::new(buf)])
+    }
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let call: Vec<u8> = bufs.iter().flat_map(|buf| buf.iter().copied()).collect();
+        let n = call.len();
+        self.0.push(call);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An unbuffered writer hands each frame to the inner writer in one call,
+/// header, payload and padding together (a socket or pipe gets one
+/// `writev` per frame; one `write` per part would let Nagle's algorithm
+/// hold the payload back behind the header, and split a frame between
+/// writers sharing a pipe): encoded messages, built payloads and the
+/// one-frame helper alike, with and without padding.
+#[test]
+fn an_unbuffered_writer_hands_each_frame_over_in_one_call() {
+    #[derive(StreamSerialize)]
+    #[frame(len = u32, checksum = crc32c)]
+    struct Plain {
+        id: u32,
+        text: String,
+    }
+    #[derive(StreamSerialize)]
+    #[frame(len = u16, checksum = crc16, align = 8)]
+    struct Padded {
+        id: u32,
+        text: String,
+    }
+    fn frame_of<F: Framer, T: StreamSerialize + ?Sized>(
+        encoder: &mut Encoder,
+        framer: &F,
+        item: &T,
+    ) -> Vec<u8> {
+        let mut out = Vec::new();
+        encoder.append_frame(framer, item, &mut out).unwrap();
+        out
+    }
+    fn check<F: Framer + Copy, T: StreamSerialize>(framer: F, make: impl Fn(u32, String) -> T, name: &str) {
+        let mut w = StreamWriter::new(Calls::default(), framer);
+        let mut expected = Vec::new();
+        let mut encoder = Encoder::new();
+        for n in [0u32, 1, 5, 8, 13, 100, 1000] {
+            let text = "t".repeat(n as usize);
+            let message = make(n, text.clone());
+            let raw = pseudo_random_bytes(n.into(), n as usize + 4);
+            w.write(&message).unwrap();
+            w.write(&RawPayload(&raw)).unwrap();
+            w.write(text.as_str()).unwrap();
+            expected.push(frame_of(&mut encoder, &framer, &message));
+            expected.push(frame_of(&mut encoder, &framer, &RawPayload(&raw)));
+            expected.push(frame_of(&mut encoder, &framer, text.as_str()));
+            let mut helper = Calls::default();
+            framer.frame_and_write(&mut helper, &raw).unwrap();
+            assert_eq!(
+                helper.0,
+                [frame_of(&mut encoder, &framer, &RawPayload(&raw))],
+                "{name}: frame_and_write"
+            );
+        }
+        assert_eq!(w.frames_written(), expected.len() as u64, "{name}");
+        assert_eq!(w.get_ref().0, expected, "{name}: one call per frame");
+    }
+    check(Plain::framer(), |id, text| Plain { id, text }, "crc32c");
+    check(
+        Padded::framer(),
+        |id, text| Padded { id, text },
+        "crc16, align = 8",
+    );
+    assert!(Padded::framer().padding_len(5) > 0, "the padded framing pads");
+}
+
 /// `Encoder::append_frame` writes the bytes a `StreamWriter` writes, for
 /// every built-in framing, raw payloads and built messages alike, and a
 /// payload the framing cannot carry leaves the buffer as it was.

@@ -33,9 +33,9 @@ pub(crate) fn write_all_counting<W: Write + ?Sized>(
 /// Inlined (the rest out of line): as a call it cost the writer of built
 /// 64-byte payloads more than half its time.
 #[inline(always)]
-pub(crate) fn write_parts_counting<W: Write + ?Sized>(
+pub(crate) fn write_parts_counting<W: Write + ?Sized, const N: usize>(
     writer: &mut W,
-    parts: [&[u8]; 3],
+    parts: [&[u8]; N],
     accepted: &mut usize,
 ) -> io::Result<()> {
     // The common case, everything taken by the first write, inline.
@@ -53,11 +53,29 @@ pub(crate) fn write_parts_counting<W: Write + ?Sized>(
     write_rest_of_parts(writer, parts, accepted)
 }
 
-/// [`write_parts_counting`] after its first write.
-#[inline(never)]
-fn write_rest_of_parts<W: Write + ?Sized>(
+/// Writes a frame's `parts` (header, payload, padding) in one vectored
+/// write (a `File` or socket gets one `writev`), the padding left out when
+/// there is none: the frame's length, what the writer accepted of it, and
+/// how the writing ended.
+#[inline(always)]
+pub(crate) fn write_frame_parts<W: Write + ?Sized>(
     writer: &mut W,
     parts: [&[u8]; 3],
+) -> (usize, usize, io::Result<()>) {
+    let len = parts.iter().map(|part| part.len()).sum::<usize>();
+    let mut accepted = 0;
+    let outcome = match parts {
+        [header, payload, []] => write_parts_counting(writer, [header, payload], &mut accepted),
+        parts => write_parts_counting(writer, parts, &mut accepted),
+    };
+    (len, accepted, outcome)
+}
+
+/// [`write_parts_counting`] after its first write.
+#[inline(never)]
+fn write_rest_of_parts<W: Write + ?Sized, const N: usize>(
+    writer: &mut W,
+    parts: [&[u8]; N],
     accepted: &mut usize,
 ) -> io::Result<()> {
     loop {
@@ -118,7 +136,8 @@ fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usi
 /// keeps its buffers and counts what was written.
 pub trait FramerIo: Framer {
     /// Frames `payload` and writes it to `writer`: header, payload and
-    /// padding, all of them or an error. A packing framer (compressing,
+    /// padding, all of them or an error, in one vectored write (one
+    /// `writev` for a file or socket). A packing framer (compressing,
     /// encrypting) packs it first, as one message.
     fn frame_and_write<W: Write + ?Sized>(&self, writer: &mut W, payload: &[u8]) -> Result<()> {
         if Self::PACKS {
@@ -151,10 +170,8 @@ fn write_frame<F: Framer + ?Sized, W: Write + ?Sized>(
     let header = header_slot(&mut header, framer.header_len())?;
     framer.encode_header(payload, header)?;
     let padding = padding_slice(framer.padding_len(payload.len()))?;
-    for part in [&*header, payload, padding] {
-        write_all_counting(writer, part, &mut 0)?;
-    }
-    Ok(())
+    let (_, _, outcome) = write_frame_parts(writer, [header, payload, padding]);
+    Ok(outcome?)
 }
 
 impl<F: Framer + ?Sized> FramerIo for F {}

@@ -72,15 +72,10 @@ impl<F: Framer> WriteCore<F> {
     ///
     /// The payload is encoded into `batch` right behind room for the
     /// header, 8-aligned as FlatBuffers needs, and the header then goes in
-    /// front of it, so the frame is never copied. Inlined into the writers.
-    ///
-    /// (Sending the header from the stack beside the payload instead, in
-    /// one vectored write, made `StreamWriter` into a `Vec` 1.4x faster:
-    /// the copy of a whole frame reads the header's stores of a moment
-    /// before with wide loads, which wait for them to reach the cache. But
-    /// `BufWriter`'s `write_vectored`, a loop out of line, made writing
-    /// into a `BufWriter` over a file, the way files and sockets are
-    /// written, 1.2x slower: `examples/perf`.)
+    /// front of it, so the frame is never copied. Inlined into the async
+    /// writer, which copies the frame into its buffer (tokio's vectored
+    /// write into a `Vec` cost it more than the copy saves); the sync
+    /// writer sends the parts instead ([`encode_parts`](Self::encode_parts)).
     #[inline(always)]
     pub(crate) fn frame<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<&[u8]> {
         // A packing framer's payloads go through `pack_message`: framing
@@ -114,6 +109,34 @@ impl<F: Framer> WriteCore<F> {
         let padding = padding_slice(self.framer.padding_len(payload.len()))?;
         self.batch.extend_from_slice(padding);
         Ok(&self.batch[frame_at..])
+    }
+
+    /// Serializes `item` into the batch buffer and encodes its frame's
+    /// header into `scratch`: the frame's parts (header, payload, padding),
+    /// for a writer that sends them in one vectored write. Nothing is
+    /// written anywhere yet; a payload the framing cannot carry is refused
+    /// here. Inlined into the writers.
+    ///
+    /// (Assembling the frame contiguously, the header put in front of the
+    /// payload, made the copy of the frame into a `Vec` read the header's
+    /// stores of a moment before with wide loads, which wait for them to
+    /// reach the cache: 1.6x the time per telemetry message. The header
+    /// on the stack goes into the `Vec` straight from registers. The price
+    /// is paid by a `BufWriter`, whose `write_vectored` is a loop out of
+    /// line: a tenth more time per message into a file than one
+    /// contiguous write, which is why files are best written with
+    /// `StreamWriter::with_capacity`. `examples/perf` measures both.)
+    #[inline(always)]
+    pub(crate) fn encode_parts<'a, T: StreamSerialize + ?Sized>(
+        &'a mut self,
+        item: &T,
+        scratch: &'a mut [u8; MAX_HEADER_LEN],
+    ) -> Result<[&'a [u8]; 3]> {
+        debug_assert!(!F::PACKS, "a packing framer's payload framed as it is");
+        self.batch.clear();
+        item.encode_into(&mut PayloadSink::with_builder(&mut self.batch, &mut self.builder))?;
+        let (header, padding) = self.header_for(&self.batch, scratch, self.position)?;
+        Ok([header, &self.batch, padding])
     }
 
     /// The header and padding of a frame for the built `payload`, the

@@ -6,7 +6,7 @@ use crate::encode::serialize::StreamSerialize;
 use crate::error::Result;
 use crate::framing::{DefaultFramer, Framer, MAX_HEADER_LEN};
 use crate::io::pack_thread::PackThread;
-use crate::io::sync_io::{write_all_counting, write_parts_counting};
+use crate::io::sync_io::{write_all_counting, write_frame_parts};
 use crate::io::write_core::{WriteCore, BATCH_HEADROOM};
 use crate::layout::{Framed, MessageOf};
 
@@ -16,25 +16,27 @@ use crate::layout::{Framed, MessageOf};
 /// grown to the largest message, writing allocates nothing.
 ///
 /// Made with [`new`](Self::new), it hands each frame to the inner writer
-/// before [`write`](Self::write) returns, in one write: an encoded message
-/// is assembled behind room for its header in a reused buffer; bytes that
-/// already are a payload ([`RawPayload`](crate::RawPayload)) are sent from
-/// where they are, header and payload in one vectored write (a `File` or
-/// socket gets one `writev` system call). Wrap a file or socket in a
-/// [`BufWriter`](std::io::BufWriter). Into a `Vec`, each frame is still
-/// assembled in the writer's buffer and then copied:
-/// [`Encoder::append_frame`](crate::Encoder::append_frame) frames messages
-/// straight into a `Vec` (`docs/performance.md`: 1.4x as fast for the
-/// telemetry message).
+/// before [`write`](Self::write) returns, in one vectored write: the
+/// header, encoded on the stack, and the payload, encoded into a reused
+/// buffer or, for bytes that already are a payload
+/// ([`RawPayload`](crate::RawPayload)), sent from where they are. A `File`
+/// or socket gets one `writev` system call per frame, so each frame leaves
+/// whole and at once. Into a `Vec` this is the fast way (as fast as
+/// [`Encoder::append_frame`](crate::Encoder::append_frame) for the
+/// telemetry message, `docs/performance.md`). For a file, or a socket
+/// carrying many small messages, a system call per frame is slow: use
+/// [`with_capacity`](Self::with_capacity) (a
+/// [`BufWriter`](std::io::BufWriter) around the file works too, a tenth
+/// slower per message, its vectored write being a loop out of line).
 ///
 /// Made with [`with_capacity`](Self::with_capacity), it is the buffer
 /// itself (use it instead of a `BufWriter`, not inside one): frames collect
 /// in it and go to the inner writer when it is full, on
 /// [`flush`](Self::flush), and when the writer is dropped. A frame's
 /// checksum is taken when the next message comes, not right after
-/// encoding: into memory the fastest way to write one message at a time,
-/// into a file as fast as [`new`](Self::new) over a `BufWriter` (see
-/// `docs/performance.md`).
+/// encoding. Into a file, the fastest way to write one message at a time
+/// (see `docs/performance.md`); into a `Vec`, [`new`](Self::new) is faster,
+/// as the buffer is one more copy there.
 ///
 /// ```
 /// use flatstream::{ChecksumFramer, Crc32c, StreamWriter};
@@ -79,8 +81,8 @@ impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug fo
 impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// A writer framing messages with `framer` onto `inner`.
     ///
-    /// For files and sockets, wrap `inner` in a
-    /// [`BufWriter`](std::io::BufWriter) unless you write in batches.
+    /// For files, and sockets carrying many small messages, prefer
+    /// [`with_capacity`](Self::with_capacity) unless you write in batches.
     pub fn new(inner: W, framer: F) -> Self {
         StreamWriter {
             inner,
@@ -165,10 +167,9 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         if self.capacity > 0 {
             return self.buffer_encoded(item);
         }
-        let frame = self.core.frame(item)?;
-        let len = frame.len();
-        let mut accepted = 0;
-        let outcome = write_all_counting(&mut self.inner, frame, &mut accepted);
+        let mut scratch = [0; MAX_HEADER_LEN];
+        let parts = self.core.encode_parts(item, &mut scratch)?;
+        let (len, accepted, outcome) = write_frame_parts(&mut self.inner, parts);
         self.core.wrote_frame(len, accepted);
         Ok(outcome?)
     }
@@ -189,9 +190,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         }
         let mut scratch = [0; MAX_HEADER_LEN];
         let (header, padding) = self.core.header_for(payload, &mut scratch, self.core.position)?;
-        let len = header.len() + payload.len() + padding.len();
-        let mut accepted = 0;
-        let outcome = write_parts_counting(&mut self.inner, [header, payload, padding], &mut accepted);
+        let (len, accepted, outcome) = write_frame_parts(&mut self.inner, [header, payload, padding]);
         self.core.wrote_frame(len, accepted);
         Ok(outcome?)
     }
