@@ -4,7 +4,6 @@
 //! cargo run --release --example quickstart
 
 use std::fs::File;
-use std::io::BufWriter;
 use std::time::Instant;
 
 use flatstream::prelude::*;
@@ -31,9 +30,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
 
-    // Write: one frame per message into a buffered file.
+    // Write: one frame per message, collected in a 64 KiB buffer that goes
+    // to the file when full and on `flush`.
     let started = Instant::now();
-    let mut writer = StreamWriter::new(BufWriter::new(File::create(&path)?), Telemetry::framer());
+    let mut writer = StreamWriter::with_capacity(64 << 10, File::create(&path)?, Telemetry::framer());
     for message in &messages {
         writer.write(message)?;
     }

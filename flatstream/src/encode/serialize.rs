@@ -146,8 +146,9 @@ impl Encoder {
     /// messages into memory. The payload is encoded straight into `out`
     /// behind room for the header, which is then written in front of it, so
     /// nothing is copied (a [`StreamWriter`](crate::StreamWriter) over a
-    /// `Vec` assembles each frame in its own buffer and hands it to the
-    /// `Vec`: one copy more). A packing framer (compressing, encrypting)
+    /// `Vec` encodes each payload into its own buffer and hands it to the
+    /// `Vec`: one copy more, which for small messages costs about nothing).
+    /// A packing framer (compressing, encrypting)
     /// packs the message as one frame; an encrypted stream then ends with
     /// [`FramerIo::end_and_write`](crate::FramerIo::end_and_write) (its
     /// final frame). Returns the frame's length; on an
