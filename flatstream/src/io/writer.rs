@@ -25,9 +25,10 @@ use crate::layout::{Framed, MessageOf};
 /// [`Encoder::append_frame`](crate::Encoder::append_frame) for the
 /// telemetry message, `docs/performance.md`). For a file, or a socket
 /// carrying many small messages, a system call per frame is slow: use
-/// [`with_capacity`](Self::with_capacity) (a
-/// [`BufWriter`](std::io::BufWriter) around the file works too, a tenth
-/// slower per message, its vectored write being a loop out of line).
+/// [`with_capacity`](Self::with_capacity). A
+/// [`BufWriter`](std::io::BufWriter) around the file works too, but took a
+/// fifth longer per message in `examples/perf`, its vectored write being a
+/// loop out of line.
 ///
 /// Made with [`with_capacity`](Self::with_capacity), it is the buffer
 /// itself (use it instead of a `BufWriter`, not inside one): frames collect
