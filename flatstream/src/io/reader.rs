@@ -5,6 +5,7 @@ use std::io::Read;
 
 use std::ops::Range;
 
+use crate::buf::prefetch_ahead;
 use crate::checksum::Checksum;
 use crate::compress::{CompressedDeframer, Compressor};
 use crate::decode::{FromPayload, StreamDeserialize, VerifyLimits};
@@ -532,6 +533,12 @@ impl<'a, D: Deframer> SliceReader<'a, D> {
         // before it steps).
         let rest = self.rest;
         if let Some((payload, after)) = self.scan.clean_frame(rest) {
+            // The input may be far larger than the cache (a mapped file):
+            // ask for the bytes ahead now, so the headers to come are there
+            // when the loop gets to them. (`StreamReader` and the codecs
+            // read bytes that arrived a moment before; there the hint
+            // measured slower.)
+            prefetch_ahead(after, rest.len() - after.len(), input.len());
             (self.last_rest, self.rest) = (rest.len(), after);
             return Ok(Some(payload));
         }
