@@ -97,7 +97,7 @@ const PREFETCH_MIN_INPUT: usize = 64 << 10;
 /// before it, so a reader's loop waits for every header's load, and from
 /// beyond the first-level cache (an input over 48 KiB here) the hardware's
 /// own prefetching did not hide that wait: `SliceReader` of 64-byte frames
-/// ran at 0.9x – 1.0x of a hand loop without the hint, 1.5x – 1.9x with it
+/// ran at 0.9x – 1.0x of a hand loop without the hint, 1.5x – 1.8x with it
 /// (`zero_cost`, docs/performance.md). A no-op on targets other than x86-64.
 #[inline(always)]
 pub(crate) fn prefetch_ahead(next: &[u8], frame_len: usize, input_len: usize) {
