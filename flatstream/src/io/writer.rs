@@ -57,6 +57,33 @@ use crate::layout::{Framed, MessageOf};
 /// # Ok::<(), flatstream::Error>(())
 /// ```
 pub struct StreamWriter<W: Write, F: Framer> {
+    state: Placement<W, F>,
+}
+
+/// Where a [`StreamWriter`] keeps its state: in place when it hands over
+/// each frame, on the heap when it buffers.
+///
+/// Why a box: `write` is inlined into the caller's loop, and the buffered
+/// case is a call out of line. Handed a pointer into the writer, that call
+/// lets the writer's address escape, so LLVM must then assume that every
+/// store into a `Vec` sink's buffer may overwrite the writer, and reloads
+/// the `Vec`'s length and capacity after each one (built 64-byte payloads
+/// into a `Vec`: 0.80x of a hand `extend_from_slice` loop with the call,
+/// 1.02x without, `benches/zero_cost.rs`). A boxed state is handed to it
+/// through a pointer read from the writer, which lets nothing escape.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the unbuffered state stays in place: boxed, its `Vec` sink's fields would be reloaded around every frame"
+)]
+enum Placement<W: Write, F: Framer> {
+    /// Made by [`StreamWriter::new`]; `capacity` is 0.
+    Unbuffered(WriterState<W, F>),
+    /// Made by [`StreamWriter::with_capacity`].
+    Buffered(Box<WriterState<W, F>>),
+}
+
+/// A [`StreamWriter`]'s state, the same for both placements.
+struct WriterState<W: Write, F: Framer> {
     inner: W,
     core: WriteCore<F>,
     /// Bytes of frames a buffered writer collects before handing them
@@ -69,12 +96,13 @@ pub struct StreamWriter<W: Write, F: Framer> {
 
 impl<W: Write + std::fmt::Debug, F: Framer + std::fmt::Debug> std::fmt::Debug for StreamWriter<W, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state();
         f.debug_struct("StreamWriter")
-            .field("inner", &self.inner)
-            .field("framer", &self.core.framer)
-            .field("capacity", &self.capacity)
-            .field("position", &self.core.position)
-            .field("frames_written", &self.core.frames_written)
+            .field("inner", &state.inner)
+            .field("framer", &state.core.framer)
+            .field("capacity", &state.capacity)
+            .field("position", &state.core.position)
+            .field("frames_written", &state.core.frames_written)
             .finish_non_exhaustive()
     }
 }
@@ -86,10 +114,12 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// [`with_capacity`](Self::with_capacity) unless you write in batches.
     pub fn new(inner: W, framer: F) -> Self {
         StreamWriter {
-            inner,
-            core: WriteCore::new(framer),
-            capacity: 0,
-            handing_over: false,
+            state: Placement::Unbuffered(WriterState {
+                inner,
+                core: WriteCore::new(framer),
+                capacity: 0,
+                handing_over: false,
+            }),
         }
     }
 
@@ -111,10 +141,26 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         // small frames never grows.
         core.reserve_batch(capacity.saturating_add(BATCH_HEADROOM));
         StreamWriter {
-            inner,
-            core,
-            capacity,
-            handing_over: false,
+            state: Placement::Buffered(Box::new(WriterState {
+                inner,
+                core,
+                capacity,
+                handing_over: false,
+            })),
+        }
+    }
+
+    fn state(&self) -> &WriterState<W, F> {
+        match &self.state {
+            Placement::Unbuffered(state) => state,
+            Placement::Buffered(state) => state,
+        }
+    }
+
+    fn state_mut(&mut self) -> &mut WriterState<W, F> {
+        match &mut self.state {
+            Placement::Unbuffered(state) => state,
+            Placement::Buffered(state) => state,
         }
     }
 
@@ -132,16 +178,133 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     #[inline(always)]
     pub fn write<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
         if F::PACKS {
-            return self.write_packed(item);
+            return self.state_mut().write_packed(item);
         }
-        // Which of the two applies is known for each `T` at compile time.
-        match item.as_built_payload() {
-            Some(payload) => self.write_built(payload),
-            None => self.write_encoded(item),
+        // Which of the two applies is known for each `T` at compile time;
+        // the buffered case is out of line, the unbuffered one inlined so
+        // that the `Result` stays in registers. (As a call, its pushes,
+        // pops and a `Result` returned through memory took a third of the
+        // time of a frame of 64 bytes.)
+        match (&mut self.state, item.as_built_payload()) {
+            (Placement::Unbuffered(state), Some(payload)) => state.write_built(payload),
+            (Placement::Unbuffered(state), None) => state.write_encoded(item),
+            (Placement::Buffered(state), Some(payload)) => state.buffer_built(payload),
+            (Placement::Buffered(state), None) => state.buffer_encoded(item),
         }
     }
 
-    /// [`write`](Self::write) for a packing framer: the message goes into
+    /// Writes every item of `items`, assembling their frames in one buffer
+    /// that is handed to the inner writer in large pieces (one write per
+    /// 256 KiB), instead of one write per frame.
+    ///
+    /// On an error, the frames before the failing item have been handed to
+    /// the inner writer (as with a loop of [`write`](Self::write)) and nothing
+    /// of the failing item or those after it has.
+    ///
+    /// A buffered writer takes them into its buffer as a loop of `write` would.
+    pub fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
+        match &mut self.state {
+            Placement::Unbuffered(state) if !F::PACKS => state.write_batch(items),
+            _ => items.iter().try_for_each(|item| self.write(item)),
+        }
+    }
+
+    /// Flushes the inner writer: bytes buffered in a `BufWriter` go to the
+    /// file or socket. It says nothing about the disk: after `flush`, the
+    /// frames survive a crash of this process but not a power loss.
+    ///
+    /// A buffered writer first hands its buffer to the inner writer.
+    pub fn flush(&mut self) -> Result<()> {
+        let state = self.state_mut();
+        state.hand_over()?;
+        state.inner.flush()?;
+        Ok(())
+    }
+
+    /// Ends the stream: writes what a buffered or block-compressing writer
+    /// holds, then the framing's final frame, for a framing that has one
+    /// (an encrypted stream's: a reader refuses a stream without it as
+    /// truncated), then flushes. Writes after it are refused by such a
+    /// framing. For other framings it is [`flush`](Self::flush).
+    pub fn finish(&mut self) -> Result<()> {
+        let state = self.state_mut();
+        state.hand_over()?;
+        if state.core.pack_end()? {
+            state.write_out_batch()?;
+        }
+        state.inner.flush()?;
+        Ok(())
+    }
+
+    /// Flushes, then asks the operating system to put the data on the disk
+    /// (`File::sync_data`): after it returns, the frames written so far
+    /// survive a power loss (as far as the disk keeps its promises).
+    /// A crash before it may leave a torn last frame, which
+    /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail)
+    /// reads past.
+    pub fn sync(&mut self) -> Result<()>
+    where
+        W: SyncData,
+    {
+        self.flush()?;
+        self.state_mut().inner.sync_data()?;
+        Ok(())
+    }
+
+    /// Bytes the inner writer accepted so far (after an I/O error, including
+    /// the part of the failed frame it took).
+    pub fn position(&self) -> u64 {
+        self.state().core.position
+    }
+
+    /// Frames the inner writer accepted completely so far. After an I/O
+    /// error this is exactly the number of whole frames in the output (with a
+    /// `BufWriter` inside, "accepted" means copied into its buffer).
+    pub fn frames_written(&self) -> u64 {
+        self.state().core.frames_written
+    }
+
+    /// The framer in use.
+    pub fn framer(&self) -> &F {
+        &self.state().core.framer
+    }
+
+    /// The inner writer.
+    pub fn get_ref(&self) -> &W {
+        &self.state().inner
+    }
+
+    /// The inner writer, mutably. Writing to it directly corrupts the stream
+    /// unless you write whole frames.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.state_mut().inner
+    }
+
+    /// The inner writer, consuming this one. Does not flush it.
+    ///
+    /// A buffered writer hands over its buffer first; an I/O error there is
+    /// lost with the frames the inner writer did not take. Call
+    /// [`flush`](Self::flush) before to see it.
+    pub fn into_inner(self) -> W {
+        let mut this = std::mem::ManuallyDrop::new(self);
+        let _ = this.state_mut().hand_over();
+        // SAFETY: `this` is never used again and, being `ManuallyDrop`, never
+        // dropped (so `Drop::drop` does not run on it): its one field is
+        // moved out exactly once, here. `WriterState` has no `Drop` of its
+        // own, so its fields can be taken apart: `core` is dropped and
+        // `inner` returned.
+        // `a_buffered_writer_hands_over_on_drop_and_into_inner_drops_everything_once`
+        // in `tests/tests/roundtrip.rs` counts the drops.
+        let state = match unsafe { std::ptr::read(&this.state) } {
+            Placement::Unbuffered(state) => state,
+            Placement::Buffered(state) => *state,
+        };
+        state.inner
+    }
+}
+
+impl<W: Write, F: Framer> WriterState<W, F> {
+    /// [`StreamWriter::write`] for a packing framer: the message goes into
     /// the open block (or is packed alone), and a frame it completes is
     /// written out.
     #[inline]
@@ -161,13 +324,10 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         Ok(written?)
     }
 
-    /// [`write`](Self::write) of a value that is encoded, inlined (the
-    /// buffered case out of line) so that the `Result` stays in registers.
+    /// [`StreamWriter::write`] of a value that is encoded, by an
+    /// unbuffered writer.
     #[inline(always)]
     fn write_encoded<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
-        if self.capacity > 0 {
-            return self.buffer_encoded(item);
-        }
         let mut scratch = [0; MAX_HEADER_LEN];
         let parts = self.core.encode_parts(item, &mut scratch)?;
         let (len, accepted, outcome) = write_frame_parts(&mut self.inner, parts);
@@ -175,20 +335,14 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         Ok(outcome?)
     }
 
-    /// [`write`](Self::write) of a payload that already exists as bytes:
-    /// the header is encoded on the stack and sent with the payload from
-    /// where it is. (Copying the payload into the frame buffer first, and
-    /// from there into a `Vec`, made the second copy wait for the first
-    /// one's stores: 4x the time of a hand `extend_from_slice` loop.)
-    ///
-    /// Inlined whole into the caller's loop, the buffered case out of line:
-    /// as a call, its pushes, pops and a `Result` returned through memory
-    /// took a third of the time of a frame of 64 bytes.
+    /// [`StreamWriter::write`] of a payload that already exists as bytes,
+    /// by an unbuffered writer: the header is encoded on the stack and sent
+    /// with the payload from where it is. (Copying the payload into the
+    /// frame buffer first, and from there into a `Vec`, made the second
+    /// copy wait for the first one's stores: 4x the time of a hand
+    /// `extend_from_slice` loop.)
     #[inline(always)]
     fn write_built(&mut self, payload: &[u8]) -> Result<()> {
-        if self.capacity > 0 {
-            return self.buffer_built(payload);
-        }
         let mut scratch = [0; MAX_HEADER_LEN];
         let (header, padding) = self.core.header_for(payload, &mut scratch, self.core.position)?;
         let (len, accepted, outcome) = write_frame_parts(&mut self.inner, [header, payload, padding]);
@@ -196,7 +350,8 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         Ok(outcome?)
     }
 
-    /// [`write_encoded`](Self::write_encoded) for a buffered writer.
+    /// [`StreamWriter::write`] of a value that is encoded, by a buffered
+    /// writer.
     #[inline(never)]
     fn buffer_encoded<T: StreamSerialize + ?Sized>(&mut self, item: &T) -> Result<()> {
         self.core.buffer(item)?;
@@ -206,7 +361,7 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         Ok(())
     }
 
-    /// [`write_built`](Self::write_built) for a buffered writer.
+    /// [`StreamWriter::write`] of a built payload, by a buffered writer.
     #[inline(never)]
     fn buffer_built(&mut self, payload: &[u8]) -> Result<()> {
         self.core.buffer_built(payload)?;
@@ -216,19 +371,9 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         Ok(())
     }
 
-    /// Writes every item of `items`, assembling their frames in one buffer
-    /// that is handed to the inner writer in large pieces (one write per
-    /// 256 KiB), instead of one write per frame.
-    ///
-    /// On an error, the frames before the failing item have been handed to
-    /// the inner writer (as with a loop of [`write`](Self::write)) and nothing
-    /// of the failing item or those after it has.
-    ///
-    /// A buffered writer takes them into its buffer as a loop of `write` would.
-    pub fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
-        if self.capacity > 0 || F::PACKS {
-            return items.iter().try_for_each(|item| self.write(item));
-        }
+    /// [`StreamWriter::write_batch`] for an unbuffered writer of a framer
+    /// that does not pack.
+    fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
         let mut next = 0;
         loop {
             let (after, assembled) = self.core.assemble(items, next);
@@ -242,17 +387,6 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
             }
             next = after;
         }
-    }
-
-    /// Flushes the inner writer: bytes buffered in a `BufWriter` go to the
-    /// file or socket. It says nothing about the disk: after `flush`, the
-    /// frames survive a crash of this process but not a power loss.
-    ///
-    /// A buffered writer first hands its buffer to the inner writer.
-    pub fn flush(&mut self) -> Result<()> {
-        self.hand_over()?;
-        self.inner.flush()?;
-        Ok(())
     }
 
     /// Hands the frames a buffered writer holds to the inner writer (none
@@ -277,83 +411,6 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
         written?;
         finished
     }
-
-    /// Ends the stream: writes what a buffered or block-compressing writer
-    /// holds, then the framing's final frame, for a framing that has one
-    /// (an encrypted stream's: a reader refuses a stream without it as
-    /// truncated), then flushes. Writes after it are refused by such a
-    /// framing. For other framings it is [`flush`](Self::flush).
-    pub fn finish(&mut self) -> Result<()> {
-        self.hand_over()?;
-        if self.core.pack_end()? {
-            self.write_out_batch()?;
-        }
-        self.inner.flush()?;
-        Ok(())
-    }
-
-    /// Flushes, then asks the operating system to put the data on the disk
-    /// (`File::sync_data`): after it returns, the frames written so far
-    /// survive a power loss (as far as the disk keeps its promises).
-    /// A crash before it may leave a torn last frame, which
-    /// [`Recovery::TolerateTornTail`](crate::Recovery::TolerateTornTail)
-    /// reads past.
-    pub fn sync(&mut self) -> Result<()>
-    where
-        W: SyncData,
-    {
-        self.flush()?;
-        self.inner.sync_data()?;
-        Ok(())
-    }
-
-    /// Bytes the inner writer accepted so far (after an I/O error, including
-    /// the part of the failed frame it took).
-    pub fn position(&self) -> u64 {
-        self.core.position
-    }
-
-    /// Frames the inner writer accepted completely so far. After an I/O
-    /// error this is exactly the number of whole frames in the output (with a
-    /// `BufWriter` inside, "accepted" means copied into its buffer).
-    pub fn frames_written(&self) -> u64 {
-        self.core.frames_written
-    }
-
-    /// The framer in use.
-    pub fn framer(&self) -> &F {
-        &self.core.framer
-    }
-
-    /// The inner writer.
-    pub fn get_ref(&self) -> &W {
-        &self.inner
-    }
-
-    /// The inner writer, mutably. Writing to it directly corrupts the stream
-    /// unless you write whole frames.
-    pub fn get_mut(&mut self) -> &mut W {
-        &mut self.inner
-    }
-
-    /// The inner writer, consuming this one. Does not flush it.
-    ///
-    /// A buffered writer hands over its buffer first; an I/O error there is
-    /// lost with the frames the inner writer did not take. Call
-    /// [`flush`](Self::flush) before to see it.
-    pub fn into_inner(self) -> W {
-        let mut this = std::mem::ManuallyDrop::new(self);
-        let _ = this.hand_over();
-        // SAFETY: `this` is never used again and, being `ManuallyDrop`, never
-        // dropped (so `Drop::drop` does not run on it): each field is moved
-        // out exactly once, `core` to be dropped here and `inner` returned.
-        // `a_buffered_writer_hands_over_on_drop_and_into_inner_drops_everything_once`
-        // in `tests/tests/roundtrip.rs` counts the drops.
-        unsafe {
-            drop(std::ptr::read(&this.core));
-            std::ptr::read(&this.inner)
-        }
-    }
 }
 
 /// A buffered writer hands over the frames it holds, as `BufWriter` does;
@@ -361,8 +418,9 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
 /// inner writer panicked while handed the buffer.
 impl<W: Write, F: Framer> Drop for StreamWriter<W, F> {
     fn drop(&mut self) {
-        if !self.handing_over {
-            let _ = self.hand_over();
+        let state = self.state_mut();
+        if !state.handing_over {
+            let _ = state.hand_over();
         }
     }
 }
@@ -416,8 +474,9 @@ where
     /// # Ok::<(), flatstream::Error>(())
     /// ```
     pub fn with_background_packing(mut self) -> Result<Self> {
-        if self.core.pack_thread.is_none() {
-            self.core.pack_thread = Some(PackThread::spawn(self.core.framer.clone())?);
+        let core = &mut self.state_mut().core;
+        if core.pack_thread.is_none() {
+            core.pack_thread = Some(PackThread::spawn(core.framer.clone())?);
         }
         Ok(self)
     }
