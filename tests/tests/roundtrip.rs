@@ -706,6 +706,73 @@ fn an_unbuffered_writer_hands_each_frame_over_in_one_call() {
     assert!(Padded::framer().padding_len(5) > 0, "the padded framing pads");
 }
 
+/// A `Vec<u8>` or `&mut Vec<u8>` sink is appended to directly rather than
+/// through `Write` (`io/vec_sink.rs`): it gets the bytes any other sink
+/// gets, frame by frame, growing from no capacity and after bytes it held
+/// before, and the writer counts them alike.
+#[test]
+fn a_vec_sink_gets_what_any_other_writer_gets() {
+    #[derive(StreamSerialize)]
+    #[frame(len = u32, checksum = crc32c)]
+    struct Plain {
+        id: u32,
+        text: String,
+    }
+    #[derive(StreamSerialize)]
+    #[frame(len = u16, checksum = crc16, align = 8)]
+    struct Padded {
+        id: u32,
+        text: String,
+    }
+    fn check<F: Framer + Copy, T: StreamSerialize>(framer: F, make: impl Fn(u32, String) -> T, name: &str) {
+        let held = b"held before".to_vec();
+        let mut other = StreamWriter::new(Calls::default(), framer);
+        let mut owned = StreamWriter::new(Vec::new(), framer);
+        let mut target = held.clone();
+        target.shrink_to_fit();
+        let mut borrowed = StreamWriter::new(&mut target, framer);
+        let mut helper = held.clone();
+        for n in [0u32, 1, 5, 8, 13, 100, 1000, 3000] {
+            let text = "t".repeat(n as usize);
+            let raw = pseudo_random_bytes(n.into(), n as usize + 4);
+            let message = make(n, text.clone());
+            other.write(&message).unwrap();
+            other.write(&RawPayload(&raw)).unwrap();
+            other.write(text.as_str()).unwrap();
+            owned.write(&message).unwrap();
+            owned.write(&RawPayload(&raw)).unwrap();
+            owned.write(text.as_str()).unwrap();
+            borrowed.write(&message).unwrap();
+            borrowed.write(&RawPayload(&raw)).unwrap();
+            borrowed.write(text.as_str()).unwrap();
+            framer.frame_and_write(&mut helper, &raw).unwrap();
+        }
+        let expected: Vec<u8> = other.get_ref().0.concat();
+        assert_eq!(owned.get_ref(), &expected, "{name}: Vec");
+        assert_eq!(
+            (owned.position(), owned.frames_written()),
+            (other.position(), other.frames_written()),
+            "{name}"
+        );
+        assert_eq!(
+            (borrowed.position(), borrowed.frames_written()),
+            (other.position(), other.frames_written()),
+            "{name}"
+        );
+        drop(borrowed);
+        assert_eq!(target[..held.len()], held[..], "{name}: &mut Vec keeps what it held");
+        assert_eq!(target[held.len()..], expected[..], "{name}: &mut Vec");
+        let raw_frames: Vec<u8> = other.get_ref().0.iter().skip(1).step_by(3).flatten().copied().collect();
+        assert_eq!(helper[held.len()..], raw_frames[..], "{name}: frame_and_write");
+    }
+    check(Plain::framer(), |id, text| Plain { id, text }, "crc32c");
+    check(
+        Padded::framer(),
+        |id, text| Padded { id, text },
+        "crc16, align = 8",
+    );
+}
+
 /// `Encoder::append_frame` writes the bytes a `StreamWriter` writes, for
 /// every built-in framing, raw payloads and built messages alike, and a
 /// payload the framing cannot carry leaves the buffer as it was.

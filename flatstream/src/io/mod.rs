@@ -17,5 +17,6 @@ pub(crate) mod sync_io;
 #[cfg(feature = "tokio")]
 pub(crate) mod typed_codec;
 pub(crate) mod unpack;
+pub(crate) mod vec_sink;
 pub(crate) mod write_core;
 pub(crate) mod writer;

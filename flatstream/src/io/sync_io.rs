@@ -8,6 +8,7 @@ use std::io::{self, IoSlice, Read, Write};
 
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{header_slot, padding_slice, Deframer, Framer, Packing, Unpacked, MAX_HEADER_LEN};
+use crate::io::vec_sink::{append_parts, as_vec};
 
 /// Writes all of `bytes`, counting in `accepted` what the writer took (also
 /// when it fails): the sync writers' one write loop.
@@ -55,14 +56,19 @@ pub(crate) fn write_parts_counting<W: Write + ?Sized, const N: usize>(
 
 /// Writes a frame's `parts` (header, payload, padding) in one vectored
 /// write (a `File` or socket gets one `writev`), the padding left out when
-/// there is none: the frame's length, what the writer accepted of it, and
-/// how the writing ended.
+/// there is none, or, into a `Vec<u8>` or `&mut Vec<u8>`, appends them
+/// ([`vec_sink`](crate::io::vec_sink) says why): the frame's length, what
+/// the writer accepted of it, and how the writing ended.
 #[inline(always)]
 pub(crate) fn write_frame_parts<W: Write + ?Sized>(
     writer: &mut W,
     parts: [&[u8]; 3],
 ) -> (usize, usize, io::Result<()>) {
     let len = parts.iter().map(|part| part.len()).sum::<usize>();
+    if let Some(vec) = as_vec(writer) {
+        let outcome = append_parts(vec, parts);
+        return (len, if outcome.is_ok() { len } else { 0 }, outcome);
+    }
     let mut accepted = 0;
     let outcome = match parts {
         [header, payload, []] => write_parts_counting(writer, [header, payload], &mut accepted),
