@@ -8,6 +8,7 @@ use crate::framing::{
     wrong_header_buffer, zero_filled, zeroed_protected_header, Deframer, Framer, DEFAULT_MAX_FRAME_LEN,
     MAX_HEADER_LEN, U32_MAX_LEN,
 };
+use crate::io::vec_sink::append_parts;
 
 /// `[u32 LE payload length][payload]`: the original design's wire format.
 ///
@@ -178,9 +179,7 @@ impl<C: Checksum> Framer for ChecksumFramer<C> {
         let mut scratch = [0u8; MAX_HEADER_LEN];
         let header = header_slot(&mut scratch, self.header_len())?;
         self.encode_header(payload, header)?;
-        out.reserve(header.len() + payload.len());
-        out.extend_from_slice(header);
-        out.extend_from_slice(payload);
+        append_parts(out, [header, payload])?;
         Ok(())
     }
 }
