@@ -760,9 +760,21 @@ fn a_vec_sink_gets_what_any_other_writer_gets() {
             "{name}"
         );
         drop(borrowed);
-        assert_eq!(target[..held.len()], held[..], "{name}: &mut Vec keeps what it held");
+        assert_eq!(
+            target[..held.len()],
+            held[..],
+            "{name}: &mut Vec keeps what it held"
+        );
         assert_eq!(target[held.len()..], expected[..], "{name}: &mut Vec");
-        let raw_frames: Vec<u8> = other.get_ref().0.iter().skip(1).step_by(3).flatten().copied().collect();
+        let raw_frames: Vec<u8> = other
+            .get_ref()
+            .0
+            .iter()
+            .skip(1)
+            .step_by(3)
+            .flatten()
+            .copied()
+            .collect();
         assert_eq!(helper[held.len()..], raw_frames[..], "{name}: frame_and_write");
     }
     check(Plain::framer(), |id, text| Plain { id, text }, "crc32c");
