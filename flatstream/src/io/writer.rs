@@ -21,9 +21,11 @@ use crate::layout::{Framed, MessageOf};
 /// buffer or, for bytes that already are a payload
 /// ([`RawPayload`](crate::RawPayload)), sent from where they are. A `File`
 /// or socket gets one `writev` system call per frame, so each frame leaves
-/// whole and at once. Into a `Vec` this is the fast way (as fast as
-/// [`Encoder::append_frame`](crate::Encoder::append_frame) for the
-/// telemetry message, `docs/performance.md`). For a file, or a socket
+/// whole and at once. A `Vec<u8>` or `&mut Vec<u8>` is recognised and
+/// appended to directly, not through `Write`: into a `Vec` this is the fast
+/// way (as fast as [`Encoder::append_frame`](crate::Encoder::append_frame)
+/// for the telemetry message, and as a hand `extend_from_slice` loop for
+/// built payloads, `docs/performance.md`). For a file, or a socket
 /// carrying many small messages, a system call per frame is slow: use
 /// [`with_capacity`](Self::with_capacity). A
 /// [`BufWriter`](std::io::BufWriter) around the file works too, but took a
