@@ -643,6 +643,21 @@ impl std::io::Write for Calls {
     }
 }
 
+/// A message whose frames have no padding, and one whose frames do (for
+/// the tests of what the writers hand their sink).
+#[derive(StreamSerialize)]
+#[frame(len = u32, checksum = crc32c)]
+struct Plain {
+    id: u32,
+    text: String,
+}
+#[derive(StreamSerialize)]
+#[frame(len = u16, checksum = crc16, align = 8)]
+struct Padded {
+    id: u32,
+    text: String,
+}
+
 /// An unbuffered writer hands each frame to the inner writer in one call,
 /// header, payload and padding together (a socket or pipe gets one
 /// `writev` per frame; one `write` per part would let Nagle's algorithm
@@ -651,18 +666,6 @@ impl std::io::Write for Calls {
 /// one-frame helper alike, with and without padding.
 #[test]
 fn an_unbuffered_writer_hands_each_frame_over_in_one_call() {
-    #[derive(StreamSerialize)]
-    #[frame(len = u32, checksum = crc32c)]
-    struct Plain {
-        id: u32,
-        text: String,
-    }
-    #[derive(StreamSerialize)]
-    #[frame(len = u16, checksum = crc16, align = 8)]
-    struct Padded {
-        id: u32,
-        text: String,
-    }
     fn frame_of<F: Framer, T: StreamSerialize + ?Sized>(
         encoder: &mut Encoder,
         framer: &F,
@@ -712,18 +715,6 @@ fn an_unbuffered_writer_hands_each_frame_over_in_one_call() {
 /// before, and the writer counts them alike.
 #[test]
 fn a_vec_sink_gets_what_any_other_writer_gets() {
-    #[derive(StreamSerialize)]
-    #[frame(len = u32, checksum = crc32c)]
-    struct Plain {
-        id: u32,
-        text: String,
-    }
-    #[derive(StreamSerialize)]
-    #[frame(len = u16, checksum = crc16, align = 8)]
-    struct Padded {
-        id: u32,
-        text: String,
-    }
     fn check<F: Framer + Copy, T: StreamSerialize>(framer: F, make: impl Fn(u32, String) -> T, name: &str) {
         let held = b"held before".to_vec();
         let mut other = StreamWriter::new(Calls::default(), framer);
