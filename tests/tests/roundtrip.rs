@@ -1,6 +1,8 @@
 //! Round trips, truncation at every offset, every bit flip, odd readers:
 //! for every built-in framing.
 
+use std::io::Cursor;
+
 use flatstream::*;
 
 mod common;
@@ -62,12 +64,18 @@ fn round_trip_zero_one_and_many_messages() {
             .collect();
         let bytes = write_all(f, &many);
         assert_eq!(read_all(d, &bytes), many, "{name} 10k");
-        // write_batch produces the same bytes as a loop of write.
+        // write_batch produces the same bytes as a loop of write: assembled
+        // in its buffer for a sink other than a `Vec`, a loop of `write`
+        // into a `Vec`.
         let raw: Vec<RawPayload> = many.iter().map(|p| RawPayload(p)).collect();
+        let mut w = StreamWriter::new(std::io::Cursor::new(Vec::new()), f);
+        w.write_batch(&raw).unwrap();
+        assert_eq!(w.frames_written(), 10_000);
+        assert_eq!(w.into_inner().into_inner(), bytes, "{name} batch");
         let mut w = StreamWriter::new(Vec::new(), f);
         w.write_batch(&raw).unwrap();
         assert_eq!(w.frames_written(), 10_000);
-        assert_eq!(w.into_inner(), bytes, "{name} batch");
+        assert_eq!(w.into_inner(), bytes, "{name} batch into a Vec");
         // So does a buffered writer, whose `into_inner` hands over what it holds.
         let mut w = StreamWriter::with_capacity(4096, Vec::new(), f);
         for p in &raw {
@@ -451,10 +459,16 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
     for item in &items {
         looped.write(item).unwrap();
     }
-    let mut batched = StreamWriter::new(Vec::new(), framer());
+    // Assembled in the batch buffer for a sink other than a `Vec`; a loop
+    // of `write` into a `Vec`.
+    let mut batched = StreamWriter::new(Cursor::new(Vec::new()), framer());
     batched.write_batch(&items).unwrap();
-    assert_eq!(batched.get_ref(), looped.get_ref());
+    assert_eq!(batched.get_ref().get_ref(), looped.get_ref());
     assert_eq!(batched.frames_written(), 400);
+    let mut into_vec = StreamWriter::new(Vec::new(), framer());
+    into_vec.write_batch(&items).unwrap();
+    assert_eq!(into_vec.get_ref(), looped.get_ref());
+    assert_eq!(into_vec.frames_written(), 400);
     // A buffered writer, frame by frame or by batch, with buffers smaller
     // than one frame up to larger than many.
     for capacity in BUFFER_CAPACITIES {
@@ -485,13 +499,20 @@ fn write_batch_is_a_loop_of_write_even_pipelined() {
             looped.write(item).unwrap();
         }
         let expected_offset = looped.position();
-        let mut batched = StreamWriter::new(Vec::new(), limited());
+        let mut batched = StreamWriter::new(Cursor::new(Vec::new()), limited());
         match batched.write_batch(&items) {
             Err(Error::FrameTooLarge { offset, .. }) => assert_eq!(offset, expected_offset, "bad {bad}"),
             other => panic!("bad {bad}: {other:?}"),
         }
-        assert_eq!(batched.get_ref(), looped.get_ref(), "bad {bad}");
+        assert_eq!(batched.get_ref().get_ref(), looped.get_ref(), "bad {bad}");
         assert_eq!(batched.frames_written(), bad as u64, "bad {bad}");
+        let mut into_vec = StreamWriter::new(Vec::new(), limited());
+        match into_vec.write_batch(&items) {
+            Err(Error::FrameTooLarge { offset, .. }) => assert_eq!(offset, expected_offset, "bad {bad} Vec"),
+            other => panic!("bad {bad} Vec: {other:?}"),
+        }
+        assert_eq!(into_vec.get_ref(), looped.get_ref(), "bad {bad} Vec");
+        assert_eq!(into_vec.frames_written(), bad as u64, "bad {bad} Vec");
         let refused = format!("{:?}", looped.write(&items[bad]).unwrap_err());
 
         // A buffered writer refuses the same item with the same error at

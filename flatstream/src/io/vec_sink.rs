@@ -15,6 +15,14 @@ use std::any::TypeId;
 use std::collections::TryReserveError;
 use std::io;
 
+/// Whether a `W` is a `Vec<u8>` or `&mut Vec<u8>` ([`as_vec`] gives it as
+/// one); decided at compile time.
+#[inline(always)]
+pub(crate) fn is_vec<W: ?Sized>() -> bool {
+    let id = typeid::of::<W>();
+    id == TypeId::of::<Vec<u8>>() || id == TypeId::of::<&'static mut Vec<u8>>()
+}
+
 /// `writer` as the `Vec<u8>` it is, when its type is `Vec<u8>` or
 /// `&mut Vec<u8>`; `None` for any other type (decided at compile time).
 #[inline(always)]
@@ -94,6 +102,8 @@ mod tests {
         as_vec(&mut by_ref).unwrap().push(3);
         assert_eq!(vec, [1, 2, 3]);
 
+        assert!(is_vec::<Vec<u8>>() && is_vec::<&mut Vec<u8>>());
+        assert!(!is_vec::<&Vec<u8>>() && !is_vec::<Vec<i8>>() && !is_vec::<io::Sink>());
         assert!(as_vec(&mut io::Cursor::new(Vec::<u8>::new())).is_none());
         assert!(as_vec(&mut Box::new(Vec::<u8>::new())).is_none());
         assert!(as_vec(&mut Vec::<i8>::new()).is_none());

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::framing::{DefaultFramer, Framer, MAX_HEADER_LEN};
 use crate::io::pack_thread::PackThread;
 use crate::io::sync_io::{write_all_counting, write_frame_parts};
+use crate::io::vec_sink::is_vec;
 use crate::io::write_core::{WriteCore, BATCH_HEADROOM};
 use crate::layout::{Framed, MessageOf};
 
@@ -204,9 +205,11 @@ impl<W: Write, F: Framer> StreamWriter<W, F> {
     /// of the failing item or those after it has.
     ///
     /// A buffered writer takes them into its buffer as a loop of `write` would.
+    /// So does a writer into a `Vec<u8>` or `&mut Vec<u8>`, which `write`
+    /// appends to directly: there the assembly would be one copy more.
     pub fn write_batch<T: StreamSerialize>(&mut self, items: &[T]) -> Result<()> {
         match &mut self.state {
-            Placement::Unbuffered(state) if !F::PACKS => state.write_batch(items),
+            Placement::Unbuffered(state) if !F::PACKS && !is_vec::<W>() => state.write_batch(items),
             _ => items.iter().try_for_each(|item| self.write(item)),
         }
     }
