@@ -29,9 +29,9 @@ use crate::layout::{Framed, MessageOf};
 /// built payloads, `docs/performance.md`). For a file, or a socket
 /// carrying many small messages, a system call per frame is slow: use
 /// [`with_capacity`](Self::with_capacity). A
-/// [`BufWriter`](std::io::BufWriter) around the file works too, but took a
-/// fifth longer per message in `examples/perf`, its vectored write being a
-/// loop out of line.
+/// [`BufWriter`](std::io::BufWriter) around the file works too, but took
+/// 7% – 13% longer per message in `examples/perf`, its vectored write being
+/// a loop out of line.
 ///
 /// Made with [`with_capacity`](Self::with_capacity), it is the buffer
 /// itself (use it instead of a `BufWriter`, not inside one): frames collect
