@@ -6,9 +6,10 @@
 
 use std::io::{self, IoSlice, Read, Write};
 
+use crate::buf::append_parts;
 use crate::error::{Error, FrameDefect, Result};
 use crate::framing::{header_slot, padding_slice, Deframer, Framer, Packing, Unpacked, MAX_HEADER_LEN};
-use crate::io::vec_sink::{append_parts, as_vec};
+use crate::io::vec_sink::as_vec;
 
 /// Writes all of `bytes`, counting in `accepted` what the writer took (also
 /// when it fails): the sync writers' one write loop.
@@ -57,7 +58,8 @@ pub(crate) fn write_parts_counting<W: Write + ?Sized, const N: usize>(
 /// Writes a frame's `parts` (header, payload, padding) in one vectored
 /// write (a `File` or socket gets one `writev`), the padding left out when
 /// there is none, or, into a `Vec<u8>` or `&mut Vec<u8>`, appends them
-/// ([`vec_sink`](crate::io::vec_sink) says why): the frame's length, what
+/// ([`vec_sink`](crate::io::vec_sink) says why; a `Vec` that cannot grow
+/// is an `OutOfMemory` error): the frame's length, what
 /// the writer accepted of it, and how the writing ended.
 #[inline(always)]
 pub(crate) fn write_frame_parts<W: Write + ?Sized>(
@@ -66,8 +68,11 @@ pub(crate) fn write_frame_parts<W: Write + ?Sized>(
 ) -> (usize, usize, io::Result<()>) {
     let len = parts.iter().map(|part| part.len()).sum::<usize>();
     if let Some(vec) = as_vec(writer) {
-        let outcome = append_parts(vec, parts);
-        return (len, if outcome.is_ok() { len } else { 0 }, outcome);
+        let appended = match parts {
+            [header, payload, []] => append_parts(vec, [header, payload]),
+            parts => append_parts(vec, parts),
+        };
+        return (len, if appended.is_ok() { len } else { 0 }, appended);
     }
     let mut accepted = 0;
     let outcome = match parts {

@@ -1,6 +1,7 @@
 //! The runtime framers: [`DefaultFramer`] (the original design's format)
 //! and [`ChecksumFramer`], with their deframers.
 
+use crate::buf::append_parts;
 use crate::checksum::{size_mask, Checksum, NoChecksum};
 use crate::error::Result;
 use crate::framing::{
@@ -8,7 +9,6 @@ use crate::framing::{
     wrong_header_buffer, zero_filled, zeroed_protected_header, Deframer, Framer, DEFAULT_MAX_FRAME_LEN,
     MAX_HEADER_LEN, U32_MAX_LEN,
 };
-use crate::io::vec_sink::append_parts;
 
 /// `[u32 LE payload length][payload]`: the original design's wire format.
 ///
