@@ -181,25 +181,31 @@ pub(crate) fn prefetch_ahead(next: &[u8], frame_len: usize, input_len: usize) {
 mod tests {
     use super::*;
 
-    /// Every split of up to three parts at every starting length and spare
-    /// capacity, including none (the growth) and exactly enough.
+    /// Every split into two and three parts at every starting length and
+    /// spare capacity, including none (the growth) and exactly enough.
     #[test]
     fn parts_are_appended_whole_after_what_the_vec_holds() {
         let bytes: Vec<u8> = (0..40).collect();
         for start in [0, 1, 7] {
+            let held: Vec<u8> = (0..start).map(|i| 200 + i as u8).collect();
             for spare in [0, 1, 5, 39, 40, 64] {
+                let fresh = || {
+                    let mut vec = Vec::with_capacity(start + spare);
+                    vec.extend_from_slice(&held);
+                    vec
+                };
+                let check = |vec: Vec<u8>| {
+                    assert_eq!((&vec[..start], &vec[start..]), (&held[..], &bytes[..]));
+                    assert!(vec.capacity() >= vec.len());
+                };
                 for a in 0..=bytes.len() {
+                    let mut vec = fresh();
+                    append_parts(&mut vec, [&bytes[..a], &bytes[a..]]).unwrap();
+                    check(vec);
                     for b in a..=bytes.len() {
-                        let mut vec = Vec::with_capacity(start + spare);
-                        vec.extend((0..start).map(|i| 200 + i as u8));
-                        let parts = [&bytes[..a], &bytes[a..b], &bytes[b..]];
-                        append_parts(&mut vec, parts).unwrap();
-                        assert_eq!(
-                            vec[..start],
-                            (0..start).map(|i| 200 + i as u8).collect::<Vec<_>>()[..]
-                        );
-                        assert_eq!(vec[start..], bytes[..]);
-                        assert!(vec.capacity() >= vec.len());
+                        let mut vec = fresh();
+                        append_parts(&mut vec, [&bytes[..a], &bytes[a..b], &bytes[b..]]).unwrap();
+                        check(vec);
                     }
                 }
             }
