@@ -20,23 +20,34 @@ use std::io;
 /// one); decided at compile time.
 #[inline(always)]
 pub(crate) fn is_vec<W: ?Sized>() -> bool {
-    let id = typeid::of::<W>();
-    id == TypeId::of::<Vec<u8>>() || id == TypeId::of::<&'static mut Vec<u8>>()
+    is_owned_vec::<W>() || is_borrowed_vec::<W>()
+}
+
+// `typeid::of` is a type's `TypeId` with its lifetimes erased (`TypeId::of`
+// wants `W: 'static`, which a `&mut Vec<u8>` sink is not).
+
+/// Whether `W` is `Vec<u8>`.
+#[inline(always)]
+fn is_owned_vec<W: ?Sized>() -> bool {
+    typeid::of::<W>() == TypeId::of::<Vec<u8>>()
+}
+
+/// Whether `W` is `&mut Vec<u8>` (of any lifetime).
+#[inline(always)]
+fn is_borrowed_vec<W: ?Sized>() -> bool {
+    typeid::of::<W>() == TypeId::of::<&'static mut Vec<u8>>()
 }
 
 /// `writer` as the `Vec<u8>` it is, when its type is `Vec<u8>` or
 /// `&mut Vec<u8>`; `None` for any other type (decided at compile time).
 #[inline(always)]
 pub(crate) fn as_vec<W: ?Sized>(writer: &mut W) -> Option<&mut Vec<u8>> {
-    // `typeid::of` is `W`'s `TypeId` with its lifetimes erased (`TypeId::of`
-    // wants `W: 'static`, which a `&mut Vec<u8>` sink is not).
-    let id = typeid::of::<W>();
-    if id == TypeId::of::<Vec<u8>>() {
+    if is_owned_vec::<W>() {
         // SAFETY: `Vec<u8>` has no lifetime parameters, so a type whose
         // erased `TypeId` is `Vec<u8>`'s is `Vec<u8>` itself: the cast is
         // the identity, and the borrow is `writer`'s.
         Some(unsafe { &mut *(writer as *mut W).cast::<Vec<u8>>() })
-    } else if id == TypeId::of::<&'static mut Vec<u8>>() {
+    } else if is_borrowed_vec::<W>() {
         // SAFETY: as above, `W` is `&'a mut Vec<u8>` for some `'a`, which
         // outlives the borrow `writer` (a `&mut W` implies `W` outlives
         // it). The reference is read, never written, so no shorter
